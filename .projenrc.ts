@@ -1,0 +1,182 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+// Versions that must stay pinned (see shared design notes, "toolchain facts"):
+// - aws-cdk-lib 2.257.0 in development, peer ^2.257.0: newer releases write a cloud-assembly schema that the newest
+//   integ-runner cannot read, so integ snapshots could not be verified.
+// - typescript ~6.0: 7.x has no JS compiler API, which ts-jest, ts-node and jsii need.
+// - the aws-cdk CLI must be ^2: its `latest` tag points at a 3.0.0 that cannot read current assemblies.
+const CDK_VERSION = '2.257.0';
+const POWERTOOLS = '2.35.0';
+const SDK = '^3.1000.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-serverless-patterns',
+  description:
+    'Production-grade serverless patterns as AWS CDK constructs: SNS FIFO fan-out, buffered EventBridge consumers, ' +
+    'circuit breakers, transactional outbox and EFS model inference, with a cdk-nag rule pack of their own.',
+  author: 'cdk-serverless-patterns maintainers',
+  authorAddress: 'maintainers@cdk-serverless-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-serverless-patterns/cdk-serverless-patterns.git',
+  keywords: ['cdk', 'awscdk', 'serverless', 'sns-fifo', 'sqs', 'eventbridge', 'cdk-nag', 'lambda'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  srcdir: 'lib',
+  libdir: 'lib',
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    'aws-cdk@^2',
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'esbuild@^0.28.0',
+    `@aws-lambda-powertools/batch@${POWERTOOLS}`,
+    `@aws-sdk/client-sns@${SDK}`,
+    `@aws-sdk/client-s3@${SDK}`,
+    `@aws-sdk/client-dynamodb@${SDK}`,
+    `@aws-sdk/lib-dynamodb@${SDK}`,
+    'aws-sdk-client-mock@^4.1.0',
+    '@types/aws-lambda@^8.10.0',
+    '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
+    'ts-jest@^29.4.0',
+    'ts-node@^10.9.2',
+  ],
+  jestOptions: {
+    jestVersion: '^29',
+    // Snapshot drift must fail the run, never be written back silently.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    configFilePath: 'jest.config.json',
+    junitReporting: false,
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+      // Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
+      transform: {
+        '^.+\\.tsx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
+      },
+    },
+  },
+  eslint: true,
+  docgen: true,
+  githubOptions: { mergify: false },
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  gitignore: ['/assets/', '/runtime/', '/cdk.out/', '/bench/.work/', '*.snapshot/asset.*/', '/.dynamodb-local/'],
+});
+
+// Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
+project.npmignore?.addPatterns('/bench/', '/bin/', '/lambda/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
+
+// One tsconfig for everything jsii does not compile: handlers, runtime helpers, sample app, tests, benchmarks.
+new JsonFile(project, 'tsconfig.dev.json', {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      lib: ['es2022'],
+      strict: true,
+      noImplicitReturns: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      noEmit: true,
+      types: ['jest', 'node'],
+    },
+    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**'],
+  },
+});
+
+// Compiles lambda/runtime so users can import the helpers from 'cdk-serverless-patterns/runtime'.
+new JsonFile(project, 'tsconfig.runtime.json', {
+  obj: {
+    extends: './tsconfig.dev.json',
+    compilerOptions: { noEmit: false, declaration: true, rootDir: 'lambda/runtime', outDir: 'runtime', types: ['node'] },
+    include: ['lambda/runtime/**/*.ts'],
+    exclude: ['**/*.test.ts'],
+  },
+});
+
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'npx ts-node --transpile-only --project tsconfig.dev.json bin/app.ts',
+    output: 'cdk.out',
+    context: {
+      '@aws-cdk/core:checkSecretUsage': true,
+      '@aws-cdk/aws-iam:minimizePolicies': true,
+    },
+  },
+});
+
+const offlineEnv = { CDK_DISABLE_VERSION_CHECK: '1', AWS_REGION: 'us-east-1', JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION: '1' };
+
+const bundle = project.addTask('bundle', {
+  description: 'Pre-bundle every lambda/<handler> with esbuild into assets/ (no esbuild at the user synth time)',
+  exec: 'node scripts/bundle.mjs',
+});
+const runtime = project.addTask('compile:runtime', {
+  description: 'Compile the handler runtime helpers shipped as cdk-serverless-patterns/runtime',
+  exec: 'tsc -p tsconfig.runtime.json',
+});
+project.preCompileTask.spawn(bundle);
+project.postCompileTask.spawn(runtime);
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check handlers, sample app, tests and benchmarks',
+  exec: 'tsc -p tsconfig.dev.json',
+});
+
+project.addTask('synth:app', {
+  description: 'Synthesize the sample app offline with cdk-nag and list its stacks',
+  env: offlineEnv,
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'cdk synth --quiet --no-notices' },
+    { exec: 'cdk list --no-notices' },
+  ],
+});
+
+const integVerify = project.addTask('integ:verify', {
+  description: 'Verify committed integ snapshots offline (never deploys, never rewrites)',
+  env: offlineEnv,
+  exec: 'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}"',
+});
+project.addTask('integ:update', {
+  description: 'Refresh integ snapshots by hand after a reviewed change (never in CI)',
+  env: offlineEnv,
+  exec:
+    'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run',
+});
+
+// The test task is the one command the README and CI run.
+project.testTask.reset();
+project.testTask.env('CDK_DISABLE_VERSION_CHECK', '1');
+project.testTask.spawn(bundle);
+project.testTask.spawn(typecheck);
+project.testTask.spawn(integVerify);
+project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
+
+project.addTask('bench', {
+  description: 'Run benchmarks and regenerate bench/RESULTS.md',
+  env: offlineEnv,
+  steps: [{ spawn: bundle.name }, { exec: 'node -r ts-node/register/transpile-only bench/run.ts' }],
+  receiveArgs: true,
+});
+
+project.eslint?.addIgnorePattern('*.snapshot/');
+project.eslint?.addIgnorePattern('assets/');
+project.eslint?.addIgnorePattern('runtime/');
+
+project.synth();
