@@ -47,7 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-eventbridge@${SDK}`,
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
-    '@aws-solutions-constructs/aws-eventbridge-sqs@^2.103.0',
+    '@aws-solutions-constructs/aws-eventbridge-sqs@2.100.0',
     'circuitbreaker-lambda@0.0.1',
     'ts-jest@^29.4.0',
     'ts-node@^10.9.2',
