@@ -88,6 +88,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
 jestConfig.addOverride('testMatch', ['<rootDir>/test/**/*.test.ts']);
 jestConfig.addDeletionOverride('coverageReporters');
+// jsii writes .js beside the .ts sources in lib/: always load the sources, never a stale build.
+jestConfig.addOverride('moduleFileExtensions', ['ts', 'js', 'mjs', 'cjs', 'json', 'node']);
 
 // Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
 project.npmignore?.addPatterns('/bench/', '/bin/', '/lambda/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
@@ -109,6 +111,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
       skipLibCheck: true,
       isolatedModules: true,
       noEmit: true,
+      rootDir: '.',
       types: ['jest', 'node'],
     },
     include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
@@ -128,7 +131,7 @@ new JsonFile(project, 'tsconfig.runtime.json', {
 
 new JsonFile(project, 'cdk.json', {
   obj: {
-    app: 'npx ts-node --transpile-only --project tsconfig.dev.json bin/app.ts',
+    app: 'npx ts-node --prefer-ts-exts --transpile-only --project tsconfig.dev.json bin/app.ts',
     output: 'cdk.out',
     context: {
       '@aws-cdk/core:checkSecretUsage': true,

@@ -1,5 +1,4 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './core';
+export * from './fifo-fanout';
+export * from './nag';
+export * from './examples';

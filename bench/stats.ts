@@ -1,0 +1,38 @@
+/** Small statistics helpers shared by every benchmark section. */
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `fn` `runs` times (after `warmup` discarded runs) and returns each run's wall time in milliseconds. */
+export async function timeRuns(runs: number, fn: () => unknown | Promise<unknown>, warmup = 1): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times;
+}
+
+export function fmt(value: number, digits = 1): string {
+  return value.toFixed(digits);
+}
+
+/** A markdown table from a header row and data rows. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** One section of bench/RESULTS.md. */
+export interface BenchSection {
+  readonly title: string;
+  /** How the numbers were produced, for a reader who wants to reproduce them. */
+  readonly method: string;
+  readonly body: string;
+}

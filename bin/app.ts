@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * The sample app: every example stack, checked by cdk-nag's AwsSolutions pack. Synthesizes offline with no AWS
+ * credentials (stacks are environment-agnostic); any unacknowledged finding fails synth.
+ */
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { RecruitingAgencyStack, ScopedNagValidation } from '../lib';
+
+const app = new App();
+new RecruitingAgencyStack(app, 'RecruitingAgency');
+
+const packs = [new AwsSolutionsChecks()];
+ScopedNagValidation.enforce(app, ...packs);
+ScopedNagValidation.addPacks(app, ...packs);
+app.synth();

@@ -1,0 +1,88 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Alarm options every pattern accepts. */
+export interface PatternAlarmOptions {
+  /**
+   * Action run when any alarm of the pattern fires (and when it recovers), e.g.
+   * `new cloudwatch_actions.SnsAction(opsTopic)`.
+   * @default - alarms are created without actions; wire them to your own dashboards or actions
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+  /**
+   * Age of the oldest message in a work queue above which the backlog alarm fires.
+   * @default Duration.minutes(5)
+   */
+  readonly maxMessageAge?: Duration;
+}
+
+/**
+ * Creates the alarms a pattern owns, applies the shared action to each, and remembers them so the pattern can
+ * expose them as a list.
+ */
+export class AlarmFactory {
+  private readonly created: cloudwatch.Alarm[] = [];
+
+  constructor(private readonly options: PatternAlarmOptions = {}) {}
+
+  /** Every alarm created so far. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return [...this.created];
+  }
+
+  /** Fires as soon as one message sits in a dead-letter queue: every message there is a lost business event. */
+  public deadLetterQueueDepth(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+    return this.add(
+      new cloudwatch.Alarm(scope, id, {
+        alarmDescription: `${what} holds messages that could not be delivered or processed`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Fires when the consumer falls behind: the oldest message is older than `maxMessageAge` for 3 minutes. */
+  public oldestMessageAge(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+    const maxAge = this.options.maxMessageAge ?? Duration.minutes(5);
+    return this.add(
+      new cloudwatch.Alarm(scope, id, {
+        alarmDescription: `${what}: oldest message older than ${maxAge.toHumanString()} (consumer falling behind)`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: maxAge.toSeconds(),
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Fires on any function error in a 5-minute period. */
+  public functionErrors(scope: Construct, id: string, fn: lambda.IFunction, what: string): cloudwatch.Alarm {
+    return this.add(
+      new cloudwatch.Alarm(scope, id, {
+        alarmDescription: `${what}: function errors`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Adds an alarm built elsewhere (e.g. on a pattern-specific metric) so it gets the shared action. */
+  public add(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+    if (this.options.alarmAction) {
+      alarm.addAlarmAction(this.options.alarmAction);
+      alarm.addOkAction(this.options.alarmAction);
+    }
+    this.created.push(alarm);
+    return alarm;
+  }
+}

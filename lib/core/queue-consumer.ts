@@ -1,0 +1,130 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import { check, PatternValidationError } from './validation';
+
+/** How a Lambda function drains a queue. Shared by every pattern that puts a queue in front of a function. */
+export interface QueueConsumerOptions {
+  /**
+   * Records per invocation. At most 10 for FIFO queues; above 10 a standard queue needs `maxBatchingWindow`.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * The most concurrent invocations the event source may drive (flow control for a downstream that cannot take a
+   * burst). Between 2 and 1000.
+   * @default - no limit beyond the function's own concurrency
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long Lambda gathers records before invoking. Not supported on FIFO queues.
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * The consumer's timeout, needed only when the consumer is an imported function whose timeout cannot be read.
+   * @default - read from the function
+   */
+  readonly consumerTimeout?: Duration;
+}
+
+/** SQS allows up to 12 hours of visibility timeout. */
+const MAX_VISIBILITY = Duration.hours(12);
+
+/**
+ * The visibility timeout a queue needs for a Lambda consumer: six times the function timeout plus the batching
+ * window, so a message is not handed to a second consumer while the first batch (and its retries on throttling)
+ * may still be running.
+ */
+export function consumerVisibilityTimeout(functionTimeout: Duration, maxBatchingWindow?: Duration): Duration {
+  return Duration.seconds(6 * functionTimeout.toSeconds() + (maxBatchingWindow?.toSeconds() ?? 0));
+}
+
+/** Reads a consumer's timeout; imported functions must state it through `consumerTimeout`. */
+export function consumerTimeoutOf(scope: IConstruct, consumer: lambda.IFunction, override?: Duration): Duration {
+  if (override) return override;
+  if (consumer instanceof lambda.Function) return consumer.timeout ?? Duration.seconds(3);
+  throw new PatternValidationError(
+    scope,
+    `the timeout of imported function ${consumer.node.path} cannot be read, so the queue visibility timeout cannot be derived`,
+    'pass consumerTimeout with that function\'s configured timeout',
+  );
+}
+
+/** Checks consumer options against the Lambda/SQS limits, naming the bad value and the fix. */
+export function validateConsumerOptions(scope: IConstruct, options: QueueConsumerOptions, fifo: boolean): void {
+  const batchSize = options.batchSize ?? 10;
+  const max = fifo ? 10 : 10_000;
+  check(
+    Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= max,
+    scope,
+    `batchSize ${batchSize} is outside 1..${max} for a ${fifo ? 'FIFO' : 'standard'} queue`,
+    `use a batch size from 1 to ${max}`,
+  );
+  check(
+    !(fifo && options.maxBatchingWindow),
+    scope,
+    'maxBatchingWindow is not supported for FIFO queues',
+    'drop maxBatchingWindow (FIFO event sources invoke as soon as records are available)',
+  );
+  check(
+    batchSize <= 10 || (options.maxBatchingWindow?.toSeconds() ?? 0) >= 1,
+    scope,
+    `batchSize ${batchSize} above 10 needs a batching window`,
+    'set maxBatchingWindow to at least 1 second, or use batchSize 10 or less',
+  );
+  check(
+    (options.maxBatchingWindow?.toSeconds() ?? 0) <= 300,
+    scope,
+    `maxBatchingWindow ${options.maxBatchingWindow?.toHumanString()} exceeds 5 minutes`,
+    'use at most 5 minutes',
+  );
+  if (options.maxConcurrency !== undefined) {
+    check(
+      Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1000,
+      scope,
+      `maxConcurrency ${options.maxConcurrency} is outside the SQS event source range 2..1000`,
+      'use an integer from 2 to 1000, or omit it for no limit',
+    );
+  }
+}
+
+/**
+ * Checks that an explicit visibility timeout is at least what the consumer needs, and returns the timeout to use.
+ */
+export function resolveVisibilityTimeout(
+  scope: IConstruct,
+  required: Duration,
+  explicit: Duration | undefined,
+): Duration {
+  check(
+    required.toSeconds() <= MAX_VISIBILITY.toSeconds(),
+    scope,
+    `the consumer needs a visibility timeout of ${required.toHumanString()}, above the SQS maximum of 12 hours`,
+    'shorten the function timeout or the batching window',
+  );
+  if (explicit === undefined) return required;
+  check(
+    explicit.toSeconds() >= required.toSeconds(),
+    scope,
+    `visibilityTimeout ${explicit.toHumanString()} is shorter than the ${required.toHumanString()} the consumer needs ` +
+      '(6 × function timeout + batching window)',
+    `raise visibilityTimeout to at least ${required.toSeconds()} seconds, or omit it to derive it`,
+  );
+  return explicit;
+}
+
+/** Connects `consumer` to `queue` with partial batch responses and the given flow control. */
+export function addQueueConsumer(queue: sqs.IQueue, consumer: lambda.IFunction, options: QueueConsumerOptions): void {
+  consumer.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: options.batchSize ?? 10,
+      maxBatchingWindow: options.maxBatchingWindow,
+      maxConcurrency: options.maxConcurrency,
+      // Without this, one bad record makes the whole batch visible again and re-runs the good ones.
+      reportBatchItemFailures: true,
+    }),
+  );
+}

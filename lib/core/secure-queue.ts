@@ -1,0 +1,219 @@
+import { Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { check } from './validation';
+
+/** SQS keeps a message at most 14 days. */
+const MAX_RETENTION = Duration.days(14);
+const MAX_QUEUE_NAME = 80;
+const FIFO_SUFFIX = '.fifo';
+
+/** Properties of a {@link SecureQueue}. */
+export interface SecureQueueProps {
+  /**
+   * A FIFO queue (and FIFO dead-letter queue).
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * The queue name. FIFO names must end in `.fifo`.
+   * @default - a name derived from the construct path, so the dead-letter queue can name its only allowed source
+   */
+  readonly queueName?: string;
+  /**
+   * Server-side encryption.
+   * @default sqs.QueueEncryption.SQS_MANAGED (works with SNS and EventBridge senders without key policies)
+   */
+  readonly encryption?: sqs.QueueEncryption;
+  /**
+   * The customer managed key, with `encryption: sqs.QueueEncryption.KMS`.
+   * @default - a new key is created by aws-cdk-lib when `encryption` is KMS
+   */
+  readonly encryptionMasterKey?: kms.IKey;
+  /**
+   * How long the queue keeps a message.
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+  /**
+   * How long the dead-letter queue keeps a message. It must be longer than `retentionPeriod`: a message keeps its
+   * original enqueue time when it is moved, so an equal retention could expire it the moment it lands.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterQueueRetentionPeriod?: Duration;
+  /**
+   * Receives before a message moves to the dead-letter queue. 1 is rejected: a single throttled or timed-out
+   * receive would dead-letter a healthy message.
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * The visibility timeout. Consumers of the library derive it from the function timeout; see
+   * `consumerVisibilityTimeout`.
+   * @default Duration.seconds(30)
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * High-throughput FIFO: deduplication per message group and throughput quota per message group id.
+   * @default true for FIFO queues
+   */
+  readonly highThroughputFifo?: boolean;
+  /**
+   * Content-based deduplication for FIFO queues.
+   * @default false (senders supply deduplication ids)
+   */
+  readonly contentBasedDeduplication?: boolean;
+  /**
+   * Use an existing dead-letter queue instead of creating one. Its FIFO-ness must match.
+   * @default - a new dead-letter queue with the same encryption
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Create only a dead-letter style queue (14-day retention, no DLQ of its own), for on-failure destinations and
+   * SNS subscription or rule-target dead-letter queues.
+   * @default false
+   */
+  readonly isDeadLetterQueueOnly?: boolean;
+}
+
+/**
+ * An SQS queue with the library's secure defaults: SSE, TLS-only access, and a dead-letter queue that keeps
+ * messages longer than its source and accepts redrive only from that source queue.
+ */
+export class SecureQueue extends Construct {
+  /** The queue. */
+  public readonly queue: sqs.Queue;
+  /** The dead-letter queue (undefined for a dead-letter-only queue). */
+  public readonly deadLetterQueue?: sqs.IQueue;
+  /** The receive count after which messages move to the dead-letter queue. */
+  public readonly maxReceiveCount: number;
+
+  constructor(scope: Construct, id: string, props: SecureQueueProps = {}) {
+    super(scope, id);
+    const fifo = props.fifo ?? false;
+    const maxReceiveCount = props.maxReceiveCount ?? 3;
+    const retention = props.retentionPeriod ?? (props.isDeadLetterQueueOnly ? MAX_RETENTION : Duration.days(4));
+    const dlqRetention = props.deadLetterQueueRetentionPeriod ?? MAX_RETENTION;
+    validate(this, props, fifo, maxReceiveCount, retention, dlqRetention);
+
+    const encryption = props.encryption ?? sqs.QueueEncryption.SQS_MANAGED;
+    const common = {
+      fifo: fifo || undefined,
+      encryption,
+      encryptionMasterKey: props.encryptionMasterKey,
+      enforceSSL: true,
+    };
+    const highThroughput = fifo && (props.highThroughputFifo ?? true);
+    const queueName = props.queueName ?? this.generatedName(fifo);
+
+    let deadLetterQueue: sqs.IQueue | undefined;
+    if (!props.isDeadLetterQueueOnly) {
+      deadLetterQueue =
+        props.deadLetterQueue ??
+        new sqs.Queue(this, 'DeadLetterQueue', {
+          ...common,
+          retentionPeriod: dlqRetention,
+          // Only the source queue may redrive into this DLQ, so a stray queue cannot fill it.
+          redriveAllowPolicy: {
+            redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+            sourceQueues: [sqs.Queue.fromQueueArn(this, 'Source', this.arnOfQueueNamed(queueName))],
+          },
+        });
+    }
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...common,
+      queueName,
+      retentionPeriod: retention,
+      visibilityTimeout: props.visibilityTimeout,
+      contentBasedDeduplication: fifo ? props.contentBasedDeduplication ?? false : undefined,
+      deduplicationScope: highThroughput ? sqs.DeduplicationScope.MESSAGE_GROUP : undefined,
+      fifoThroughputLimit: highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined,
+      deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount } : undefined,
+    });
+    if (props.isDeadLetterQueueOnly) {
+      Validations.of(this.queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter or on-failure destination queue; giving it a DLQ would only move ' +
+          'the same messages one hop further. It keeps messages 14 days and has a depth alarm.',
+      });
+    }
+    this.deadLetterQueue = deadLetterQueue;
+    this.maxReceiveCount = maxReceiveCount;
+  }
+
+  private generatedName(fifo: boolean): string {
+    const suffix = fifo ? FIFO_SUFFIX : '';
+    return Names.uniqueResourceName(this, { maxLength: MAX_QUEUE_NAME - suffix.length, separator: '-' }) + suffix;
+  }
+
+  private arnOfQueueNamed(queueName: string): string {
+    return Stack.of(this).formatArn({ service: 'sqs', resource: queueName });
+  }
+}
+
+function validate(
+  scope: Construct,
+  props: SecureQueueProps,
+  fifo: boolean,
+  maxReceiveCount: number,
+  retention: Duration,
+  dlqRetention: Duration,
+): void {
+  check(
+    Number.isInteger(maxReceiveCount) && maxReceiveCount >= 2 && maxReceiveCount <= 1000,
+    scope,
+    `maxReceiveCount ${maxReceiveCount} is not allowed`,
+    'use an integer from 2 to 1000 (default 3); 1 dead-letters a message after a single throttled or timed-out receive',
+  );
+  if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
+    const name = props.queueName;
+    check(
+      fifo === name.endsWith(FIFO_SUFFIX),
+      scope,
+      fifo ? `FIFO queue name "${name}" does not end in .fifo` : `standard queue name "${name}" ends in .fifo`,
+      fifo ? `rename it to "${name}.fifo"` : 'drop the .fifo suffix or pass fifo: true',
+    );
+    check(
+      /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/.test(name) && name.length <= MAX_QUEUE_NAME,
+      scope,
+      `queue name "${name}" is not valid`,
+      'use up to 80 characters: letters, digits, hyphens and underscores (plus the .fifo suffix)',
+    );
+  }
+  if (props.deadLetterQueue) {
+    check(
+      props.deadLetterQueue.fifo === fifo,
+      scope,
+      `${fifo ? 'FIFO' : 'standard'} queue cannot use the ${props.deadLetterQueue.fifo ? 'FIFO' : 'standard'} dead-letter queue ${props.deadLetterQueue.node.path}`,
+      `pass a ${fifo ? 'FIFO' : 'standard'} dead-letter queue, or omit deadLetterQueue to get a matching one`,
+    );
+  }
+  check(
+    retention.toSeconds() <= MAX_RETENTION.toSeconds() && dlqRetention.toSeconds() <= MAX_RETENTION.toSeconds(),
+    scope,
+    `retention ${retention.toHumanString()} / dead-letter retention ${dlqRetention.toHumanString()} exceeds the SQS maximum`,
+    'use at most 14 days',
+  );
+  if (!props.isDeadLetterQueueOnly && !props.deadLetterQueue) {
+    check(
+      dlqRetention.toSeconds() > retention.toSeconds(),
+      scope,
+      `dead-letter retention ${dlqRetention.toHumanString()} is not longer than the queue retention ${retention.toHumanString()}`,
+      'make deadLetterQueueRetentionPeriod longer (max 14 days) or retentionPeriod shorter: moved messages keep their original enqueue time',
+    );
+  }
+  check(
+    props.encryptionMasterKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
+    scope,
+    'encryptionMasterKey was given without encryption: QueueEncryption.KMS',
+    'pass encryption: sqs.QueueEncryption.KMS with the key, or drop the key',
+  );
+  check(
+    fifo || (props.highThroughputFifo === undefined && props.contentBasedDeduplication === undefined),
+    scope,
+    'highThroughputFifo / contentBasedDeduplication only apply to FIFO queues',
+    'pass fifo: true or drop those options',
+  );
+}

@@ -1,0 +1,183 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
+import {
+  addQueueConsumer,
+  consumerTimeoutOf,
+  consumerVisibilityTimeout,
+  QueueConsumerOptions,
+  resolveVisibilityTimeout,
+  validateConsumerOptions,
+} from '../core/queue-consumer';
+import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
+import { check, warn } from '../core/validation';
+import { validateBodyFilterPolicy, validateFilterPolicy } from './validation';
+
+/** Options of one subscriber of a {@link FifoFanout}. */
+export interface FifoSubscriberOptions extends QueueConsumerOptions {
+  /**
+   * Deliver only messages whose attributes match (e.g. `eventType` allow-list).
+   * @default - every message
+   */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+  /**
+   * Deliver only messages whose JSON body matches. Exclusive with `filterPolicy`.
+   * @default - every message
+   */
+  readonly filterPolicyWithMessageBody?: { [field: string]: sns.FilterOrPolicy };
+  /**
+   * Deliver the published message as-is instead of the SNS JSON envelope, so consumers read the body and SQS
+   * message attributes directly.
+   * @default true
+   */
+  readonly rawMessageDelivery?: boolean;
+  /**
+   * An existing FIFO queue to subscribe instead of creating one. Its dead-letter queue and visibility timeout are
+   * then yours to manage (a warning reminds you at synth).
+   * @default - a new FIFO queue with a FIFO dead-letter queue
+   */
+  readonly queue?: sqs.IQueue;
+  /**
+   * Settings of the queue the construct creates (name, retention, `maxReceiveCount`, encryption, dead-letter
+   * queue...). `fifo` is always true.
+   * @default - SecureQueue defaults, FIFO, high throughput, visibility timeout derived from the consumer
+   */
+  readonly queueProps?: SecureQueueProps;
+  /**
+   * A Lambda function that drains the queue (SQS event source with partial batch responses).
+   * @default - no consumer; read the queue yourself
+   */
+  readonly consumer?: lambda.IFunction;
+}
+
+/** Properties of a {@link FifoSubscriber}. */
+export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarmOptions {
+  /** The FIFO topic to subscribe to. */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * One FIFO queue subscribed to a FIFO topic, with a queue dead-letter queue, a subscription dead-letter queue for
+ * messages SNS cannot deliver, and an optional Lambda consumer.
+ */
+export class FifoSubscriber extends Construct {
+  /** The subscribed FIFO queue. */
+  public readonly queue: sqs.IQueue;
+  /** The queue's dead-letter queue (undefined when an existing queue was subscribed). */
+  public readonly deadLetterQueue?: sqs.IQueue;
+  /** Where SNS puts messages it could not deliver to the queue (e.g. the queue policy or key denied it). */
+  public readonly subscriptionDeadLetterQueue: sqs.IQueue;
+  /** The SNS subscription. */
+  public readonly subscription: sns.Subscription;
+  /** The consumer, when one was given. */
+  public readonly consumer?: lambda.IFunction;
+  /** Alarms of this subscriber. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
+    super(scope, id);
+    validateSubscriber(this, id, props);
+    const alarms = new AlarmFactory(props);
+
+    if (props.queue) {
+      this.queue = props.queue;
+      warn(
+        this,
+        'ExistingQueue',
+        `Subscriber ${id} uses an existing queue: its visibility timeout and dead-letter queue are not checked; make ` +
+          'sure the visibility timeout is at least 6 × the consumer timeout and a FIFO DLQ is attached.',
+      );
+    } else {
+      const visibilityTimeout = props.consumer
+        ? resolveVisibilityTimeout(
+          this,
+          consumerVisibilityTimeout(consumerTimeoutOf(this, props.consumer, props.consumerTimeout)),
+          props.queueProps?.visibilityTimeout,
+        )
+        : props.queueProps?.visibilityTimeout;
+      const owned = new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true, visibilityTimeout });
+      this.queue = owned.queue;
+      this.deadLetterQueue = owned.deadLetterQueue;
+    }
+
+    const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
+      fifo: true,
+      isDeadLetterQueueOnly: true,
+      encryption: props.queueProps?.encryption,
+      encryptionMasterKey: props.queueProps?.encryptionMasterKey,
+    });
+    this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
+
+    // SqsSubscription adds the queue policy that lets only this topic (aws:SourceArn) send, and the DLQ policy.
+    const subscription = new subscriptions.SqsSubscription(this.queue, {
+      rawMessageDelivery: props.rawMessageDelivery ?? true,
+      filterPolicy: props.filterPolicy,
+      filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
+      deadLetterQueue: this.subscriptionDeadLetterQueue,
+    });
+    this.subscription = new sns.Subscription(this, 'Subscription', {
+      topic: props.topic,
+      ...subscription.bind(props.topic),
+    });
+
+    if (props.consumer) {
+      addQueueConsumer(this.queue, props.consumer, props);
+      this.consumer = props.consumer;
+      alarms.functionErrors(this, 'ConsumerErrorsAlarm', props.consumer, `${id} consumer`);
+    }
+    if (this.deadLetterQueue) {
+      alarms.deadLetterQueueDepth(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `${id} dead-letter queue`);
+    }
+    alarms.deadLetterQueueDepth(
+      this,
+      'SubscriptionDeadLetterQueueAlarm',
+      this.subscriptionDeadLetterQueue,
+      `${id} subscription dead-letter queue`,
+    );
+    alarms.oldestMessageAge(this, 'OldestMessageAlarm', this.queue, `${id} queue`);
+    this.alarms = alarms.alarms;
+  }
+}
+
+function validateSubscriber(scope: Construct, id: string, props: FifoSubscriberProps): void {
+  check(
+    !(props.filterPolicy && props.filterPolicyWithMessageBody),
+    scope,
+    `subscriber ${id} has both filterPolicy and filterPolicyWithMessageBody`,
+    'SNS applies one filter policy scope per subscription: keep one of them',
+  );
+  validateFilterPolicy(scope, id, props.filterPolicy);
+  validateBodyFilterPolicy(scope, id, props.filterPolicyWithMessageBody);
+  if (props.queue) {
+    check(
+      props.queue.fifo,
+      scope,
+      `FIFO topic ${props.topic.node.path} cannot deliver to standard queue ${props.queue.node.path}`,
+      'subscribe a FIFO queue (name ending in .fifo), or omit queue to get one',
+    );
+    check(
+      props.queueProps === undefined,
+      scope,
+      `subscriber ${id} was given both an existing queue and queueProps`,
+      'queueProps only shape a queue the construct creates: drop one of them',
+    );
+  }
+  check(
+    props.queueProps?.fifo !== false,
+    scope,
+    `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
+    'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
+  );
+  validateConsumerOptions(scope, props, true);
+  check(
+    props.consumer !== undefined ||
+      (props.batchSize === undefined && props.maxConcurrency === undefined && props.consumerTimeout === undefined),
+    scope,
+    `subscriber ${id} has consumer options but no consumer`,
+    'pass consumer, or drop batchSize/maxConcurrency/consumerTimeout',
+  );
+}

@@ -1,0 +1,2 @@
+export * from './fifo-fanout';
+export * from './fifo-subscriber';

@@ -1,0 +1,64 @@
+import {
+  IPolicyValidationContext,
+  IPolicyValidationPlugin,
+  PolicyValidationPluginReport,
+  PolicyViolation,
+  Validations,
+} from 'aws-cdk-lib';
+import { NagPack } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * Runs cdk-nag packs over a fixed scope and makes their findings fail synthesis.
+ *
+ * cdk-nag 3 packs expect the CDK to hand them the construct tree (`appConstruct`) on the validation context. The
+ * aws-cdk-lib releases this library supports do not, so a pack registered the documented way reports an internal
+ * error, checks nothing, and `cdk synth` still exits 0. This class gives each pack its scope directly: findings
+ * appear in the CDK's policy validation report and {@link ScopedNagValidation.enforce} throws on any of them.
+ */
+export class ScopedNagValidation implements IPolicyValidationPlugin {
+  /**
+   * Registers each pack as a validation plugin on `scope` (for the report) and returns a function-free check:
+   * call `enforce()` before `app.synth()` to fail on findings.
+   */
+  public static addPacks(scope: IConstruct, ...packs: NagPack[]): ScopedNagValidation[] {
+    const plugins = packs.map((pack) => new ScopedNagValidation(scope, pack));
+    Validations.of(scope).addPlugins(...plugins);
+    return plugins;
+  }
+
+  /**
+   * Runs every pack over `scope` and throws one error listing every unacknowledged finding (rule, resource path,
+   * first line of the explanation). Use it in an app entry point so a finding fails `cdk synth`.
+   */
+  public static enforce(scope: IConstruct, ...packs: NagPack[]): void {
+    const findings = packs.flatMap((pack) => pack.validateScope(scope).violations);
+    if (findings.length > 0) {
+      throw new Error(`cdk-nag: ${findings.length} unacknowledged finding(s):\n${formatFindings(findings)}`);
+    }
+  }
+
+  /** The pack's name, as shown in the validation report. */
+  public readonly name: string;
+
+  constructor(private readonly scope: IConstruct, private readonly pack: NagPack) {
+    this.name = pack.name;
+  }
+
+  /** Runs the pack over the scope; called by the CDK after synthesis. */
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    return this.pack.validateScope(this.scope);
+  }
+}
+
+/** One line per finding and resource: `RULE  path  explanation`. */
+export function formatFindings(findings: PolicyViolation[]): string {
+  return findings
+    .flatMap((finding) =>
+      finding.violatingResources.map(
+        (resource) =>
+          `  ${finding.ruleName}  ${(resource as { constructPath?: string }).constructPath ?? resource.resourceLogicalId}  ${finding.description.split('\n')[0]}`,
+      ),
+    )
+    .join('\n');
+}
