@@ -104,7 +104,8 @@ export class SecureQueue extends Construct {
       encryptionMasterKey: props.encryptionMasterKey,
       enforceSSL: true,
     };
-    const highThroughput = fifo && (props.highThroughputFifo ?? true);
+    // A dead-letter queue sees a trickle of messages: high-throughput mode only matters for work queues.
+    const highThroughput = fifo && !props.isDeadLetterQueueOnly && (props.highThroughputFifo ?? true);
     const queueName = props.queueName ?? this.generatedName(fifo);
 
     let deadLetterQueue: sqs.IQueue | undefined;
