@@ -208,6 +208,6 @@ project.addTask('bench', {
 
 project.eslint?.addIgnorePattern('*.snapshot/');
 project.eslint?.addIgnorePattern('assets/');
-project.eslint?.addIgnorePattern('runtime/');
+project.eslint?.addIgnorePattern('/runtime/');
 
 project.synth();

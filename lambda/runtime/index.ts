@@ -1,0 +1,3 @@
+export * from './fifo-message';
+export * from './fifo-publisher';
+export * from './fifo-consumer';
