@@ -5,10 +5,11 @@
  */
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RecruitingAgencyStack, ScopedNagValidation } from '../lib';
+import { OrderEventsStack, RecruitingAgencyStack, ScopedNagValidation } from '../lib';
 
 const app = new App();
 new RecruitingAgencyStack(app, 'RecruitingAgency');
+new OrderEventsStack(app, 'OrderEvents');
 
 const packs = [new AwsSolutionsChecks()];
 ScopedNagValidation.enforce(app, ...packs);

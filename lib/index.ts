@@ -1,4 +1,5 @@
 export * from './core';
 export * from './fifo-fanout';
+export * from './buffered-consumer';
 export * from './nag';
 export * from './examples';

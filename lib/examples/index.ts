@@ -1,1 +1,2 @@
 export * from './recruiting-agency-stack';
+export * from './order-events-stack';

@@ -1,0 +1,198 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
+import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
+import {
+  addQueueConsumer,
+  consumerTimeoutOf,
+  consumerVisibilityTimeout,
+  QueueConsumerOptions,
+  resolveVisibilityTimeout,
+} from '../core/queue-consumer';
+import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
+import { IdempotencyTable } from './idempotency-table';
+import { claimQueue, validateBufferedConsumer } from './validation';
+
+/** The environment variable telling the runtime helper whether a body is a whole event or its detail. */
+export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';
+
+/** What the rule puts on the queue. */
+export enum BufferedEventInput {
+  /** The whole EventBridge event (id, source, detail-type, time, detail...). Lets consumers dedupe by event id. */
+  WHOLE_EVENT = 'WHOLE_EVENT',
+  /** Only the event's `detail`. */
+  DETAIL = 'DETAIL',
+}
+
+/** Properties of a {@link BufferedEventConsumer}. */
+export interface BufferedEventConsumerProps extends QueueConsumerOptions, PatternAlarmOptions {
+  /**
+   * The bus the rule listens on.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /** Which events to buffer. Required: a rule without a pattern would buffer everything on the bus. */
+  readonly eventPattern: events.EventPattern;
+  /**
+   * Rule description.
+   * @default - none
+   */
+  readonly ruleDescription?: string;
+  /**
+   * What the rule puts on the queue.
+   * @default BufferedEventInput.WHOLE_EVENT
+   */
+  readonly input?: BufferedEventInput;
+  /**
+   * Buffer in a FIFO queue (ordered per message group; content-based deduplication, because EventBridge sends no
+   * deduplication id). Requires `messageGroupIdPath`.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * JSON path of the event field used as FIFO message group id, e.g. `$.detail.orderId` (an EventBridge dynamic
+   * path parameter). Only with `fifo: true`.
+   * @default - none (required with fifo)
+   */
+  readonly messageGroupIdPath?: string;
+  /**
+   * How often EventBridge retries delivery to the queue before the event goes to the target dead-letter queue.
+   * @default 185 (the service maximum)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long EventBridge keeps retrying an event.
+   * @default Duration.hours(24) (the service maximum)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * The consumer function. Exactly one of `consumer` and `consumerProps`.
+   * @default - one is created from `consumerProps`
+   */
+  readonly consumer?: lambda.IFunction;
+  /**
+   * Creates the consumer as a {@link PatternFunction} with these props.
+   * @default - `consumer` is used
+   */
+  readonly consumerProps?: PatternFunctionProps;
+  /**
+   * An existing queue to buffer in, instead of a new one. It must not be consumed by anything else.
+   * @default - a new queue with a dead-letter queue
+   */
+  readonly queue?: sqs.IQueue;
+  /**
+   * Settings of the queue the construct creates.
+   * @default - SecureQueue defaults, visibility timeout derived from the consumer
+   */
+  readonly queueProps?: SecureQueueProps;
+  /**
+   * Idempotency store for the consumer: the consumer gets exactly Get/Put/Update/DeleteItem on it and the
+   * `IDEMPOTENCY_TABLE_NAME` environment variable.
+   * @default - none
+   */
+  readonly idempotencyTable?: IdempotencyTable;
+}
+
+/**
+ * EventBridge rule → SQS buffer → Lambda consumer with flow control.
+ *
+ * EventBridge retries a failing target for at most 24 hours and, when the target recovers, delivers the backlog as
+ * fast as it can. Buffering in SQS decouples the two: the queue keeps events for days, and the consumer drains it
+ * at a bounded rate (`maxConcurrency`), so a recovering downstream is not flooded. Every hop has a dead-letter
+ * queue: the rule target (events EventBridge could not deliver) and the queue (records the consumer kept failing).
+ */
+export class BufferedEventConsumer extends Construct {
+  /** The rule. */
+  public readonly rule: events.Rule;
+  /** The buffer queue. */
+  public readonly queue: sqs.IQueue;
+  /** The buffer queue's dead-letter queue (undefined for an existing queue). */
+  public readonly deadLetterQueue?: sqs.IQueue;
+  /** Where EventBridge puts events it could not deliver to the queue. */
+  public readonly targetDeadLetterQueue: sqs.IQueue;
+  /** The consumer. */
+  public readonly consumer: lambda.IFunction;
+  /** Every alarm this construct created. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: BufferedEventConsumerProps) {
+    super(scope, id);
+    validateBufferedConsumer(this, props);
+    const fifo = props.fifo ?? false;
+    const input = props.input ?? BufferedEventInput.WHOLE_EVENT;
+    const alarms = new AlarmFactory(props);
+
+    this.consumer = props.consumer ?? new PatternFunction(this, 'Consumer', props.consumerProps!);
+    if (props.queue) {
+      this.queue = props.queue;
+    } else {
+      const visibilityTimeout = resolveVisibilityTimeout(
+        this,
+        consumerVisibilityTimeout(consumerTimeoutOf(this, this.consumer, props.consumerTimeout), props.maxBatchingWindow),
+        props.queueProps?.visibilityTimeout,
+      );
+      const owned = new SecureQueue(this, 'Buffer', {
+        ...props.queueProps,
+        fifo,
+        // EventBridge sends no deduplication id to FIFO targets; SQS must derive one from the body.
+        contentBasedDeduplication: fifo ? true : undefined,
+        visibilityTimeout,
+      });
+      this.queue = owned.queue;
+      this.deadLetterQueue = owned.deadLetterQueue;
+    }
+    claimQueue(this, this.queue);
+
+    // EventBridge target dead-letter queues must be standard queues, even for FIFO targets.
+    this.targetDeadLetterQueue = new SecureQueue(this, 'TargetDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
+
+    this.rule = new events.Rule(this, 'Rule', {
+      eventBus: props.eventBus,
+      eventPattern: props.eventPattern,
+      description: props.ruleDescription,
+    });
+    // SqsQueue adds the queue policies that let only this rule (aws:SourceArn) send to the queue and the DLQ.
+    this.rule.addTarget(
+      new targets.SqsQueue(this.queue, {
+        message: input === BufferedEventInput.DETAIL
+          ? events.RuleTargetInput.fromEventPath('$.detail')
+          : undefined,
+        messageGroupId: props.messageGroupIdPath,
+        deadLetterQueue: this.targetDeadLetterQueue,
+        retryAttempts: props.retryAttempts ?? 185,
+        maxEventAge: props.maxEventAge ?? Duration.hours(24),
+      }),
+    );
+
+    addQueueConsumer(this.queue, this.consumer, props);
+    if (this.consumer instanceof lambda.Function) {
+      // The runtime helper parses the body the way the rule target shapes it.
+      this.consumer.addEnvironment(EVENT_BODY_SHAPE_ENV, input === BufferedEventInput.DETAIL ? 'detail' : 'event');
+    }
+    props.idempotencyTable?.grantIdempotency(this.consumer);
+
+    if (this.deadLetterQueue) {
+      alarms.deadLetterQueueDepth(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `${id} buffer dead-letter queue`);
+    }
+    alarms.deadLetterQueueDepth(this, 'TargetDeadLetterQueueAlarm', this.targetDeadLetterQueue, `${id} rule target dead-letter queue`);
+    alarms.oldestMessageAge(this, 'OldestMessageAlarm', this.queue, `${id} buffer queue`);
+    alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
+      description: `${id}: EventBridge failed to deliver events to the buffer queue`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: this.rule.ruleName },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+    });
+    alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);
+    this.alarms = alarms.alarms;
+  }
+}

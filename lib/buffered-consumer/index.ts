@@ -1,0 +1,2 @@
+export * from './buffered-event-consumer';
+export * from './idempotency-table';

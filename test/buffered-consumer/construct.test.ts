@@ -1,0 +1,184 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable, PatternFunction } from '../../lib';
+import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
+
+const PATTERN = { source: ['com.example.orders'], detailType: ['OrderPlaced'] };
+const consumerProps = { code: INLINE_CODE, handler: 'index.handler', timeout: Duration.seconds(10) };
+
+describe('BufferedEventConsumer defaults', () => {
+  const stack = newStack();
+  const c = new BufferedEventConsumer(stack, 'Orders', { eventPattern: PATTERN, consumerProps });
+  const t = template(stack);
+
+  test('rule on the default bus with the pattern, whole event, max retries and event age, target DLQ', () => {
+    const rule = onlyResource(t, 'AWS::Events::Rule');
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual({ 'source': ['com.example.orders'], 'detail-type': ['OrderPlaced'] });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersBufferQueue/), 'Arn'] },
+        Id: 'Target0',
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersTargetDeadLetterQueue/), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      },
+    ]);
+  });
+
+  test('only this rule may send to the buffer and the target DLQ', () => {
+    const allows = Object.values(t.findResources('AWS::SQS::QueuePolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(2);
+    for (const s of allows) {
+      expect(s.Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(s.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^OrdersRule/), 'Arn'] } } });
+    }
+  });
+
+  test('standard buffer queue: visibility 6 × 10 s, DLQ after 3 receives; standard 14-day target DLQ', () => {
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 60,
+      FifoQueue: Match.absent(),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+    expect(c.targetDeadLetterQueue.fifo).toBe(false);
+    expect(c.deadLetterQueue).toBeDefined();
+    t.resourceCountIs('AWS::SQS::Queue', 3);
+  });
+
+  test('consumer created with library defaults, partial batch responses, body shape env', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: { EVENT_BODY_SHAPE: 'event' } },
+    });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: Match.absent(),
+    });
+    expect(c.consumer).toBeInstanceOf(PatternFunction);
+  });
+
+  test('alarms: buffer DLQ, target DLQ, oldest message, rule failed invocations, consumer errors', () => {
+    expect(c.alarms).toHaveLength(5);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('^OrdersRule') } }],
+      Threshold: 1,
+    });
+    const dlqAlarms = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[]).filter(
+      (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(dlqAlarms).toHaveLength(2);
+  });
+});
+
+describe('BufferedEventConsumer options', () => {
+  test('FIFO buffer: content-based dedup, dynamic message group path, standard target DLQ', () => {
+    const stack = newStack();
+    const c = new BufferedEventConsumer(stack, 'Orders', {
+      eventPattern: PATTERN,
+      consumerProps,
+      fifo: true,
+      messageGroupIdPath: '$.detail.orderId',
+    });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: true, VisibilityTimeout: 60 });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: '$.detail.orderId' } })],
+    });
+    expect(c.queue.fifo).toBe(true);
+    expect(c.targetDeadLetterQueue.fifo).toBe(false);
+  });
+
+  test('detail input, custom bus, retries, flow control, batching window, user consumer, idempotency', () => {
+    const stack = newStack();
+    const bus = new events.EventBus(stack, 'Bus');
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler', timeout: Duration.seconds(20) });
+    const table = new IdempotencyTable(stack, 'Idem');
+    new BufferedEventConsumer(stack, 'Orders', {
+      eventBus: bus,
+      eventPattern: PATTERN,
+      consumer: fn,
+      input: BufferedEventInput.DETAIL,
+      retryAttempts: 10,
+      maxEventAge: Duration.hours(2),
+      batchSize: 50,
+      maxBatchingWindow: Duration.seconds(30),
+      maxConcurrency: 2,
+      idempotencyTable: table,
+    });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^Bus') },
+      Targets: [Match.objectLike({ InputPath: '$.detail', RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 10 } })],
+    });
+    // 6 × 20 s + 30 s window.
+    t.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 150 });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 30,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { EVENT_BODY_SHAPE: 'detail', IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^IdemTable') } } },
+    });
+  });
+
+  test('an existing queue is used; the rule is allowed to send to it', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Existing');
+    const c = new BufferedEventConsumer(stack, 'Orders', { eventPattern: PATTERN, consumerProps, queue });
+    expect(c.queue).toBe(queue);
+    expect(c.deadLetterQueue).toBeUndefined();
+    expect(c.alarms).toHaveLength(4);
+  });
+});
+
+describe('IdempotencyTable', () => {
+  const stack = newStack();
+  const table = new IdempotencyTable(stack, 'Idem');
+  const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler' });
+  table.grantIdempotency(fn);
+  const imported = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
+    functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:other',
+    role: new (require('aws-cdk-lib/aws-iam').Role)(stack, 'OtherRole', {
+      assumedBy: new (require('aws-cdk-lib/aws-iam').ServicePrincipal)('lambda.amazonaws.com'),
+    }),
+  });
+  table.grantIdempotency(imported);
+  const t = Template.fromStack(stack as Stack);
+
+  test('pk id (S), TTL expiration, on-demand, PITR, destroyed with the stack', () => {
+    t.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+    expect(table.table.node.metadata.map((m) => m.type)).toContain('cdk-serverless-patterns:idempotency-table');
+  });
+
+  test('grant is exactly Get/Put/Update/DeleteItem on the table, plus the table name env', () => {
+    const ddb = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Action).includes('dynamodb'));
+    expect(ddb).toHaveLength(2);
+    for (const s of ddb) {
+      expect(s.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IdemTable/), 'Arn'] });
+    }
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^IdemTable') } } },
+    });
+  });
+});
