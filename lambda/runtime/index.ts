@@ -4,3 +4,4 @@ export * from './fifo-consumer';
 export * from './event-record';
 export * from './idempotency-key';
 export * from './idempotent-consumer';
+export * from './circuit-breaker';

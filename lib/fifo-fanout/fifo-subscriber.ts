@@ -119,10 +119,10 @@ export class FifoSubscriber extends Construct {
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: this.subscriptionDeadLetterQueue,
     });
-    this.subscription = new sns.Subscription(this, 'Subscription', {
-      topic: props.topic,
-      ...subscription.bind(props.topic),
-    });
+    const { subscriptionDependency, ...config } = subscription.bind(props.topic);
+    this.subscription = new sns.Subscription(this, 'Subscription', { topic: props.topic, ...config });
+    // SNS may deliver as soon as the subscription exists: the queue policy must be in place first.
+    if (subscriptionDependency) this.subscription.node.addDependency(subscriptionDependency);
 
     if (props.consumer) {
       addQueueConsumer(this.queue, props.consumer, props);

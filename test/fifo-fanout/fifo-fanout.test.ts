@@ -46,6 +46,8 @@ describe('FifoFanout defaults (one subscriber with a consumer)', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SubscriptionDeadLetterQueue'), 'Arn'] } },
     });
     expect(sub.subscriptionDeadLetterQueue.fifo).toBe(true);
+    // The queue policy must exist before SNS starts delivering.
+    t.hasResource('AWS::SNS::Subscription', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^JobsAnalyticsQueuePolicy')]) });
     const snsStatements = Object.values(t.findResources('AWS::SQS::QueuePolicy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');

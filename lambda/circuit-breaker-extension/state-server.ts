@@ -1,0 +1,177 @@
+/**
+ * The extension's localhost cache of circuit states. Entries live `maxAgeMs`; a miss or an expired entry is read
+ * from DynamoDB once even when many requests ask at the same moment (in-flight reads are shared).
+ *
+ * GET /circuits/<url-encoded id> → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item),
+ *                                  503 when DynamoDB cannot be read (the client then reads DynamoDB itself)
+ * GET /health                    → 200 `{ status: "ok", circuits }`
+ */
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { EXTENSION_CIRCUITS_PATH } from '../runtime/circuit-breaker/extension-client';
+import { describeError } from '../runtime/circuit-breaker/state-source';
+import type { CircuitStore } from '../runtime/circuit-breaker/store';
+import { CircuitBreakerLogger, jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
+import type { CircuitRecord } from '../runtime/circuit-breaker/types';
+
+/** DynamoDB's limit for a partition key value. */
+const MAX_ID_BYTES = 2048;
+
+/** Settings of a {@link CircuitStateServer}. */
+export interface CircuitStateServerProps {
+  /** Where states are read from; undefined when the function has no table configured (every lookup is a 503). */
+  readonly store?: CircuitStore;
+  /** Max age of a cache entry, ms. */
+  readonly maxAgeMs: number;
+  /** Time source, epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** @default jsonLineLogger */
+  readonly logger?: CircuitBreakerLogger;
+  /** Entries kept at most; the oldest is evicted beyond it. @default 1000 */
+  readonly maxEntries?: number;
+}
+
+interface CacheEntry {
+  readonly record: CircuitRecord;
+  readonly fetchedAt: number;
+}
+
+/** Counters for tests and benchmarks. */
+export interface CircuitStateServerStats {
+  /** Lookups served from a fresh entry. */
+  hits: number;
+  /** Lookups that needed a DynamoDB read (shared reads count once per lookup). */
+  misses: number;
+  /** DynamoDB reads started. */
+  reads: number;
+  /** DynamoDB reads that failed. */
+  readErrors: number;
+}
+
+/** An HTTP server on 127.0.0.1 answering circuit-state lookups from a short-lived cache. */
+export class CircuitStateServer {
+  /** Lookup counters. */
+  public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, reads: 0, readErrors: 0 };
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<CacheEntry>>();
+  private readonly server: Server;
+  private readonly now: () => number;
+  private readonly logger: CircuitBreakerLogger;
+
+  constructor(private readonly props: CircuitStateServerProps) {
+    this.now = props.now ?? Date.now;
+    this.logger = props.logger ?? jsonLineLogger;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => this.send(res, 500, { error: describeError(err).message }));
+    });
+    // Lambda's runtime client keeps sockets alive between invokes; do not let idle ones pile up.
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  /** Starts listening on 127.0.0.1 and resolves with the bound port (pass 0 for an ephemeral one). */
+  public listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting requests and drops open connections. */
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) {
+        resolve();
+        return;
+      }
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** The cached (or freshly read) record of `id`. Rejects when DynamoDB cannot be read. */
+  public async lookup(id: string): Promise<CacheEntry> {
+    const cached = this.cache.get(id);
+    if (cached && this.now() - cached.fetchedAt < this.props.maxAgeMs) {
+      this.stats.hits++;
+      return cached;
+    }
+    this.stats.misses++;
+    return this.fetch(id);
+  }
+
+  /** Re-reads entries of `ids` that are missing or older than the max age, so the next lookup is a hit. Never rejects. */
+  public async warm(ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map(async (id) => {
+      const cached = this.cache.get(id);
+      if (cached && this.now() - cached.fetchedAt < this.props.maxAgeMs) return;
+      try {
+        await this.fetch(id);
+      } catch {
+        // Already logged by fetch; a lookup will retry.
+      }
+    }));
+  }
+
+  private fetch(id: string): Promise<CacheEntry> {
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    const store = this.props.store;
+    if (!store) return Promise.reject(new Error('no circuit table configured (CIRCUIT_BREAKER_TABLE_NAME is not set)'));
+    this.stats.reads++;
+    const read = store.read(id).then((record) => {
+      const entry = { record, fetchedAt: this.now() };
+      this.cache.delete(id);
+      this.cache.set(id, entry);
+      if (this.cache.size > (this.props.maxEntries ?? 1000)) this.cache.delete(this.cache.keys().next().value as string);
+      return entry;
+    }, (err) => {
+      this.stats.readErrors++;
+      this.logger.log('WARN', 'extension could not read circuit state', { circuitId: id, error: describeError(err) });
+      throw err;
+    }).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, read);
+    return read;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      this.send(res, 405, { error: 'only GET is supported' });
+      return;
+    }
+    if (path === '/health') {
+      this.send(res, 200, { status: 'ok', circuits: this.cache.size });
+      return;
+    }
+    if (!path.startsWith(EXTENSION_CIRCUITS_PATH)) {
+      this.send(res, 404, { error: `unknown path ${path}` });
+      return;
+    }
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice(EXTENSION_CIRCUITS_PATH.length));
+    } catch {
+      this.send(res, 400, { error: 'circuit id is not valid URL encoding' });
+      return;
+    }
+    if (id.length === 0 || Buffer.byteLength(id) > MAX_ID_BYTES) {
+      this.send(res, 400, { error: `circuit id must be 1 to ${MAX_ID_BYTES} bytes` });
+      return;
+    }
+    try {
+      const entry = await this.lookup(id);
+      this.send(res, 200, { record: entry.record.version === 0 ? null : entry.record, fetchedAt: entry.fetchedAt });
+    } catch (err) {
+      this.send(res, 503, { error: describeError(err).message });
+    }
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The state machine as pure functions of (record, time, settings): what a caller may do, and the record a
+ * transition writes. The store persists the result conditionally on the version the caller read, so a transition
+ * computed from a stale record simply loses.
+ */
+import { CircuitRecord, CircuitState } from './types';
+
+/** Settings the transitions depend on. */
+export interface TransitionSettings {
+  readonly openTimeoutMs: number;
+  readonly maxOpenTimeoutMs: number;
+  readonly successThreshold: number;
+  readonly probeLeaseMs: number;
+  readonly recordTtlSeconds: number;
+}
+
+/** What a caller may do with the circuit in a given state. */
+export type Admission =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'elect' }
+  | { readonly kind: 'reject'; readonly state: CircuitState; readonly retryAt: number };
+
+/** CLOSED passes; an elapsed OPEN period or a free/expired probe lease invites an election; anything else is rejected. */
+export function admission(record: CircuitRecord, now: number): Admission {
+  switch (record.state) {
+    case CircuitState.CLOSED:
+      return { kind: 'pass' };
+    case CircuitState.OPEN: {
+      const openUntil = record.openUntil ?? 0;
+      return now >= openUntil ? { kind: 'elect' } : { kind: 'reject', state: record.state, retryAt: openUntil };
+    }
+    case CircuitState.HALF_OPEN: {
+      const leaseUntil = record.probeLeaseUntil;
+      return leaseUntil === undefined || now >= leaseUntil ? { kind: 'elect' } : { kind: 'reject', state: record.state, retryAt: leaseUntil };
+    }
+  }
+}
+
+/** Open period after `failedProbes` failed probes: `openTimeout × 2^n`, capped. */
+export function openPeriodMs(settings: TransitionSettings, failedProbes: number): number {
+  // The exponent is capped so 2^n stays finite; the cap on the period does the real limiting.
+  const factor = 2 ** Math.min(Math.max(failedProbes, 0), 40);
+  return Math.min(settings.openTimeoutMs * factor, settings.maxOpenTimeoutMs);
+}
+
+/** CLOSED → OPEN after the failure threshold was reached. */
+export function openAfterFailures(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+  return opened(seen, now, settings, 0);
+}
+
+/** OPEN or HALF_OPEN (lease expired) → HALF_OPEN with `owner` holding the probe lease. */
+export function acquireProbe(seen: CircuitRecord, now: number, owner: string, settings: TransitionSettings): CircuitRecord {
+  return {
+    ...written(seen, now, settings),
+    state: CircuitState.HALF_OPEN,
+    probeOwner: owner,
+    probeLeaseUntil: now + settings.probeLeaseMs,
+    // Successes of an earlier half-open period (before a failed probe) must not count toward this one.
+    successCount: seen.state === CircuitState.HALF_OPEN ? seen.successCount : 0,
+  };
+}
+
+/** The lease holder's probe succeeded: CLOSED once enough probes succeeded, otherwise HALF_OPEN with the lease released. */
+export function probeSucceeded(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+  const successCount = seen.successCount + 1;
+  if (successCount >= settings.successThreshold) {
+    return {
+      id: seen.id,
+      state: CircuitState.CLOSED,
+      version: seen.version + 1,
+      failureCount: 0,
+      consecutiveOpenings: 0,
+      successCount: 0,
+      updatedAt: now,
+      expiration: expiration(now, settings),
+    };
+  }
+  // Releasing (not keeping) the lease lets whichever environment gets the next call probe next.
+  return { ...withoutLease(written(seen, now, settings)), successCount };
+}
+
+/** The lease holder's probe failed: OPEN again for a longer period. */
+export function probeFailed(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+  return opened(seen, now, settings, seen.consecutiveOpenings + 1);
+}
+
+/** CONSECUTIVE counting: a success clears the failure streak. */
+export function failuresCleared(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+  return { ...written(seen, now, settings), failureCount: 0 };
+}
+
+/** DynamoDB TTL value for a write at `now`. */
+export function expiration(now: number, settings: Pick<TransitionSettings, 'recordTtlSeconds'>): number {
+  return Math.floor(now / 1000) + settings.recordTtlSeconds;
+}
+
+function opened(seen: CircuitRecord, now: number, settings: TransitionSettings, failedProbes: number): CircuitRecord {
+  const base = withoutLease(written(seen, now, settings));
+  const { windowStart: _windowStart, ...rest } = base;
+  return {
+    ...rest,
+    state: CircuitState.OPEN,
+    failureCount: 0,
+    successCount: 0,
+    openedAt: now,
+    openUntil: now + openPeriodMs(settings, failedProbes),
+    consecutiveOpenings: failedProbes,
+  };
+}
+
+function written(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+  return { ...seen, version: seen.version + 1, updatedAt: now, expiration: expiration(now, settings) };
+}
+
+function withoutLease(record: CircuitRecord): CircuitRecord {
+  const { probeOwner: _owner, probeLeaseUntil: _lease, ...rest } = record;
+  return rest;
+}
