@@ -5,11 +5,12 @@
  */
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { OrderEventsStack, RecruitingAgencyStack, ScopedNagValidation } from '../lib';
+import { OrderEventsStack, QuotesStack, RecruitingAgencyStack, ScopedNagValidation } from '../lib';
 
 const app = new App();
 new RecruitingAgencyStack(app, 'RecruitingAgency');
 new OrderEventsStack(app, 'OrderEvents');
+new QuotesStack(app, 'Quotes');
 
 const packs = [new AwsSolutionsChecks()];
 ScopedNagValidation.enforce(app, ...packs);

@@ -3,7 +3,8 @@
 // and snapshot asset hashes stay stable for a given lockfile.
 //
 // A folder may hold a `bundle.json` to change its layout, e.g. for a Lambda extension layer:
-//   { "outfile": "extensions/circuit-breaker", "banner": "#!/usr/bin/env node", "executable": true }
+//   { "outfile": "extensions/circuit-breaker", "banner": "#!/usr/bin/env node", "executable": true,
+//     "bundleAwsSdk": true }
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,8 +34,10 @@ for (const name of names) {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    // The Node.js Lambda runtimes ship AWS SDK v3; bundling it would add megabytes and cold-start time.
-    external: ['@aws-sdk/*', '@smithy/*', ...(config.external ?? [])],
+    // The Node.js Lambda runtimes ship AWS SDK v3 to the function process; bundling it would add size and
+    // cold-start time. An extension runs as its own process, where the runtime's SDK is not guaranteed to be on the
+    // module path, so extensions opt in to bundling it ("bundleAwsSdk": true).
+    external: [...(config.bundleAwsSdk ? [] : ['@aws-sdk/*', '@smithy/*']), ...(config.external ?? [])],
     legalComments: 'none',
     banner: config.banner ? { js: config.banner } : undefined,
     logLevel: 'warning',

@@ -1,2 +1,3 @@
 export * from './recruiting-agency-stack';
 export * from './order-events-stack';
+export * from './quotes-stack';

@@ -1,0 +1,203 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
+import { bundledHandlerCode } from '../core/assets';
+import { PatternFunction } from '../core/pattern-function';
+import { check } from '../core/validation';
+import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
+import { validateCircuitIds, validateHealthChecks, validateProtect, validateSettings } from './validation';
+
+/** One endpoint the health checker probes on a schedule. */
+export interface HealthCheck {
+  /** The http(s) URL to request (GET). */
+  readonly url: string;
+  /** The circuit the result feeds. */
+  readonly circuitId: string;
+  /**
+   * How long one probe may take before it counts as a failure.
+   * @default Duration.seconds(3)
+   */
+  readonly timeout?: Duration;
+  /**
+   * The HTTP status a healthy endpoint answers.
+   * @default - any 2xx
+   */
+  readonly expectStatus?: number;
+}
+
+/** Properties of a {@link CircuitBreaker}. */
+export interface CircuitBreakerProps extends CircuitBreakerSettings, PatternAlarmOptions {
+  /**
+   * Endpoints probed on a schedule by a health-checker function; results feed the same state machine, so a
+   * circuit opens (and closes) even when no protected function is calling.
+   * @default - no health checker
+   */
+  readonly healthChecks?: HealthCheck[];
+  /**
+   * How often the health checker runs.
+   * @default Duration.minutes(1)
+   */
+  readonly healthCheckInterval?: Duration;
+  /**
+   * What happens to the circuit table when it leaves the stack. Circuit state is rebuilt from traffic, and items
+   * expire by TTL, so nothing of lasting value is lost.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Options of {@link CircuitBreaker.protect}. */
+export interface ProtectOptions {
+  /** The circuits (dependencies) the function guards. The first is the client's default circuit. */
+  readonly circuitIds: string[];
+}
+
+const EXTENSION_PORT = 4243;
+
+/**
+ * Circuit breaker whose state lives in DynamoDB (one item per dependency, shared by every execution environment
+ * of every protected function) and is cached by a Lambda extension, so a guarded call pays no DynamoDB read.
+ *
+ * States: CLOSED (calls pass), OPEN (calls fail fast), HALF_OPEN (exactly one probe, elected fleet-wide by a
+ * conditional write). `protect(fn, { circuitIds })` adds the extension layer, the settings as environment
+ * variables, and item-level grants on the table; the runtime client (`cdk-serverless-patterns/runtime`,
+ * `CircuitBreaker`) reads them.
+ */
+export class CircuitBreaker extends Construct {
+  /** The circuit table: pk `id`, TTL `expiration`, on-demand, PITR. */
+  public readonly table: dynamodb.TableV2;
+  /** The extension layer (Node.js runtimes, either architecture). */
+  public readonly extensionLayer: lambda.LayerVersion;
+  /** The scheduled health checker, when health checks were given. */
+  public readonly healthChecker?: PatternFunction;
+  private readonly settingsEnv: Record<string, string>;
+  private readonly alarmFactory: AlarmFactory;
+  private readonly alarmedCircuits = new Set<string>();
+  private readonly protectedFunctions = new Set<lambda.IFunction>();
+  private readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: CircuitBreakerProps = {}) {
+    super(scope, id);
+    validateSettings(this, props);
+    validateHealthChecks(this, props.healthChecks ?? [], props.healthCheckInterval);
+    this.settingsEnv = settingsEnvironment(props);
+    this.namespace = props.metricsNamespace ?? 'ServerlessPatterns/CircuitBreaker';
+    this.alarmFactory = new AlarmFactory(props);
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
+      code: bundledHandlerCode('circuit-breaker-extension'),
+      description: 'Caches circuit-breaker state from DynamoDB and serves it on localhost',
+      compatibleRuntimes: [lambda.Runtime.NODEJS_20_X, lambda.Runtime.NODEJS_22_X, lambda.Runtime.NODEJS_24_X],
+      compatibleArchitectures: [lambda.Architecture.ARM_64, lambda.Architecture.X86_64],
+    });
+
+    const checks = props.healthChecks ?? [];
+    if (checks.length > 0) this.healthChecker = this.createHealthChecker(checks, props.healthCheckInterval);
+  }
+
+  /** Every alarm created so far (one per circuit: the circuit opened). */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmFactory.alarms;
+  }
+
+  /**
+   * Guards `fn`: attaches the extension layer, sets the table, circuit ids and settings as environment variables,
+   * and grants GetItem/PutItem/UpdateItem on the items of these circuits only (`dynamodb:LeadingKeys`).
+   */
+  public protect(fn: lambda.IFunction, options: ProtectOptions): void {
+    validateProtect(this, fn, options, this.protectedFunctions);
+    const target = fn as lambda.Function;
+    target.addLayers(this.extensionLayer);
+    this.configure(target, options.circuitIds, { [CIRCUIT_ENV.EXTENSION_PORT]: String(EXTENSION_PORT) });
+    this.protectedFunctions.add(fn);
+  }
+
+  /** A metric of circuit transitions (CircuitOpened, CircuitHalfOpened, CircuitClosed) for one circuit. */
+  public metricTransitions(circuitId: string, metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap: { CircuitId: circuitId },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  private configure(fn: lambda.Function, circuitIds: string[], extra: Record<string, string>): void {
+    validateCircuitIds(this, circuitIds);
+    const env = {
+      ...this.settingsEnv,
+      [CIRCUIT_ENV.TABLE_NAME]: this.table.tableName,
+      [CIRCUIT_ENV.CIRCUIT_IDS]: circuitIds.join(','),
+      ...extra,
+    };
+    for (const [key, value] of Object.entries(env)) fn.addEnvironment(key, value);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        // Each function touches only the items of the circuits it guards.
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': circuitIds } },
+      }),
+    );
+    for (const circuitId of circuitIds) this.alarmOnOpen(circuitId);
+  }
+
+  private alarmOnOpen(circuitId: string): void {
+    if (this.alarmedCircuits.has(circuitId)) return;
+    this.alarmedCircuits.add(circuitId);
+    this.alarmFactory.threshold(this, `Opened${this.alarmedCircuits.size}Alarm`, {
+      description: `Circuit ${circuitId} opened: calls to this dependency are failing fast`,
+      metric: this.metricTransitions(circuitId, 'CircuitOpened'),
+      threshold: 1,
+    });
+  }
+
+  private createHealthChecker(checks: HealthCheck[], interval?: Duration): PatternFunction {
+    const longest = Math.max(...checks.map((c) => (c.timeout ?? Duration.seconds(3)).toMilliseconds()));
+    const fn = new PatternFunction(this, 'HealthChecker', {
+      code: bundledHandlerCode('circuit-health-checker'),
+      handler: 'index.handler',
+      description: 'Probes dependency endpoints and feeds the circuit-breaker state machine',
+      // Checks run in parallel; leave room for the slowest probe plus the DynamoDB writes.
+      timeout: Duration.millis(longest + 10_000),
+      invokedAsynchronously: true,
+      // A scheduled probe that failed is replaced by the next one; retrying it would only add stale results.
+      retryAttempts: 0,
+    });
+    fn.addEnvironment(
+      CIRCUIT_ENV.HEALTH_CHECKS,
+      JSON.stringify(
+        checks.map((c) => ({
+          url: c.url,
+          circuitId: c.circuitId,
+          timeoutMs: (c.timeout ?? Duration.seconds(3)).toMilliseconds(),
+          ...(c.expectStatus !== undefined ? { expectStatus: c.expectStatus } : {}),
+        })),
+      ),
+    );
+    this.configure(fn, [...new Set(checks.map((c) => c.circuitId))], {});
+    const schedule = new events.Rule(this, 'HealthCheckSchedule', {
+      schedule: events.Schedule.rate(interval ?? Duration.minutes(1)),
+      description: 'Runs the circuit-breaker health checks',
+    });
+    schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2) }));
+    check(fn.onFailureQueue !== undefined, this, 'internal: health checker has no on-failure queue', 'report a bug');
+    this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckerFailuresAlarm', fn.onFailureQueue!.queue, 'Health checker on-failure queue');
+    return fn;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './circuit-breaker';
+export type { CircuitBreakerSettings } from './settings';
+export { FailureCounting, StoreFailureMode } from './settings';

@@ -1,0 +1,44 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { CircuitBreaker } from '../circuit-breaker';
+import { bundledHandlerCode } from '../core/assets';
+import { PatternFunction } from '../core/pattern-function';
+
+/** Properties of the {@link QuotesStack}. */
+export interface QuotesStackProps extends StackProps {
+  /**
+   * Base URL of the unreliable quotes service (`/quotes/<id>` and `/health` are requested).
+   * @default 'https://quotes.example.com' (a placeholder: set your own before deploying)
+   */
+  readonly quotesUrl?: string;
+}
+
+/**
+ * A quote fetcher calling an unreliable downstream through the `quotes-api` circuit, with a health checker that
+ * probes the service every minute so the circuit opens and recovers even without traffic.
+ */
+export class QuotesStack extends Stack {
+  /** The circuit breaker (table, extension layer, health checker, alarms). */
+  public readonly breaker: CircuitBreaker;
+  /** The protected function. */
+  public readonly quoteFetcher: PatternFunction;
+
+  constructor(scope: Construct, id: string, props: QuotesStackProps = {}) {
+    super(scope, id, props);
+    const quotesUrl = props.quotesUrl ?? 'https://quotes.example.com';
+    this.breaker = new CircuitBreaker(this, 'QuotesBreaker', {
+      failureThreshold: 3,
+      openTimeout: Duration.seconds(20),
+      callTimeout: Duration.seconds(2),
+      healthChecks: [{ url: `${quotesUrl}/health`, circuitId: 'quotes-api', timeout: Duration.seconds(2) }],
+    });
+    this.quoteFetcher = new PatternFunction(this, 'QuoteFetcher', {
+      code: bundledHandlerCode('quote-fetcher'),
+      handler: 'index.handler',
+      description: 'Fetches price quotes through the quotes-api circuit breaker',
+      timeout: Duration.seconds(5),
+      environment: { QUOTES_URL: quotesUrl },
+    });
+    this.breaker.protect(this.quoteFetcher, { circuitIds: ['quotes-api'] });
+  }
+}
