@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const out = join(mkdtempSync(join(tmpdir(), 'jest-')), 'results.json');
-const args = ['jest', '--ci', '--json', `--outputFile=${out}`, ...process.argv.slice(2)];
+// --forceExit: SDK keep-alive sockets to the local DynamoDB/HTTP stand-ins can outlive a test file by seconds;
+// the run must end when the tests do, not when the last idle socket times out.
+const args = ['jest', '--ci', '--forceExit', '--json', `--outputFile=${out}`, ...process.argv.slice(2)];
 const run = spawnSync('npx', args, { stdio: 'inherit' });
 let summary = 'jest: 0 passed, 0 failed';
 try {
