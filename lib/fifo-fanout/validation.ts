@@ -37,12 +37,7 @@ export function validateFilterPolicy(
 ): void {
   if (!policy) return;
   const keys = Object.keys(policy);
-  check(
-    keys.length <= MAX_FILTER_POLICY_KEYS,
-    scope,
-    `subscriber ${subscriberId}: the filter policy has ${keys.length} keys (${keys.join(', ')}), SNS allows ${MAX_FILTER_POLICY_KEYS}`,
-    'filter on fewer message attributes, or move the filter into the consumer',
-  );
+  checkKeyCount(scope, `subscriber ${subscriberId}: the filter policy`, keys);
   const combinations = keys.reduce((product, key) => product * Math.max(1, policy[key].conditions.length), 1);
   check(
     combinations <= MAX_FILTER_POLICY_COMBINATIONS,
@@ -58,11 +53,14 @@ export function validateBodyFilterPolicy(
   policy: { [key: string]: sns.FilterOrPolicy } | undefined,
 ): void {
   if (!policy) return;
-  const keys = Object.keys(policy);
+  checkKeyCount(scope, `subscriber ${subscriberId}: the message body filter policy`, Object.keys(policy));
+}
+
+function checkKeyCount(scope: IConstruct, what: string, keys: string[]): void {
   check(
     keys.length <= MAX_FILTER_POLICY_KEYS,
     scope,
-    `subscriber ${subscriberId}: the message body filter policy has ${keys.length} top-level keys, SNS allows ${MAX_FILTER_POLICY_KEYS}`,
-    'filter on fewer fields, or move the filter into the consumer',
+    `${what} has ${keys.length} keys (${keys.join(', ')}), SNS allows ${MAX_FILTER_POLICY_KEYS}`,
+    'filter on fewer keys, or move the filter into the consumer',
   );
 }

@@ -4,10 +4,10 @@
  * that capture logs and EMF lines.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CircuitBreaker, CircuitBreakerOptions, Clock } from '../../lambda/runtime/circuit-breaker/breaker';
 import { CircuitBreakerLogger, LogLevel } from '../../lambda/runtime/circuit-breaker/telemetry';
+import { freePort } from '../../scripts/dynamodb-local';
 import { createTestTable, localDynamoDbClient } from '../support/dynamodb-local';
 
 /** Commands that change the table. */
@@ -131,16 +131,7 @@ export function testBreaker(tableName: string, overrides: Partial<CircuitBreaker
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** A guarded function that fails. */
 export const failing = async (): Promise<never> => {

@@ -1,9 +1,5 @@
-import { ChildProcess } from 'node:child_process';
+import type { DynamoDbLocal } from '../../scripts/dynamodb-local';
 
 export default async function globalTeardown(): Promise<void> {
-  const child = (globalThis as any).__DYNAMODB_LOCAL__ as ChildProcess | undefined;
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await ((globalThis as any).__DYNAMODB_LOCAL__ as DynamoDbLocal | undefined)?.stop();
 }

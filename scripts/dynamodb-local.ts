@@ -1,6 +1,6 @@
 /**
- * Starts a private DynamoDB Local (the real jar on the local JVM) for one benchmark section and stops it again.
- * Same approach as the jest global setup, kept separate so benchmarks never depend on test code.
+ * Starts a private DynamoDB Local (the real jar on the local JVM) and stops it again. Used by the jest global
+ * setup (one server per test run) and by benchmark sections (one per section), so neither depends on the other.
  */
 import { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -13,7 +13,8 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (bound, then released): nothing listens on it until someone binds it. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
