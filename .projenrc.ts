@@ -47,7 +47,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-eventbridge@${SDK}`,
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
-    '@aws-solutions-constructs/aws-eventbridge-sqs@2.100.0',
     'circuitbreaker-lambda@0.0.1',
     'ts-jest@^29.4.0',
     'ts-node@^10.9.2',
@@ -83,6 +82,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   gitignore: ['/assets/', '/runtime/', '/cdk.out/', '/bench/.work/', '*.snapshot/asset.*/', '/.dynamodb-local/'],
 });
+
+// The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
+// which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
@@ -202,7 +205,17 @@ project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
 project.addTask('bench', {
   description: 'Run benchmarks and regenerate bench/RESULTS.md',
   env: offlineEnv,
-  steps: [{ spawn: bundle.name }, { exec: 'node -r ts-node/register/transpile-only bench/run.ts' }],
+  steps: [
+    { spawn: bundle.name },
+    // A second Solutions Constructs package in the lockfile (it bundles its own npmlog next to the other's) breaks
+    // `npm ci`, so this bench-only peer is installed beside the bench, resolving aws-cdk-lib from the project.
+    {
+      exec:
+        'npm install --prefix bench/.work/peers --no-save --no-package-lock --legacy-peer-deps ' +
+        '--no-audit --no-fund @aws-solutions-constructs/aws-eventbridge-sqs@2.100.0',
+    },
+    { exec: 'node -r ts-node/register/transpile-only bench/run.ts' },
+  ],
   receiveArgs: true,
 });
 
