@@ -214,6 +214,8 @@ project.addTask('bench', {
         'npm install --prefix bench/.work/peers --no-save --no-package-lock --legacy-peer-deps ' +
         '--no-audit --no-fund @aws-solutions-constructs/aws-eventbridge-sqs@2.100.0',
     },
+    // It must share the project's constructs (a second copy breaks the construct tree).
+    { exec: 'rm -rf bench/.work/peers/node_modules/constructs bench/.work/peers/node_modules/aws-cdk-lib' },
     { exec: 'node -r ts-node/register/transpile-only bench/run.ts' },
   ],
   receiveArgs: true,

@@ -25,6 +25,7 @@ const HANDLER_ENV: Record<string, string> = {
   TABLE_NAME: 'bench-table',
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
   DOWNSTREAM_URL: 'https://downstream.invalid/orders',
+  QUOTES_URL: 'https://quotes.invalid',
   CIRCUIT_BREAKER_TABLE_NAME: 'bench-circuits',
   CIRCUIT_BREAKER_CIRCUIT_IDS: 'downstream',
   CIRCUIT_BREAKER_HEALTH_CHECKS: '[]',
@@ -138,7 +139,8 @@ function describeBundle(name: string): Bundle {
   if (!isExtension && !existsSync(entry)) {
     throw new Error(`${relative(ROOT, dir)} has neither index.js nor extensions/; was it bundled by scripts/bundle.mjs?`);
   }
-  return { name, bytes, gzipBytes, entry: isExtension ? undefined : entry, sdkModules: [...sdkModules].sort() };
+  // An extension bundles its SDK; the requires left in it are optional modules the SDK probes for, not loaded.
+  return { name, bytes, gzipBytes, entry: isExtension ? undefined : entry, sdkModules: isExtension ? [] : [...sdkModules].sort() };
 }
 
 function listFiles(dir: string): string[] {
