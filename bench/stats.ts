@@ -36,3 +36,13 @@ export interface BenchSection {
   readonly method: string;
   readonly body: string;
 }
+
+/** Measured runs per benchmark (env `BENCH_RUNS`, default 9): at least 5, so medians mean something. */
+export function runCount(): number {
+  const raw = process.env.BENCH_RUNS;
+  const runs = raw === undefined ? 9 : Number(raw);
+  if (!Number.isInteger(runs) || runs < 5) {
+    throw new Error(`BENCH_RUNS must be a whole number of at least 5 (medians need enough samples), got ${raw}`);
+  }
+  return runs;
+}

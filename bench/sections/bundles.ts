@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BenchSection, fmt, median, table } from '../stats';
+import { BenchSection, fmt, median, runCount, table } from '../stats';
 
 const ROOT = join(__dirname, '..', '..');
 const ASSETS_DIR = join(ROOT, 'assets');
@@ -109,15 +109,6 @@ export async function run(): Promise<BenchSection> {
     [...handlerRows, ...sdkRows],
   );
   return { title: 'Handler bundles', method, body };
-}
-
-function runCount(): number {
-  const raw = process.env.BENCH_RUNS;
-  const runs = raw === undefined ? 9 : Number(raw);
-  if (!Number.isInteger(runs) || runs < 5) {
-    throw new Error(`BENCH_RUNS must be a whole number of at least 5 (medians need enough samples), got ${raw}`);
-  }
-  return runs;
 }
 
 function describeBundle(name: string): Bundle {

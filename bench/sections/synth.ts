@@ -17,7 +17,7 @@ import {
 } from '../fixtures/buffered-consumer';
 import { HandWrittenRecruitingStack } from '../fixtures/hand-written-recruiting';
 import { handWrittenTopicQueuePair, ourTopicQueuePair, solutionsConstructsTopicQueuePair } from '../fixtures/topic-queue-pair';
-import { BenchSection, fmt, median, table } from '../stats';
+import { BenchSection, fmt, median, runCount, table } from '../stats';
 
 const ASSETS_DIR = join(__dirname, '..', '..', 'assets');
 const STACK_NAME = 'Bench';
@@ -155,15 +155,6 @@ function measureAll(runs: number): BenchSection {
   ].join('\n');
 
   return { title: 'Synth time', method, body };
-}
-
-function runCount(): number {
-  const raw = process.env.BENCH_RUNS;
-  const runs = raw === undefined ? 9 : Number(raw);
-  if (!Number.isInteger(runs) || runs < 5) {
-    throw new Error(`BENCH_RUNS must be a whole number of at least 5 (medians need enough samples), got ${raw}`);
-  }
-  return runs;
 }
 
 function checkPrerequisites(): void {
