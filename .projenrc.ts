@@ -192,6 +192,9 @@ project.addTask('integ:update', {
     'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run',
 });
 
+// No task may rewrite jest snapshots: drift must fail. Refresh them by hand (`npx jest -u`) after review.
+project.removeTask('test:update');
+
 // The test task is the one command the README and CI run.
 project.testTask.reset();
 for (const [k, v] of Object.entries(offlineEnv)) project.testTask.env(k, v);

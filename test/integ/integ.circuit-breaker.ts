@@ -6,12 +6,13 @@
  * circuit item in the table must read OPEN, and the next invocation must answer from the fallback at once.
  * CI only verifies the committed snapshot (no deployment).
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, InvocationType } from '@aws-cdk/integ-tests-alpha';
 import { CircuitBreaker, PatternFunction } from '../../lib';
 import { bundledHandlerCode } from '../../lib/core/assets';
+import { integApp } from './integ-app';
 
-const app = new App();
+const app = integApp();
 const stack = new Stack(app, 'CircuitBreakerInteg');
 const breaker = new CircuitBreaker(stack, 'Breaker', { failureThreshold: 2, openTimeout: Duration.minutes(5), callTimeout: Duration.seconds(2) });
 const caller = new PatternFunction(stack, 'Caller', {

@@ -6,12 +6,13 @@
  * queue receives all three in publish order and the filtered queue only JobCreated then JobDeleted.
  * CI only verifies the committed snapshot (no deployment).
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoFanout } from '../../lib';
+import { integApp } from './integ-app';
 
-const app = new App();
+const app = integApp();
 const stack = new Stack(app, 'FifoFanoutInteg');
 const fanout = new FifoFanout(stack, 'JobEvents');
 const all = fanout.addSubscriber('All');
