@@ -12,7 +12,6 @@ new RecruitingAgencyStack(app, 'RecruitingAgency');
 new OrderEventsStack(app, 'OrderEvents');
 new QuotesStack(app, 'Quotes');
 
-const packs = [new AwsSolutionsChecks()];
-ScopedNagValidation.enforce(app, ...packs);
-ScopedNagValidation.addPacks(app, ...packs);
+// Runs the packs once and throws on any finding (see ScopedNagValidation for why not a validation plugin).
+ScopedNagValidation.enforce(app, new AwsSolutionsChecks());
 app.synth();

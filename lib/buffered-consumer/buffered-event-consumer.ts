@@ -7,13 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
-import {
-  addQueueConsumer,
-  consumerTimeoutOf,
-  consumerVisibilityTimeout,
-  QueueConsumerOptions,
-  resolveVisibilityTimeout,
-} from '../core/queue-consumer';
+import { addQueueConsumer, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { IdempotencyTable } from './idempotency-table';
 import { claimQueue, validateBufferedConsumer } from './validation';
@@ -131,11 +125,7 @@ export class BufferedEventConsumer extends Construct {
     if (props.queue) {
       this.queue = props.queue;
     } else {
-      const visibilityTimeout = resolveVisibilityTimeout(
-        this,
-        consumerVisibilityTimeout(consumerTimeoutOf(this, this.consumer, props.consumerTimeout), props.maxBatchingWindow),
-        props.queueProps?.visibilityTimeout,
-      );
+      const visibilityTimeout = consumerQueueVisibilityTimeout(this, this.consumer, props, props.queueProps?.visibilityTimeout);
       const owned = new SecureQueue(this, 'Buffer', {
         ...props.queueProps,
         fifo,

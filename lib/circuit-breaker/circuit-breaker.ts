@@ -9,9 +9,8 @@ import { Construct } from 'constructs';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
-import { check } from '../core/validation';
 import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
-import { validateCircuitIds, validateHealthChecks, validateProtect, validateSettings } from './validation';
+import { validateHealthChecks, validateProtect, validateSettings } from './validation';
 
 /** One endpoint the health checker probes on a schedule. */
 export interface HealthCheck {
@@ -137,8 +136,8 @@ export class CircuitBreaker extends Construct {
     });
   }
 
+  /** Circuit ids were validated where they entered (protect options, health checks). */
   private configure(fn: lambda.Function, circuitIds: string[], extra: Record<string, string>): void {
-    validateCircuitIds(this, circuitIds);
     const env = {
       ...this.settingsEnv,
       [CIRCUIT_ENV.TABLE_NAME]: this.table.tableName,
@@ -196,7 +195,7 @@ export class CircuitBreaker extends Construct {
       description: 'Runs the circuit-breaker health checks',
     });
     schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2) }));
-    check(fn.onFailureQueue !== undefined, this, 'internal: health checker has no on-failure queue', 'report a bug');
+    // invokedAsynchronously always creates the on-failure queue.
     this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckerFailuresAlarm', fn.onFailureQueue!.queue, 'Health checker on-failure queue');
     return fn;
   }

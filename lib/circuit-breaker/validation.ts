@@ -93,7 +93,7 @@ export function validateHealthChecks(scope: IConstruct, checks: HealthCheck[], i
       'use a timeout between 100 ms and 60 seconds',
     );
   }
-  validateCircuitIds(scope, checks.length ? checks.map((c) => c.circuitId) : ['unused']);
+  if (checks.length > 0) validateCircuitIds(scope, checks.map((c) => c.circuitId));
   if (interval) {
     check(
       interval.toSeconds() >= 60 && interval.toSeconds() % 60 === 0,

@@ -116,6 +116,20 @@ export function resolveVisibilityTimeout(
   return explicit;
 }
 
+/**
+ * The visibility timeout of a queue drained by `consumer`: derived from the consumer's timeout and batching window,
+ * or `explicit` when it is at least that long (shorter is rejected).
+ */
+export function consumerQueueVisibilityTimeout(
+  scope: IConstruct,
+  consumer: lambda.IFunction,
+  options: QueueConsumerOptions,
+  explicit: Duration | undefined,
+): Duration {
+  const required = consumerVisibilityTimeout(consumerTimeoutOf(scope, consumer, options.consumerTimeout), options.maxBatchingWindow);
+  return resolveVisibilityTimeout(scope, required, explicit);
+}
+
 /** Connects `consumer` to `queue` with partial batch responses and the given flow control. */
 export function addQueueConsumer(queue: sqs.IQueue, consumer: lambda.IFunction, options: QueueConsumerOptions): void {
   consumer.addEventSource(

@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -25,7 +25,3 @@ export function warn(scope: IConstruct, id: string, message: string): void {
   Annotations.of(scope).addWarningV2(`cdk-serverless-patterns:${id}`, message);
 }
 
-/** True when the value is known at synth time (not a CloudFormation token). */
-export function isConcrete(value: unknown): boolean {
-  return value !== undefined && !Token.isUnresolved(value);
-}

@@ -7,10 +7,8 @@ import { Construct } from 'constructs';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import {
   addQueueConsumer,
-  consumerTimeoutOf,
-  consumerVisibilityTimeout,
+  consumerQueueVisibilityTimeout,
   QueueConsumerOptions,
-  resolveVisibilityTimeout,
   validateConsumerOptions,
 } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
@@ -93,11 +91,7 @@ export class FifoSubscriber extends Construct {
       );
     } else {
       const visibilityTimeout = props.consumer
-        ? resolveVisibilityTimeout(
-          this,
-          consumerVisibilityTimeout(consumerTimeoutOf(this, props.consumer, props.consumerTimeout)),
-          props.queueProps?.visibilityTimeout,
-        )
+        ? consumerQueueVisibilityTimeout(this, props.consumer, props, props.queueProps?.visibilityTimeout)
         : props.queueProps?.visibilityTimeout;
       const owned = new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true, visibilityTimeout });
       this.queue = owned.queue;

@@ -120,3 +120,23 @@ export function recordingLogger(): IdempotentConsumerLogger & { entries: { level
   };
   return { entries, info: log('info'), warn: log('warn'), error: log('error') };
 }
+
+/** Environment variables the order-events consumer (and the AWS SDK in it) reads; its tests set and restore them. */
+const HANDLER_ENV_NAMES = [
+  'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_LAMBDA_FUNCTION_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BODY_SHAPE', 'DOWNSTREAM_URL', 'DOWNSTREAM_TIMEOUT_MS',
+];
+
+/** Sets (or, for `undefined`, deletes) environment variables. */
+export function setEnv(env: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
+
+/** Remembers the handler's environment variables as they are now, and returns what puts them back. */
+export function saveHandlerEnv(): () => void {
+  const saved = Object.fromEntries(HANDLER_ENV_NAMES.map((name) => [name, process.env[name]]));
+  return () => setEnv(saved);
+}

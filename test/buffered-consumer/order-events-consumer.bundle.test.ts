@@ -7,15 +7,19 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, Context } from 'aws-lambda';
 import { FakeDownstream, startFakeDownstream } from './fake-downstream';
-import { createIdempotencyTable, eventBridgeEvent, idempotencyItems, lambdaContext, sqsEvent, sqsRecord } from './fixtures';
+import {
+  createIdempotencyTable,
+  eventBridgeEvent,
+  idempotencyItems,
+  lambdaContext,
+  saveHandlerEnv,
+  sqsEvent,
+  sqsRecord,
+} from './fixtures';
 import { dynamoDbLocalEndpoint, localDynamoDbClient } from '../support/dynamodb-local';
 
 const BUNDLE = join(__dirname, '..', '..', 'assets', 'order-events-consumer', 'index.js');
-const ENV_NAMES = [
-  'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_LAMBDA_FUNCTION_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BODY_SHAPE', 'DOWNSTREAM_URL', 'DOWNSTREAM_TIMEOUT_MS',
-];
-const savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+const restoreEnv = saveHandlerEnv();
 
 let client: DynamoDBClient;
 let downstream: FakeDownstream;
@@ -40,10 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   await downstream?.close();
   client?.destroy();
 });

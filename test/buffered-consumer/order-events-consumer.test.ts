@@ -11,6 +11,8 @@ import {
   eventBridgeEvent,
   idempotencyItems,
   lambdaContext,
+  saveHandlerEnv,
+  setEnv,
   sqsEvent,
   sqsRecord,
 } from './fixtures';
@@ -19,11 +21,7 @@ import { dynamoDbLocalEndpoint, localDynamoDbClient } from '../support/dynamodb-
 type HandlerModule = typeof import('../../lambda/order-events-consumer');
 
 const TIMEOUT_MS = 400;
-const ENV_NAMES = [
-  'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_LAMBDA_FUNCTION_NAME', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BODY_SHAPE', 'DOWNSTREAM_URL', 'DOWNSTREAM_TIMEOUT_MS',
-];
-const savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+const restoreEnv = saveHandlerEnv();
 
 let client: DynamoDBClient;
 let downstream: FakeDownstream;
@@ -43,13 +41,6 @@ function loadHandler(env: Record<string, string | undefined> = {}): HandlerModul
     return loaded!;
   } finally {
     setEnv(previous);
-  }
-}
-
-function setEnv(env: Record<string, string | undefined>) {
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
   }
 }
 
@@ -78,7 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setEnv(savedEnv);
+  restoreEnv();
   await downstream?.close();
   client?.destroy();
 });
