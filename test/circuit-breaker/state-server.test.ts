@@ -23,9 +23,22 @@ async function startServer(store: CircuitStore, clock: ManualClock, maxAgeMs = 1
 test('concurrent misses for one circuit share a single DynamoDB read; entries expire after the max age', async () => {
   const { client, counter } = countingClient();
   const clock = new ManualClock();
-  const { server, port } = await startServer(new CircuitStore(client, table), clock);
+  // The DynamoDB read is held open until all ten requests have reached the server, so the test does not depend on
+  // how fast the local HTTP requests arrive compared with the read.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  class GatedStore extends CircuitStore {
+    public override async read(id: string) {
+      await gate;
+      return super.read(id);
+    }
+  }
+  const { server, port } = await startServer(new GatedStore(client, table), clock);
   try {
-    const responses = await Promise.all(Array.from({ length: 10 }, async () => (await fetch(`http://127.0.0.1:${port}/circuits/shared`)).json() as Promise<{ record: unknown }>));
+    const pending = Promise.all(Array.from({ length: 10 }, async () => (await fetch(`http://127.0.0.1:${port}/circuits/shared`)).json() as Promise<{ record: unknown }>));
+    while (server.stats.misses < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    const responses = await pending;
     expect(responses.every((r) => r.record === null)).toBe(true);
     expect(counter.count('GetItemCommand')).toBe(1);
     expect(server.stats).toMatchObject({ reads: 1, misses: 10, hits: 0 });
