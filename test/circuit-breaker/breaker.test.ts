@@ -265,10 +265,16 @@ describe('HALF_OPEN', () => {
     await opened(first);
     clock.advance(10_000);
     let probes = 0;
+    let refused = 0;
+    // The probe holds until the other 19 calls have been refused (or 2 s pass), so a slow environment cannot read
+    // the circuit after the probe has already closed it and legitimately run a call of its own.
     const results = await Promise.allSettled(envs.map((e) => e.breaker.call(async () => {
       probes++;
-      await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; refused < envs.length - 1 && waited < 2_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       return 'probe ok';
+    }).catch((err: unknown) => {
+      refused++;
+      throw err;
     })));
     expect(probes).toBe(1);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
