@@ -203,6 +203,8 @@ project.testTask.spawn(typecheck);
 // jsii's type-model checks (what Python, Java, .NET and Go users get) are part of the tests.
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(integVerify);
+// The committed API reference must match the public API built above.
+project.testTask.exec('node scripts/check-api-docs.mjs');
 project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
 
 project.addTask('bench', {
