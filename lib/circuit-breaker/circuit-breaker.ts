@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
+import { PatternValidationError } from '../core/validation';
 import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
 import { validateHealthChecks, validateProtect, validateSettings } from './validation';
 
@@ -119,7 +120,16 @@ export class CircuitBreaker extends Construct {
   public protect(fn: lambda.IFunction, options: ProtectOptions): void {
     validateProtect(this, fn, options, this.protectedFunctions);
     const target = fn as lambda.Function;
-    target.addLayers(this.extensionLayer);
+    try {
+      target.addLayers(this.extensionLayer);
+    } catch (err) {
+      // aws-cdk-lib refuses a sixth layer (or an incompatible runtime); say which function and what to change.
+      throw new PatternValidationError(
+        this,
+        `the extension layer cannot be added to function ${fn.node.path} (${(err as Error).message})`,
+        'keep protected functions below the Lambda limit of 5 layers (the breaker adds one)',
+      );
+    }
     this.configure(target, options.circuitIds, { [CIRCUIT_ENV.EXTENSION_PORT]: String(EXTENSION_PORT) });
     this.protectedFunctions.add(fn);
   }

@@ -7,7 +7,6 @@ import { CircuitBreakerSettings } from './settings';
 
 const CIRCUIT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Lambda allows five layers per function. */
-const MAX_LAYERS = 5;
 
 export function validateSettings(scope: IConstruct, s: CircuitBreakerSettings): void {
   for (const [name, value] of [['failureThreshold', s.failureThreshold], ['successThreshold', s.successThreshold]] as const) {
@@ -66,13 +65,6 @@ export function validateProtect(
     'use a Node.js runtime for protected functions',
   );
   check(!alreadyProtected.has(fn), scope, `function ${fn.node.path} is already protected`, 'call protect once per function, with all its circuit ids');
-  const layers = (f as unknown as { _layers?: { length: number } })._layers?.length ?? 0;
-  check(
-    layers < MAX_LAYERS,
-    scope,
-    `function ${fn.node.path} already has ${layers} layers, the Lambda maximum`,
-    'drop a layer (the breaker adds one)',
-  );
   validateCircuitIds(scope, options.circuitIds);
   check(
     new Set(options.circuitIds).size === options.circuitIds.length,

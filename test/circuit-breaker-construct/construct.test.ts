@@ -189,7 +189,7 @@ describe('CircuitBreaker validation', () => {
         for (let i = 0; i < 5; i++) f.addLayers(lambda.LayerVersion.fromLayerVersionArn(s, `L${i}`, `arn:aws:lambda:us-east-1:111111111111:layer:l${i}:1`));
         new CircuitBreaker(s, 'B').protect(f, { circuitIds: ['a'] });
       },
-      /already has 5 layers, the Lambda maximum/,
+      /extension layer cannot be added to function Test\/F \(.*5 layers.*\)\. Fix: keep protected functions below/,
     ],
   ];
   test.each(cases)('rejects %s with a message naming the fix', (_n, build, message) => {
