@@ -192,6 +192,21 @@ project.addTask('integ:update', {
     'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run',
 });
 
+// Lint everything that is type-checked (handlers, runtime helpers, sample app, benchmarks, scripts), with the same
+// tsconfig as `typecheck`, not only the jsii sources.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+eslintrc.addDeletionOverride('parserOptions.projectService');
+eslintrc.addOverride('parserOptions.project', ['./tsconfig.dev.json', './projenrc/tsconfig.json']);
+// Handlers are bundled, runtime helpers use their caller's packages, and benchmarks and scripts never ship: all of
+// them may import development dependencies.
+eslintrc.addOverride('rules.import/no-extraneous-dependencies.1.devDependencies', [
+  '**/test/**', '**/lambda/**', '**/bench/**', '**/scripts/**', '**/bin/**', '.projenrc.ts', 'projenrc/**/*.ts',
+]);
+const lint = project.addTask('lint', {
+  description: 'Lint every TypeScript source without fixing anything (part of the tests)',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: 'eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 lib lambda bin test bench scripts projenrc .projenrc.ts',
+});
 // No task may rewrite jest snapshots: drift must fail. Refresh them by hand (`npx jest -u`) after review.
 project.removeTask('test:update');
 
@@ -200,6 +215,7 @@ project.testTask.reset();
 for (const [k, v] of Object.entries(offlineEnv)) project.testTask.env(k, v);
 project.testTask.spawn(bundle);
 project.testTask.spawn(typecheck);
+project.testTask.spawn(lint);
 // jsii's type-model checks (what Python, Java, .NET and Go users get) are part of the tests.
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(integVerify);

@@ -10,8 +10,8 @@ import { recordToItem } from '../../lambda/runtime/circuit-breaker/codec';
 import { CircuitOpenError } from '../../lambda/runtime/circuit-breaker/errors';
 import { CircuitStore } from '../../lambda/runtime/circuit-breaker/store';
 import { CircuitState } from '../../lambda/runtime/circuit-breaker/types';
-import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
 import { DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
 import { BenchSection, fmt, median, table } from '../stats';
 
 const RUNS = 5;

@@ -115,7 +115,7 @@ function measureAll(runs: number): BenchSection {
     '',
     '**EventBridge → SQS → Lambda** (`bench/fixtures/buffered-consumer.ts`): each peer creates a custom bus and a ' +
       'rule matching one source and detail-type, buffering into a standard queue drained by a Lambda consumer ' +
-      `(the pre-bundled \`order-events-consumer\` asset, 10 s timeout) through an event source mapping with ` +
+      '(the pre-bundled `order-events-consumer` asset, 10 s timeout) through an event source mapping with ' +
       '`ReportBatchItemFailures`, batch size 10 and `MaximumConcurrency` 2. The three do not create the same ' +
       'resources: ' +
       buffered.map((m) => `${m.peer.name}: ${total(m.resources)} resources (${describeCounts(m.resources)})`).join('; ') +

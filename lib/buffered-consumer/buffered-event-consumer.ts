@@ -5,12 +5,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { IdempotencyTable } from './idempotency-table';
+import { claimQueue, validateBufferedConsumer } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
 import { addQueueConsumer, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
-import { IdempotencyTable } from './idempotency-table';
-import { claimQueue, validateBufferedConsumer } from './validation';
 
 /** The environment variable telling the runtime helper whether a body is a whole event or its detail. */
 export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';

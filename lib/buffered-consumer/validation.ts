@@ -1,9 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import type { BufferedEventConsumerProps } from './buffered-event-consumer';
 import { validateConsumerOptions } from '../core/queue-consumer';
 import { check } from '../core/validation';
-import type { BufferedEventConsumerProps } from './buffered-event-consumer';
 
 /** EventBridge retries a target at most 185 times, for at most 24 hours (and at least 60 seconds). */
 const MAX_RETRY_ATTEMPTS = 185;

@@ -6,12 +6,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
+import { validateHealthChecks, validateProtect, validateSettings } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
 import { PatternValidationError } from '../core/validation';
-import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
-import { validateHealthChecks, validateProtect, validateSettings } from './validation';
 
 /** One endpoint the health checker probes on a schedule. */
 export interface HealthCheck {

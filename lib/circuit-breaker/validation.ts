@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { check } from '../core/validation';
 import type { HealthCheck, ProtectOptions } from './circuit-breaker';
 import { CircuitBreakerSettings } from './settings';
+import { check } from '../core/validation';
 
 const CIRCUIT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Lambda allows five layers per function. */
@@ -11,7 +11,7 @@ const CIRCUIT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 export function validateSettings(scope: IConstruct, s: CircuitBreakerSettings): void {
   for (const [name, value] of [['failureThreshold', s.failureThreshold], ['successThreshold', s.successThreshold]] as const) {
     if (value === undefined) continue;
-    check(Number.isInteger(value) && value >= 1, scope, `${name} ${value} is not a positive integer`, `use an integer ≥ 1`);
+    check(Number.isInteger(value) && value >= 1, scope, `${name} ${value} is not a positive integer`, 'use an integer ≥ 1');
   }
   const open = (s.openTimeout ?? Duration.seconds(30)).toMilliseconds();
   const maxOpen = (s.maxOpenTimeout ?? Duration.minutes(5)).toMilliseconds();

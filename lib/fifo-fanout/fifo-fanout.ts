@@ -2,10 +2,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PatternAlarmOptions } from '../core/alarms';
-import { check } from '../core/validation';
 import { FifoSubscriber, FifoSubscriberOptions } from './fifo-subscriber';
 import { MAX_FIFO_TOPIC_SUBSCRIPTIONS, validateTopicName } from './validation';
+import { PatternAlarmOptions } from '../core/alarms';
+import { check } from '../core/validation';
 
 /** Properties of a {@link FifoFanout}. */
 export interface FifoFanoutProps extends PatternAlarmOptions {

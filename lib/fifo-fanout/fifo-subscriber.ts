@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { validateBodyFilterPolicy, validateFilterPolicy } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import {
   addQueueConsumer,
@@ -13,7 +14,6 @@ import {
 } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { check, warn } from '../core/validation';
-import { validateBodyFilterPolicy, validateFilterPolicy } from './validation';
 
 /** Options of one subscriber of a {@link FifoFanout}. */
 export interface FifoSubscriberOptions extends QueueConsumerOptions {

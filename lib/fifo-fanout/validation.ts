@@ -1,5 +1,5 @@
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Token } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { check } from '../core/validation';
 

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable, PatternFunction } from '../../lib';
@@ -147,8 +148,8 @@ describe('IdempotencyTable', () => {
   table.grantIdempotency(fn);
   const imported = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
     functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:other',
-    role: new (require('aws-cdk-lib/aws-iam').Role)(stack, 'OtherRole', {
-      assumedBy: new (require('aws-cdk-lib/aws-iam').ServicePrincipal)('lambda.amazonaws.com'),
+    role: new iam.Role(stack, 'OtherRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     }),
   });
   table.grantIdempotency(imported);

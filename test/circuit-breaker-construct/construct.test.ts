@@ -3,9 +3,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { CIRCUIT_BREAKER_ENV } from '../../lambda/runtime/circuit-breaker';
 import { CircuitBreaker, FailureCounting, PatternFunction, StoreFailureMode } from '../../lib';
 import { CIRCUIT_ENV } from '../../lib/circuit-breaker/settings';
-import { CIRCUIT_BREAKER_ENV } from '../../lambda/runtime/circuit-breaker';
 import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
 
 const fnProps = { code: INLINE_CODE, handler: 'index.handler' };

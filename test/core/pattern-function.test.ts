@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PatternFunction } from '../../lib';
 import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
@@ -104,7 +105,6 @@ describe('PatternFunction options', () => {
     ).toThrow(/Fn: logRetention creates a custom resource.*use logGroupRetention/);
     const stack = newStack();
     const other = new PatternFunction(stack, 'Other', { code: INLINE_CODE, handler: 'i.h' });
-    const { LambdaDestination } = require('aws-cdk-lib/aws-lambda-destinations');
     expect(
       () =>
         new PatternFunction(stack, 'Fn', {

@@ -5,13 +5,13 @@
  * It puts an OrderPlaced event on a new bus and asserts the consumer received it (the consumer records the order
  * id in a table the assertion reads). CI only verifies the committed snapshot (no deployment).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BufferedEventConsumer } from '../../lib';
 import { integApp } from './integ-app';
+import { BufferedEventConsumer } from '../../lib';
 
 const app = integApp();
 const stack = new Stack(app, 'BufferedConsumerInteg');

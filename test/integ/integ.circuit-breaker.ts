@@ -6,11 +6,11 @@
  * circuit item in the table must read OPEN, and the next invocation must answer from the fallback at once.
  * CI only verifies the committed snapshot (no deployment).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, InvocationType } from '@aws-cdk/integ-tests-alpha';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { integApp } from './integ-app';
 import { CircuitBreaker, PatternFunction } from '../../lib';
 import { bundledHandlerCode } from '../../lib/core/assets';
-import { integApp } from './integ-app';
 
 const app = integApp();
 const stack = new Stack(app, 'CircuitBreakerInteg');

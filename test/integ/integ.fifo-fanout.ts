@@ -6,11 +6,11 @@
  * queue receives all three in publish order and the filtered queue only JobCreated then JobDeleted.
  * CI only verifies the committed snapshot (no deployment).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { FifoFanout } from '../../lib';
 import { integApp } from './integ-app';
+import { FifoFanout } from '../../lib';
 
 const app = integApp();
 const stack = new Stack(app, 'FifoFanoutInteg');

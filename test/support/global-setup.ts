@@ -1,5 +1,5 @@
-import { startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { DYNAMODB_LOCAL_ENV } from './dynamodb-local';
+import { startDynamoDbLocal } from '../../scripts/dynamodb-local';
 
 /** Starts the one DynamoDB Local this jest run shares; test files create uniquely named tables on it. */
 export default async function globalSetup(): Promise<void> {
