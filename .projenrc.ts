@@ -95,6 +95,9 @@ jestConfig.addDeletionOverride('coverageReporters');
 jestConfig.addOverride('moduleFileExtensions', ['ts', 'js', 'mjs', 'cjs', 'json', 'node']);
 
 // Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
+// lib/ holds the jsii sources beside their output: ship the JavaScript and declarations, not the .ts sources (a
+// consumer's TypeScript would otherwise pick them up and type-check them under its own settings).
+project.npmignore?.addPatterns('/lib/**/*.ts', '!/lib/**/*.d.ts');
 project.npmignore?.addPatterns('/bench/', '/bin/', '/lambda/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
 
 // One tsconfig for everything jsii does not compile: handlers, runtime helpers, sample app, tests, benchmarks.
@@ -218,6 +221,8 @@ project.testTask.spawn(typecheck);
 project.testTask.spawn(lint);
 // jsii's type-model checks (what Python, Java, .NET and Go users get) are part of the tests.
 project.testTask.spawn(project.compileTask);
+// The runtime helpers as users import them (the package-contents test checks they are shipped).
+project.testTask.spawn(runtime);
 project.testTask.spawn(integVerify);
 // The committed API reference must match the public API built above.
 project.testTask.exec('node scripts/check-api-docs.mjs');
