@@ -9,7 +9,7 @@ import { IdempotencyTable } from './idempotency-table';
 import { claimQueue, validateBufferedConsumer } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
-import { addQueueConsumer, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
+import { addQueueConsumer, checkExistingQueue, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 
 /** The environment variable telling the runtime helper whether a body is a whole event or its detail. */
@@ -75,7 +75,10 @@ export interface BufferedEventConsumerProps extends QueueConsumerOptions, Patter
    */
   readonly consumerProps?: PatternFunctionProps;
   /**
-   * An existing queue to buffer in, instead of a new one. It must not be consumed by anything else.
+   * An existing queue to buffer in, instead of a new one. It must not be consumed by anything else. A queue defined
+   * in your app must have a dead-letter queue of its kind (`maxReceiveCount` at least 2) and a visibility timeout of
+   * at least 6 × the consumer timeout; it gets the same alarms. An imported queue cannot be checked: you get a synth
+   * warning.
    * @default - a new queue with a dead-letter queue
    */
   readonly queue?: sqs.IQueue;
@@ -105,7 +108,7 @@ export class BufferedEventConsumer extends Construct {
   public readonly rule: events.Rule;
   /** The buffer queue. */
   public readonly queue: sqs.IQueue;
-  /** The buffer queue's dead-letter queue (undefined for an existing queue). */
+  /** The buffer queue's dead-letter queue (undefined for an imported queue). */
   public readonly deadLetterQueue?: sqs.IQueue;
   /** Where EventBridge puts events it could not deliver to the queue. */
   public readonly targetDeadLetterQueue: sqs.IQueue;
@@ -124,6 +127,7 @@ export class BufferedEventConsumer extends Construct {
     this.consumer = props.consumer ?? new PatternFunction(this, 'Consumer', props.consumerProps!);
     if (props.queue) {
       this.queue = props.queue;
+      this.deadLetterQueue = checkExistingQueue(this, props.queue, this.consumer, props);
     } else {
       const visibilityTimeout = consumerQueueVisibilityTimeout(this, this.consumer, props, props.queueProps?.visibilityTimeout);
       const owned = new SecureQueue(this, 'Buffer', {

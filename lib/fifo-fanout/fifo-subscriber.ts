@@ -8,12 +8,13 @@ import { validateBodyFilterPolicy, validateFilterPolicy } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import {
   addQueueConsumer,
+  checkExistingQueue,
   consumerQueueVisibilityTimeout,
   QueueConsumerOptions,
   validateConsumerOptions,
 } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
-import { check, warn } from '../core/validation';
+import { check } from '../core/validation';
 
 /** Options of one subscriber of a {@link FifoFanout}. */
 export interface FifoSubscriberOptions extends QueueConsumerOptions {
@@ -34,8 +35,9 @@ export interface FifoSubscriberOptions extends QueueConsumerOptions {
    */
   readonly rawMessageDelivery?: boolean;
   /**
-   * An existing FIFO queue to subscribe instead of creating one. Its dead-letter queue and visibility timeout are
-   * then yours to manage (a warning reminds you at synth).
+   * An existing FIFO queue to subscribe instead of creating one. A queue defined in your app must have a FIFO
+   * dead-letter queue (`maxReceiveCount` at least 2) and, with a consumer, a visibility timeout of at least 6 × the
+   * consumer timeout; it gets the same alarms. An imported queue cannot be checked: you get a synth warning.
    * @default - a new FIFO queue with a FIFO dead-letter queue
    */
   readonly queue?: sqs.IQueue;
@@ -65,7 +67,7 @@ export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarm
 export class FifoSubscriber extends Construct {
   /** The subscribed FIFO queue. */
   public readonly queue: sqs.IQueue;
-  /** The queue's dead-letter queue (undefined when an existing queue was subscribed). */
+  /** The queue's dead-letter queue (undefined when an imported queue was subscribed). */
   public readonly deadLetterQueue?: sqs.IQueue;
   /** Where SNS puts messages it could not deliver to the queue (e.g. the queue policy or key denied it). */
   public readonly subscriptionDeadLetterQueue: sqs.IQueue;
@@ -83,12 +85,7 @@ export class FifoSubscriber extends Construct {
 
     if (props.queue) {
       this.queue = props.queue;
-      warn(
-        this,
-        'ExistingQueue',
-        `Subscriber ${id} uses an existing queue: its visibility timeout and dead-letter queue are not checked; make ` +
-          'sure the visibility timeout is at least 6 × the consumer timeout and a FIFO DLQ is attached.',
-      );
+      this.deadLetterQueue = checkExistingQueue(this, props.queue, props.consumer, props);
     } else {
       const visibilityTimeout = props.consumer
         ? consumerQueueVisibilityTimeout(this, props.consumer, props, props.queueProps?.visibilityTimeout)

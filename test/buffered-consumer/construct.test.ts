@@ -3,9 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable, PatternFunction } from '../../lib';
-import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
+import { existingQueue, INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
 
 const PATTERN = { source: ['com.example.orders'], detailType: ['OrderPlaced'] };
 const consumerProps = { code: INLINE_CODE, handler: 'index.handler', timeout: Duration.seconds(10) };
@@ -131,13 +130,16 @@ describe('BufferedEventConsumer options', () => {
     });
   });
 
-  test('an existing queue is used; the rule is allowed to send to it', () => {
+  test('an existing queue is used; the rule is allowed to send to it; its DLQ is exposed and alarmed', () => {
     const stack = newStack();
-    const queue = new sqs.Queue(stack, 'Existing');
+    const queue = existingQueue(stack, 'Existing', { visibilityTimeout: Duration.minutes(3) });
     const c = new BufferedEventConsumer(stack, 'Orders', { eventPattern: PATTERN, consumerProps, queue });
     expect(c.queue).toBe(queue);
-    expect(c.deadLetterQueue).toBeUndefined();
-    expect(c.alarms).toHaveLength(4);
+    expect(c.deadLetterQueue).toBe(queue.deadLetterQueue!.queue);
+    expect(c.alarms.map((a) => a.node.id)).toContain('DeadLetterQueueAlarm');
+    expect(c.alarms).toHaveLength(5);
+    const policy = onlyResource(template(stack), 'AWS::SQS::QueuePolicy', { Queues: [{ Ref: Match.stringLikeRegexp('^Existing') }] });
+    expect(policy.Properties.PolicyDocument.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^OrdersRule/), 'Arn'] } } });
   });
 });
 

@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BufferedEventConsumer, BufferedEventConsumerProps } from '../../lib';
-import { INLINE_CODE, newStack } from '../support/cdk';
+import { existingQueue, INLINE_CODE, newStack } from '../support/cdk';
 
 const base: BufferedEventConsumerProps = {
   eventPattern: { source: ['com.example.orders'] },
@@ -26,15 +26,20 @@ const invalid: [string, (s: Stack) => unknown, RegExp][] = [
   ['a max event age over 24 hours', (s) => build(s, { maxEventAge: Duration.hours(25) }), /maxEventAge 1 day 1 hour is outside 1 minute\.\.24 hours/],
   ['both consumer and consumerProps', (s) => build(s, { consumer: lambda.Function.fromFunctionName(s, 'F', 'f') }), /both consumer and consumerProps were given/],
   ['neither consumer nor consumerProps', (s) => build(s, { consumerProps: undefined }), /neither consumer nor consumerProps was given/],
-  ['an existing queue of the wrong kind', (s) => build(s, { queue: new sqs.Queue(s, 'Q', { fifo: true }) }), /existing queue Test\/Q is FIFO but fifo is false/],
+  ['an existing queue of the wrong kind', (s) => build(s, { queue: existingQueue(s, 'Q', { fifo: true }) }), /existing queue Test\/Q is FIFO but fifo is false/],
   [
     'one queue shared by two consumers',
     (s) => {
-      const queue = new sqs.Queue(s, 'Shared');
+      const queue = existingQueue(s, 'Shared', { visibilityTimeout: Duration.minutes(3) });
       build(s, { queue }, 'First');
       build(s, { queue, eventPattern: { source: ['other'] } }, 'Second');
     },
     /\[Test\/Second\] queue Test\/Shared is already consumed by Test\/First/,
+  ],
+  [
+    'an existing queue whose visibility timeout is too short for the consumer',
+    (s) => build(s, { queue: existingQueue(s, 'Q', { visibilityTimeout: Duration.minutes(2) }) }),
+    /\[Test\/Orders\] the existing queue Test\/Q has a visibility timeout of 120 seconds, shorter than the 180 seconds/,
   ],
   ['queueProps.fifo instead of fifo', (s) => build(s, { queueProps: { fifo: true } }), /queueProps\.fifo was given/],
 ];

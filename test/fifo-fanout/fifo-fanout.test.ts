@@ -1,11 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FifoFanout, PatternFunction } from '../../lib';
-import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
+import { existingQueue, INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
+
+const warningsOf = (stack: Stack) => stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
 
 describe('FifoFanout defaults (one subscriber with a consumer)', () => {
   const stack = newStack();
@@ -159,19 +161,29 @@ describe('FifoFanout options', () => {
     });
   });
 
-  test('existing FIFO topic and queue are used, with a warning about the unchecked queue', () => {
+  test('an existing FIFO topic and app-defined queue are used; the queue\'s DLQ is exposed and alarmed', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Existing', { fifo: true, topicName: 'existing.fifo' });
-    const queue = new sqs.Queue(stack, 'Q', { fifo: true });
+    const queue = existingQueue(stack, 'Q', { fifo: true });
     const fanout = new FifoFanout(stack, 'Jobs', { topic });
     const sub = fanout.addSubscriber('A', { queue });
     expect(fanout.topic).toBe(topic);
     expect(sub.queue).toBe(queue);
-    expect(sub.deadLetterQueue).toBeUndefined();
+    expect(sub.deadLetterQueue).toBe(queue.deadLetterQueue!.queue);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SNS::Topic', 1);
-    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
-    expect(JSON.stringify(warnings)).toContain('uses an existing queue');
+    expect(warningsOf(stack)).toEqual([]);
     expect(onlyResource(t, 'AWS::SNS::Subscription').Properties.Endpoint).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Q/), 'Arn'] });
+    const dlqAlarm = Object.values(t.findResources('AWS::CloudWatch::Alarm')).find((a) => JSON.stringify(a).includes('QDlq'));
+    expect(dlqAlarm?.Properties.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+  });
+
+  test('an imported queue cannot be inspected: subscribed with a warning, no queue DLQ alarm', () => {
+    const stack = newStack();
+    const queue = sqs.Queue.fromQueueArn(stack, 'Imported', 'arn:aws:sqs:us-east-1:111111111111:jobs.fifo');
+    const sub = new FifoFanout(stack, 'Jobs').addSubscriber('A', { queue });
+    expect(sub.deadLetterQueue).toBeUndefined();
+    expect(JSON.stringify(warningsOf(stack))).toContain('queue Test/Imported is imported, so its visibility timeout and dead-letter queue cannot be checked');
+    expect(sub.alarms.map((a) => a.node.id)).not.toContain('DeadLetterQueueAlarm');
   });
 });

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FifoFanout, PatternFunction } from '../../lib';
-import { INLINE_CODE, newStack } from '../support/cdk';
+import { existingQueue, INLINE_CODE, newStack } from '../support/cdk';
 
 const fn = (stack: Stack, timeout = 30) =>
   new PatternFunction(stack, 'Consumer', { code: INLINE_CODE, handler: 'index.handler', timeout: Duration.seconds(timeout) });
@@ -92,8 +92,33 @@ const invalid: [string, (stack: Stack) => void, RegExp][] = [
   ],
   [
     'an existing queue together with queueProps',
-    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: new sqs.Queue(s, 'Q', { fifo: true }), queueProps: { maxReceiveCount: 4 } }),
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: existingQueue(s, 'Q', { fifo: true }), queueProps: { maxReceiveCount: 4 } }),
     /was given both an existing queue and queueProps/,
+  ],
+  [
+    'an existing queue without a dead-letter queue',
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: new sqs.Queue(s, 'Q', { fifo: true }) }),
+    /\[Test\/Jobs\/A\] the existing queue Test\/Q has no dead-letter queue.*Fix: give it a deadLetterQueue/,
+  ],
+  [
+    'an existing FIFO queue with a standard dead-letter queue',
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: existingQueue(s, 'Q', { fifo: true, deadLetterFifo: false }) }),
+    /the existing queue Test\/Q is FIFO but its dead-letter queue is not.*Fix: use a FIFO dead-letter queue/,
+  ],
+  [
+    'an existing queue that dead-letters after one receive',
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: existingQueue(s, 'Q', { fifo: true, maxReceiveCount: 1 }) }),
+    /moves a message to its dead-letter queue after 1 receive.*Fix: set maxReceiveCount to at least 2/,
+  ],
+  [
+    'an existing queue whose visibility timeout is too short for the consumer',
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { consumer: fn(s, 60), queue: existingQueue(s, 'Q', { fifo: true, visibilityTimeout: Duration.minutes(5) }) }),
+    /the existing queue Test\/Q has a visibility timeout of 300 seconds, shorter than the 360 seconds its consumer needs/,
+  ],
+  [
+    'an existing queue with the SQS default visibility timeout and a consumer',
+    (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { consumer: fn(s, 30), queue: existingQueue(s, 'Q', { fifo: true }) }),
+    /visibility timeout of 30 seconds, shorter than the 180 seconds/,
   ],
 ];
 
@@ -107,6 +132,6 @@ test('the same configurations minus the mistake are accepted', () => {
   const stack = newStack();
   const fanout = new FifoFanout(stack, 'Jobs', { topicName: 'JobEvents.fifo' });
   fanout.addSubscriber('A', { consumer: fn(stack, 60), queueProps: { visibilityTimeout: Duration.minutes(6), maxReceiveCount: 2 } });
-  fanout.addSubscriber('B', { queue: new sqs.Queue(stack, 'Fifo', { fifo: true }) });
+  fanout.addSubscriber('B', { queue: existingQueue(stack, 'Fifo', { fifo: true, maxReceiveCount: 2 }) });
   expect(fanout.subscribers).toHaveLength(2);
 });
