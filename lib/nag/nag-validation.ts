@@ -18,8 +18,9 @@ import { IConstruct } from 'constructs';
  */
 export class ScopedNagValidation implements IPolicyValidationPlugin {
   /**
-   * Registers each pack as a validation plugin on `scope` (for the report) and returns a function-free check:
-   * call `enforce()` before `app.synth()` to fail on findings.
+   * Registers each pack as a validation plugin on `scope`. After `app.synth()` the CDK prints the findings, writes
+   * them to `policy-validation-report.json` in the output directory and sets the process exit code to 1, so
+   * `cdk synth` fails. Use {@link ScopedNagValidation.enforce} instead to throw before synthesis.
    */
   public static addPacks(scope: IConstruct, ...packs: NagPack[]): ScopedNagValidation[] {
     const plugins = packs.map((pack) => new ScopedNagValidation(scope, pack));

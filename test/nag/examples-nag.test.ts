@@ -1,3 +1,7 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { formatFindings, ScopedNagValidation } from '../../lib';
@@ -24,4 +28,35 @@ test('the validation plugin hands the pack its scope and reports the same findin
   const [plugin] = ScopedNagValidation.addPacks(stack.node.scope!, new AwsSolutionsChecks());
   expect(plugin.name).toBe('AwsSolutions');
   expect(plugin.validate({ templatePaths: [] }).success).toBe(true);
+});
+
+describe('packs registered as validation plugins', () => {
+  const synthWithPacks = (addWildcard: boolean) => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'nag-')) });
+    const stack = new Stack(app, 'S');
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [addWildcard ? '*' : 'arn:aws:sqs:us-east-1:111111111111:q'] }));
+    ScopedNagValidation.addPacks(app, new AwsSolutionsChecks());
+    const before = process.exitCode;
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      app.synth();
+      const reportFile = join(app.outdir, 'policy-validation-report.json');
+      return { exitCode: process.exitCode, report: existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '' };
+    } finally {
+      process.exitCode = before;
+      error.mockRestore();
+    }
+  };
+
+  test('a finding fails the synth process (exit code 1) and lands in the CDK validation report', () => {
+    const { exitCode, report } = synthWithPacks(true);
+    expect(exitCode).toBe(1);
+    expect(report).toContain('AwsSolutions-IAM5');
+    expect(report).toContain('S/R/DefaultPolicy/Resource');
+  });
+
+  test('without findings the exit code is left alone', () => {
+    expect(synthWithPacks(false).exitCode).not.toBe(1);
+  });
 });
