@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FifoIngest } from './fifo-ingest';
 import { IdempotencyTable } from './idempotency-table';
 import { claimQueue, validateBufferedConsumer } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
@@ -26,10 +27,15 @@ export enum BufferedEventInput {
 /** Properties of a {@link BufferedEventConsumer}. */
 export interface BufferedEventConsumerProps extends QueueConsumerOptions, PatternAlarmOptions {
   /**
-   * The bus the rule listens on.
+   * The bus the rule listens on. Give either this or `eventBusProps`.
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Creates a new bus for the rule with these props (exposed as `eventBus`).
+   * @default - `eventBus`, or the account's default event bus
+   */
+  readonly eventBusProps?: events.EventBusProps;
   /** Which events to buffer. Required: a rule without a pattern would buffer everything on the bus. */
   readonly eventPattern: events.EventPattern;
   /**
@@ -43,14 +49,16 @@ export interface BufferedEventConsumerProps extends QueueConsumerOptions, Patter
    */
   readonly input?: BufferedEventInput;
   /**
-   * Buffer in a FIFO queue (ordered per message group; content-based deduplication, because EventBridge sends no
-   * deduplication id). Requires `messageGroupIdPath`.
+   * Buffer in a FIFO queue, with a message group per event taken from `messageGroupIdPath`: events of one group are
+   * processed one at a time, in the order they reached the buffer, and each event id is delivered once within SQS's
+   * 5-minute deduplication window. A rule target can only give a FIFO queue one fixed group, so the rule sends to a
+   * standard ingest queue and an EventBridge Pipe moves each event into the FIFO queue with its group.
    * @default false
    */
   readonly fifo?: boolean;
   /**
-   * JSON path of the event field used as FIFO message group id, e.g. `$.detail.orderId` (an EventBridge dynamic
-   * path parameter). Only with `fifo: true`.
+   * JSON path of the event field used as FIFO message group id, e.g. `$.detail.orderId`. With
+   * `input: BufferedEventInput.DETAIL` it must point inside `$.detail`. Only with `fifo: true`.
    * @default - none (required with fifo)
    */
   readonly messageGroupIdPath?: string;
@@ -104,8 +112,12 @@ export interface BufferedEventConsumerProps extends QueueConsumerOptions, Patter
  * queue: the rule target (events EventBridge could not deliver) and the queue (records the consumer kept failing).
  */
 export class BufferedEventConsumer extends Construct {
+  /** The bus the rule listens on. */
+  public readonly eventBus: events.IEventBus;
   /** The rule. */
   public readonly rule: events.Rule;
+  /** With `fifo`: the standard queue the rule sends to and the pipe that sets each event's message group. */
+  public readonly fifoIngest?: FifoIngest;
   /** The buffer queue. */
   public readonly queue: sqs.IQueue;
   /** The buffer queue's dead-letter queue (undefined for an imported queue). */
@@ -130,33 +142,40 @@ export class BufferedEventConsumer extends Construct {
       this.deadLetterQueue = checkExistingQueue(this, props.queue, this.consumer, props);
     } else {
       const visibilityTimeout = consumerQueueVisibilityTimeout(this, this.consumer, props, props.queueProps?.visibilityTimeout);
-      const owned = new SecureQueue(this, 'Buffer', {
-        ...props.queueProps,
-        fifo,
-        // EventBridge sends no deduplication id to FIFO targets; SQS must derive one from the body.
-        contentBasedDeduplication: fifo ? true : undefined,
-        visibilityTimeout,
-      });
+      // FIFO: the pipe sets a deduplication id per event, so SQS need not derive one from the body.
+      const owned = new SecureQueue(this, 'Buffer', { ...props.queueProps, fifo, visibilityTimeout });
       this.queue = owned.queue;
       this.deadLetterQueue = owned.deadLetterQueue;
     }
     claimQueue(this, this.queue);
 
-    // EventBridge target dead-letter queues must be standard queues, even for FIFO targets.
+    if (fifo) {
+      this.fifoIngest = new FifoIngest(this, 'FifoIngest', {
+        target: this.queue,
+        bodyIsDetail: input === BufferedEventInput.DETAIL,
+        messageGroupIdPath: props.messageGroupIdPath!,
+      });
+    }
+    // Only the rule's own target queue needs EventBridge's permission (with FIFO, the ingest queue).
+    const ruleTargetQueue = this.fifoIngest?.queue ?? this.queue;
+
+    // EventBridge target dead-letter queues must be standard queues.
     this.targetDeadLetterQueue = new SecureQueue(this, 'TargetDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
 
+    this.eventBus = props.eventBus ?? (props.eventBusProps
+      ? new events.EventBus(this, 'Bus', props.eventBusProps)
+      : events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'));
     this.rule = new events.Rule(this, 'Rule', {
-      eventBus: props.eventBus,
+      eventBus: props.eventBus ?? (props.eventBusProps ? this.eventBus : undefined),
       eventPattern: props.eventPattern,
       description: props.ruleDescription,
     });
     // SqsQueue adds the queue policies that let only this rule (aws:SourceArn) send to the queue and the DLQ.
     this.rule.addTarget(
-      new targets.SqsQueue(this.queue, {
+      new targets.SqsQueue(ruleTargetQueue, {
         message: input === BufferedEventInput.DETAIL
           ? events.RuleTargetInput.fromEventPath('$.detail')
           : undefined,
-        messageGroupId: props.messageGroupIdPath,
         deadLetterQueue: this.targetDeadLetterQueue,
         retryAttempts: props.retryAttempts ?? 185,
         maxEventAge: props.maxEventAge ?? Duration.hours(24),
@@ -175,18 +194,38 @@ export class BufferedEventConsumer extends Construct {
     }
     alarms.deadLetterQueueDepth(this, 'TargetDeadLetterQueueAlarm', this.targetDeadLetterQueue, `${id} rule target dead-letter queue`);
     alarms.oldestMessageAge(this, 'OldestMessageAlarm', this.queue, `${id} buffer queue`);
+    if (this.fifoIngest) {
+      alarms.deadLetterQueueDepth(this, 'IngestDeadLetterQueueAlarm', this.fifoIngest.deadLetterQueue, `${id} FIFO ingest dead-letter queue`);
+      alarms.oldestMessageAge(this, 'IngestOldestMessageAlarm', this.fifoIngest.queue, `${id} FIFO ingest queue`);
+    }
     alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
       description: `${id}: EventBridge failed to deliver events to the buffer queue`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'FailedInvocations',
-        dimensionsMap: { RuleName: this.rule.ruleName },
-        period: Duration.minutes(5),
-        statistic: 'Sum',
-      }),
+      metric: this.ruleMetric('FailedInvocations', props.eventBus !== undefined || props.eventBusProps !== undefined),
+      threshold: 1,
+    });
+    alarms.threshold(this, 'RuleDeadLetterFailuresAlarm', {
+      description: `${id}: EventBridge could not put undeliverable events in the target dead-letter queue (they are lost)`,
+      metric: this.ruleMetric('InvocationsFailedToBeSentToDlq', props.eventBus !== undefined || props.eventBusProps !== undefined),
       threshold: 1,
     });
     alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);
     this.alarms = alarms.alarms;
+  }
+
+  /**
+   * A metric of this rule. EventBridge publishes rule metrics with only `RuleName` for the default bus, and with
+   * `EventBusName` and `RuleName` for a custom bus: an alarm on the wrong dimensions never fires.
+   */
+  private ruleMetric(metricName: string, customBus: boolean): cloudwatch.Metric {
+    const onDefaultBus = !customBus || (!Token.isUnresolved(this.eventBus.eventBusName) && this.eventBus.eventBusName === 'default');
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName,
+      dimensionsMap: onDefaultBus
+        ? { RuleName: this.rule.ruleName }
+        : { EventBusName: this.eventBus.eventBusName, RuleName: this.rule.ruleName },
+      period: Duration.minutes(5),
+      statistic: 'Sum',
+    });
   }
 }

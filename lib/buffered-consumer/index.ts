@@ -1,2 +1,3 @@
 export * from './buffered-event-consumer';
 export * from './idempotency-table';
+export * from './fifo-ingest';

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import { BufferedEventInput } from './buffered-event-consumer';
 import type { BufferedEventConsumerProps } from './buffered-event-consumer';
 import { validateConsumerOptions } from '../core/queue-consumer';
 import { check } from '../core/validation';
@@ -42,6 +43,30 @@ export function validateBufferedConsumer(scope: IConstruct, props: BufferedEvent
       scope,
       `messageGroupIdPath "${props.messageGroupIdPath}" is not a JSON path into the event`,
       'use a path like "$.detail.orderId"',
+    );
+    check(
+      props.input !== BufferedEventInput.DETAIL || props.messageGroupIdPath.startsWith('$.detail.'),
+      scope,
+      `messageGroupIdPath "${props.messageGroupIdPath}" points outside $.detail, but only the detail is buffered`,
+      'use a path inside $.detail, or input: BufferedEventInput.WHOLE_EVENT',
+    );
+  }
+  check(
+    props.eventBus === undefined || props.eventBusProps === undefined,
+    scope,
+    'both eventBus and eventBusProps were given',
+    'pass eventBus to use an existing bus, or eventBusProps to create one',
+  );
+  // aws-cdk-lib drops the aws:SourceArn condition when the rule's target queue has a customer managed key (the key
+  // policy cannot name the rule without a dependency cycle), which would let any rule send to the queue.
+  if (!fifo) {
+    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionMasterKey !== undefined ||
+      props.queue?.encryptionMasterKey !== undefined;
+    check(
+      !kms,
+      scope,
+      'the buffer queue has a customer managed KMS key, so its policy cannot limit senders to this rule',
+      'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
     );
   }
   if (props.queue) {

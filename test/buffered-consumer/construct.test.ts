@@ -63,14 +63,17 @@ describe('BufferedEventConsumer defaults', () => {
     expect(c.consumer).toBeInstanceOf(PatternFunction);
   });
 
-  test('alarms: buffer DLQ, target DLQ, oldest message, rule failed invocations, consumer errors', () => {
-    expect(c.alarms).toHaveLength(5);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Events',
-      MetricName: 'FailedInvocations',
-      Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('^OrdersRule') } }],
-      Threshold: 1,
-    });
+  test('alarms: buffer DLQ, target DLQ, oldest message, rule failed invocations, events lost to the DLQ, consumer errors', () => {
+    expect(c.alarms).toHaveLength(6);
+    for (const metricName of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq']) {
+      // Default bus: EventBridge publishes rule metrics with the RuleName dimension only.
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Events',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('^OrdersRule') } }],
+        Threshold: 1,
+      });
+    }
     const dlqAlarms = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[]).filter(
       (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
     );
@@ -78,8 +81,30 @@ describe('BufferedEventConsumer defaults', () => {
   });
 });
 
+describe('rule metrics on a custom bus', () => {
+  test.each([
+    ['an existing bus', (s: Stack) => ({ eventBus: new events.EventBus(s, 'Bus') })],
+    ['a bus the construct creates', (_s: Stack) => ({ eventBusProps: { eventBusName: 'orders' } })],
+  ])('%s: alarms use the EventBusName and RuleName dimensions', (_name, busProps) => {
+    const stack = newStack();
+    const c = new BufferedEventConsumer(stack, 'Orders', { eventPattern: PATTERN, consumerProps, ...busProps(stack) });
+    const alarm = onlyResource(template(stack), 'AWS::CloudWatch::Alarm', { MetricName: 'FailedInvocations' });
+    expect(alarm.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['EventBusName', 'RuleName']);
+    expect(c.eventBus.node.path).not.toContain('DefaultBus');
+    onlyResource(template(stack), 'AWS::Events::Rule', { EventBusName: Match.anyValue() });
+  });
+
+  test('the default bus named explicitly keeps the RuleName dimension only', () => {
+    const stack = newStack();
+    const eventBus = events.EventBus.fromEventBusName(stack, 'Default', 'default');
+    new BufferedEventConsumer(stack, 'Orders', { eventPattern: PATTERN, consumerProps, eventBus });
+    const alarm = onlyResource(template(stack), 'AWS::CloudWatch::Alarm', { MetricName: 'FailedInvocations' });
+    expect(alarm.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['RuleName']);
+  });
+});
+
 describe('BufferedEventConsumer options', () => {
-  test('FIFO buffer: content-based dedup, dynamic message group path, standard target DLQ', () => {
+  test('FIFO buffer: the rule sends to a standard ingest queue and a pipe sets each event\'s group and dedup id', () => {
     const stack = newStack();
     const c = new BufferedEventConsumer(stack, 'Orders', {
       eventPattern: PATTERN,
@@ -88,12 +113,49 @@ describe('BufferedEventConsumer options', () => {
       messageGroupIdPath: '$.detail.orderId',
     });
     const t = template(stack);
-    t.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: true, VisibilityTimeout: 60 });
-    t.hasResourceProperties('AWS::Events::Rule', {
-      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: '$.detail.orderId' } })],
-    });
+    const buffer = onlyResource(t, 'AWS::SQS::Queue', { FifoQueue: true, VisibilityTimeout: 60 });
+    expect(buffer.Properties.ContentBasedDeduplication).toBe(false);
     expect(c.queue.fifo).toBe(true);
     expect(c.targetDeadLetterQueue.fifo).toBe(false);
+    const ingest = c.fifoIngest!;
+    expect(ingest.queue.fifo).toBe(false);
+    // The rule targets the ingest queue, with no fixed message group.
+    const rule = onlyResource(t, 'AWS::Events::Rule');
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersFifoIngestQueue/), 'Arn'] });
+    expect(rule.Properties.Targets[0].SqsParameters).toBeUndefined();
+    const pipe = onlyResource(t, 'AWS::Pipes::Pipe');
+    expect(pipe.Properties.Source).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersFifoIngestQueue/), 'Arn'] });
+    expect(pipe.Properties.Target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersBuffer/), 'Arn'] });
+    expect(pipe.Properties.TargetParameters).toEqual({
+      InputTemplate: '<$.body>',
+      SqsQueueParameters: { MessageGroupId: '$.body.detail.orderId', MessageDeduplicationId: '$.body.id' },
+    });
+    expect(pipe.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersFifoIngestRoleDefaultPolicy/)]));
+    // The pipe role may only read the ingest queue and send to the buffer, and only this account's pipes assume it.
+    const role = onlyResource(t, 'AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'pipes.amazonaws.com' } })] }) });
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    const policy = onlyResource(t, 'AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp('^OrdersFifoIngestRole') }] });
+    const statements = policy.Properties.PolicyDocument.Statement.map((st: any) => [st.Action, st.Resource]);
+    expect(statements).toEqual([
+      [expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']), { 'Fn::GetAtt': [expect.stringMatching(/^OrdersFifoIngestQueue/), 'Arn'] }],
+      [expect.arrayContaining(['sqs:SendMessage']), { 'Fn::GetAtt': [expect.stringMatching(/^OrdersBuffer/), 'Arn'] }],
+    ]);
+    // Messages the pipe cannot deliver end in the ingest DLQ, which is alarmed, like the ingest queue's age.
+    expect(c.alarms.map((a) => a.node.id)).toEqual(expect.arrayContaining(['IngestDeadLetterQueueAlarm', 'IngestOldestMessageAlarm']));
+  });
+
+  test('FIFO with detail input: the group path is taken inside the detail, dedup by ingest message id', () => {
+    const stack = newStack();
+    new BufferedEventConsumer(stack, 'Orders', {
+      eventPattern: PATTERN,
+      consumerProps,
+      fifo: true,
+      input: BufferedEventInput.DETAIL,
+      messageGroupIdPath: '$.detail.customer.id',
+    });
+    const pipe = onlyResource(template(stack), 'AWS::Pipes::Pipe');
+    expect(pipe.Properties.TargetParameters.SqsQueueParameters).toEqual({ MessageGroupId: '$.body.customer.id', MessageDeduplicationId: '$.messageId' });
   });
 
   test('detail input, custom bus, retries, flow control, batching window, user consumer, idempotency', () => {
@@ -137,7 +199,7 @@ describe('BufferedEventConsumer options', () => {
     expect(c.queue).toBe(queue);
     expect(c.deadLetterQueue).toBe(queue.deadLetterQueue!.queue);
     expect(c.alarms.map((a) => a.node.id)).toContain('DeadLetterQueueAlarm');
-    expect(c.alarms).toHaveLength(5);
+    expect(c.alarms).toHaveLength(6);
     const policy = onlyResource(template(stack), 'AWS::SQS::QueuePolicy', { Queues: [{ Ref: Match.stringLikeRegexp('^Existing') }] });
     expect(policy.Properties.PolicyDocument.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^OrdersRule/), 'Arn'] } } });
   });

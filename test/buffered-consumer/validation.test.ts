@@ -1,8 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BufferedEventConsumer, BufferedEventConsumerProps } from '../../lib';
+import { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput } from '../../lib';
 import { existingQueue, INLINE_CODE, newStack } from '../support/cdk';
 
 const base: BufferedEventConsumerProps = {
@@ -41,6 +42,22 @@ const invalid: [string, (s: Stack) => unknown, RegExp][] = [
     (s) => build(s, { queue: existingQueue(s, 'Q', { visibilityTimeout: Duration.minutes(2) }) }),
     /\[Test\/Orders\] the existing queue Test\/Q has a visibility timeout of 120 seconds, shorter than the 180 seconds/,
   ],
+  [
+    'a FIFO group path outside the detail when only the detail is buffered',
+    (s) => build(s, { fifo: true, input: BufferedEventInput.DETAIL, messageGroupIdPath: '$.source' }),
+    /messageGroupIdPath "\$\.source" points outside \$\.detail, but only the detail is buffered/,
+  ],
+  ['both eventBus and eventBusProps', (s) => build(s, { eventBus: new events.EventBus(s, 'Bus'), eventBusProps: {} }), /both eventBus and eventBusProps were given/],
+  [
+    'a customer managed key on a standard buffer queue',
+    (s) => build(s, { queueProps: { encryption: sqs.QueueEncryption.KMS } }),
+    /customer managed KMS key, so its policy cannot limit senders to this rule.*Fix: use SQS-managed encryption/,
+  ],
+  [
+    'an existing standard queue with a customer managed key',
+    (s) => build(s, { queue: new sqs.Queue(s, 'Q', { encryptionMasterKey: new kms.Key(s, 'K') }) }),
+    /customer managed KMS key, so its policy cannot limit senders to this rule/,
+  ],
   ['queueProps.fifo instead of fifo', (s) => build(s, { queueProps: { fifo: true } }), /queueProps\.fifo was given/],
 ];
 
@@ -55,4 +72,11 @@ test('several consumers on one bus are fine, each with its own queue', () => {
   build(stack, { eventBus: bus }, 'A');
   build(stack, { eventBus: bus, eventPattern: { source: ['b'] } }, 'B');
   expect(stack.node.findAll().filter((c) => c instanceof sqs.Queue)).toHaveLength(6);
+});
+
+test('a FIFO buffer may use a customer managed key: the rule sends to the SQS-managed ingest queue', () => {
+  const stack = newStack();
+  const c = build(stack, { fifo: true, messageGroupIdPath: '$.detail.id', queueProps: { encryption: sqs.QueueEncryption.KMS } });
+  expect(c.queue.encryptionMasterKey).toBeDefined();
+  expect(c.fifoIngest!.queue.encryptionMasterKey).toBeUndefined();
 });

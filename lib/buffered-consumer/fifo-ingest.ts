@@ -1,0 +1,78 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SecureQueue } from '../core/secure-queue';
+
+/** Properties of a {@link FifoIngest}. */
+export interface FifoIngestProps {
+  /** The FIFO queue the pipe feeds. */
+  readonly target: sqs.IQueue;
+  /** Where the event sits in an ingest message body: `$.detail...` paths are relative to it. */
+  readonly bodyIsDetail: boolean;
+  /** JSON path of the message group in the event, e.g. `$.detail.orderId`. */
+  readonly messageGroupIdPath: string;
+}
+
+/**
+ * A standard ingest queue and an EventBridge Pipe that moves its messages into a FIFO queue with a message group
+ * (and deduplication id) taken from each event.
+ *
+ * An EventBridge rule target can only give a FIFO queue one fixed message group, so every event would share one
+ * group. Pipes evaluate JSON paths per record in their target parameters, so the rule sends to this standard queue
+ * and the pipe sets the group per event. Messages the pipe cannot deliver return to the ingest queue and, after
+ * its `maxReceiveCount`, land in its dead-letter queue (Pipes have no dead-letter target for SQS sources).
+ */
+export class FifoIngest extends Construct {
+  /** JSON path (in an ingest SQS record) of the message group. */
+  public static groupPathInRecord(eventPath: string, bodyIsDetail: boolean): string {
+    const inBody = bodyIsDetail ? eventPath.slice('$.detail'.length) : eventPath.slice(1);
+    return `$.body${inBody}`;
+  }
+
+  /** The standard queue the rule sends to. */
+  public readonly queue: sqs.IQueue;
+  /** Messages the pipe could not move into the FIFO queue. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The pipe. */
+  public readonly pipe: pipes.CfnPipe;
+  /** The role the pipe assumes (consume from the ingest queue, send to the FIFO queue). */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: FifoIngestProps) {
+    super(scope, id);
+    const ingest = new SecureQueue(this, 'Queue', {});
+    this.queue = ingest.queue;
+    this.deadLetterQueue = ingest.deadLetterQueue!;
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Moves buffered events from the ingest queue into the FIFO buffer queue',
+    });
+    this.queue.grantConsumeMessages(this.role);
+    props.target.grantSendMessages(this.role);
+
+    this.pipe = new pipes.CfnPipe(this, 'Pipe', {
+      roleArn: this.role.roleArn,
+      source: this.queue.queueArn,
+      sourceParameters: { sqsQueueParameters: { batchSize: 10 } },
+      target: props.target.queueArn,
+      targetParameters: {
+        // The FIFO queue gets the body exactly as the rule shaped it (whole event or detail).
+        inputTemplate: '<$.body>',
+        sqsQueueParameters: {
+          messageGroupId: FifoIngest.groupPathInRecord(props.messageGroupIdPath, props.bodyIsDetail),
+          // The event id when the body is the whole event (so a duplicate EventBridge delivery is dropped within the
+          // 5-minute deduplication window); otherwise the ingest message id (a pipe retry of the same message).
+          messageDeduplicationId: props.bodyIsDetail ? '$.messageId' : '$.body.id',
+        },
+      },
+      description: 'Sets a FIFO message group per event',
+    });
+    // CloudFormation creates a pipe only when its role can already read the source and write the target.
+    this.pipe.node.addDependency(this.role);
+  }
+}
