@@ -7,10 +7,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoIngest } from './fifo-ingest';
 import { IdempotencyTable } from './idempotency-table';
-import { claimQueue, validateBufferedConsumer } from './validation';
+import { validateBufferedConsumer } from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
-import { addQueueConsumer, checkExistingQueue, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
+import { addQueueConsumer, checkExistingQueue, claimQueue, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 
 /** The environment variable telling the runtime helper whether a body is a whole event or its detail. */

@@ -105,21 +105,3 @@ export function validateBufferedConsumer(scope: IConstruct, props: BufferedEvent
   );
   validateConsumerOptions(scope, props, fifo);
 }
-
-/** Which construct consumes each queue: one queue has exactly one consumer. */
-const queueOwners = new WeakMap<sqs.IQueue, string>();
-
-/**
- * Claims `queue` for `scope`. Two consumers on one queue compete for messages, and Lambda event filters on a
- * shared queue delete the messages they do not match, so the other consumer silently never sees them.
- */
-export function claimQueue(scope: IConstruct, queue: sqs.IQueue): void {
-  const owner = queueOwners.get(queue);
-  check(
-    owner === undefined,
-    scope,
-    `queue ${queue.node.path} is already consumed by ${owner}`,
-    'give each consumer its own BufferedEventConsumer (and queue); several rules can share one bus',
-  );
-  queueOwners.set(queue, scope.node.path);
-}

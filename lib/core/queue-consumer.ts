@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -128,6 +128,44 @@ export function consumerQueueVisibilityTimeout(
 ): Duration {
   const required = consumerVisibilityTimeout(consumerTimeoutOf(scope, consumer, options.consumerTimeout), options.maxBatchingWindow);
   return resolveVisibilityTimeout(scope, required, explicit);
+}
+
+/** Which construct consumes each queue: by object, and per stack by ARN (a queue imported more than once). */
+const queueOwners = new WeakMap<sqs.IQueue, string>();
+const queueOwnersByArn = new WeakMap<Stack, Map<string, string>>();
+
+/**
+ * Claims `queue` for the consumer `scope` wires to it. Two consumers on one queue compete for messages, and Lambda
+ * event filters on a shared queue delete the messages they do not match, so the other consumer silently never sees
+ * them. A second claim fails at once; any other event source mapping on the queue in the same stack (a trigger
+ * added outside these constructs) fails synthesis.
+ */
+export function claimQueue(scope: IConstruct, queue: sqs.IQueue): void {
+  const arn = Token.isUnresolved(queue.queueArn) ? undefined : queue.queueArn;
+  const byArn = queueOwnersByArn.get(Stack.of(scope)) ?? new Map<string, string>();
+  queueOwnersByArn.set(Stack.of(scope), byArn);
+  const owner = queueOwners.get(queue) ?? (arn === undefined ? undefined : byArn.get(arn));
+  check(
+    owner === undefined,
+    scope,
+    `queue ${queue.node.path} is already consumed by ${owner}`,
+    'give each consumer its own queue (one subscriber or BufferedEventConsumer each); several rules can share one bus',
+  );
+  queueOwners.set(queue, scope.node.path);
+  if (arn !== undefined) byArn.set(arn, scope.node.path);
+
+  scope.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(scope);
+      const target = JSON.stringify(stack.resolve(queue.queueArn));
+      const mappings = stack.node.findAll().filter((c): c is lambda.CfnEventSourceMapping =>
+        c instanceof lambda.CfnEventSourceMapping && JSON.stringify(stack.resolve(c.eventSourceArn)) === target);
+      return mappings.length <= 1 ? [] : [
+        `[${scope.node.path}] queue ${queue.node.path} has ${mappings.length} consumers ` +
+          `(${mappings.map((m) => m.node.path).join(', ')}). Fix: remove the other triggers; give each consumer its own queue.`,
+      ];
+    },
+  });
 }
 
 /** Connects `consumer` to `queue` with partial batch responses and the given flow control. */

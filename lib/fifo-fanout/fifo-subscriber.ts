@@ -9,6 +9,7 @@ import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import {
   addQueueConsumer,
   checkExistingQueue,
+  claimQueue,
   consumerQueueVisibilityTimeout,
   QueueConsumerOptions,
   validateConsumerOptions,
@@ -116,6 +117,7 @@ export class FifoSubscriber extends Construct {
     if (subscriptionDependency) this.subscription.node.addDependency(subscriptionDependency);
 
     if (props.consumer) {
+      claimQueue(this, this.queue);
       addQueueConsumer(this.queue, props.consumer, props);
       this.consumer = props.consumer;
       alarms.functionErrors(this, 'ConsumerErrorsAlarm', props.consumer, `${id} consumer`);
