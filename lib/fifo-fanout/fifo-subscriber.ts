@@ -96,11 +96,13 @@ export class FifoSubscriber extends Construct {
       this.deadLetterQueue = owned.deadLetterQueue;
     }
 
+    // SNS can use only the key it is granted on (the subscribed queue's): a customer managed key of its own would
+    // leave SNS unable to write undeliverable messages to the subscription DLQ, so it shares the queue's key.
+    const queueKey = this.queue.encryptionMasterKey;
     const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
       fifo: true,
       isDeadLetterQueueOnly: true,
-      encryption: props.queueProps?.encryption,
-      encryptionMasterKey: props.queueProps?.encryptionMasterKey,
+      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
 

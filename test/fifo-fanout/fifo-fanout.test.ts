@@ -96,6 +96,24 @@ describe('FifoFanout options', () => {
     });
   });
 
+  test.each([
+    ['a key the queue creates', (_s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS } })],
+    ['a given key', (s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(s, 'QueueKey') } })],
+  ])('KMS-encrypted subscriber queue (%s): the subscription DLQ shares the queue key, which SNS may use', (_name, options) => {
+    const stack = newStack();
+    const sub = new FifoFanout(stack, 'Jobs').addSubscriber('A', options(stack));
+    const t = template(stack);
+    expect(sub.queue.encryptionMasterKey).toBeDefined();
+    expect(sub.subscriptionDeadLetterQueue.encryptionMasterKey).toBe(sub.queue.encryptionMasterKey);
+    const keyId = stack.getLogicalId((sub.queue.encryptionMasterKey as kms.Key).node.defaultChild as kms.CfnKey);
+    const dlq = onlyResource(t, 'AWS::SQS::Queue', { QueueName: Match.stringLikeRegexp('SubscriptionDeadLetter') });
+    expect(dlq.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const key = t.toJSON().Resources[keyId];
+    const snsStatements = key.Properties.KeyPolicy.Statement.filter((st: any) => st.Principal?.Service === 'sns.amazonaws.com');
+    expect(snsStatements).toHaveLength(1);
+    expect(snsStatements[0].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
   test('attribute filter policy, envelope delivery, flow control, subscriber without consumer', () => {
     const stack = newStack();
     const fanout = new FifoFanout(stack, 'Jobs');
