@@ -12,6 +12,7 @@ import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
 import { addQueueConsumer, checkExistingQueue, claimQueue, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
+import { warn } from '../core/validation';
 
 /** The environment variable telling the runtime helper whether a body is a whole event or its detail. */
 export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';
@@ -183,9 +184,13 @@ export class BufferedEventConsumer extends Construct {
     );
 
     addQueueConsumer(this.queue, this.consumer, props);
+    // The runtime helper parses the body the way the rule target shapes it.
+    const bodyShape = input === BufferedEventInput.DETAIL ? 'detail' : 'event';
     if (this.consumer instanceof lambda.Function) {
-      // The runtime helper parses the body the way the rule target shapes it.
-      this.consumer.addEnvironment(EVENT_BODY_SHAPE_ENV, input === BufferedEventInput.DETAIL ? 'detail' : 'event');
+      this.consumer.addEnvironment(EVENT_BODY_SHAPE_ENV, bodyShape);
+    } else {
+      warn(this, 'ImportedConsumerEnvironment', `consumer ${this.consumer.node.path} is imported, so its environment cannot be ` +
+        `set: give it ${EVENT_BODY_SHAPE_ENV}=${bodyShape} yourself (the runtime helper reads it to parse each body)`);
     }
     props.idempotencyTable?.grantIdempotency(this.consumer);
 

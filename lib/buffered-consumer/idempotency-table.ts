@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { warn } from '../core/validation';
 
 /** The environment variable the runtime helper reads the idempotency table name from. */
 export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
@@ -50,7 +51,12 @@ export class IdempotencyTable extends Construct {
    * scans, queries or batch calls), and sets `IDEMPOTENCY_TABLE_NAME` when `fn` is a function of this app.
    */
   public grantIdempotency(fn: lambda.IFunction): iam.Grant {
-    if (fn instanceof lambda.Function) fn.addEnvironment(IDEMPOTENCY_TABLE_ENV, this.table.tableName);
+    if (fn instanceof lambda.Function) {
+      fn.addEnvironment(IDEMPOTENCY_TABLE_ENV, this.table.tableName);
+    } else {
+      warn(this, 'ImportedFunctionEnvironment', `function ${fn.node.path} is imported, so its environment cannot be set: ` +
+        `give it ${IDEMPOTENCY_TABLE_ENV} (this table's name) yourself`);
+    }
     return iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -247,3 +247,23 @@ describe('IdempotencyTable', () => {
     });
   });
 });
+
+test('an imported consumer cannot be given its environment: one warning per variable it needs', () => {
+  const stack = newStack();
+  const consumer = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
+    functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:orders',
+    sameEnvironment: true,
+  });
+  new BufferedEventConsumer(stack, 'Orders', {
+    eventPattern: PATTERN,
+    consumer,
+    consumerTimeout: Duration.seconds(10),
+    input: BufferedEventInput.DETAIL,
+    idempotencyTable: new IdempotencyTable(stack, 'Idem'),
+  });
+  const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+  expect(warnings).toEqual(expect.arrayContaining([
+    expect.stringContaining('consumer Test/Imported is imported, so its environment cannot be set: give it EVENT_BODY_SHAPE=detail yourself'),
+    expect.stringContaining('function Test/Imported is imported, so its environment cannot be set: give it IDEMPOTENCY_TABLE_NAME'),
+  ]));
+});
