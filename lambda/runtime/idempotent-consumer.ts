@@ -30,7 +30,8 @@ export const IDEMPOTENCY_TABLE_NAME_ENV = 'IDEMPOTENCY_TABLE_NAME';
 export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';
 
 /** How long a completed record suppresses duplicates unless told otherwise: 1 hour, the Powertools default. */
-export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 3600;
+// A day: EventBridge can deliver a retried event up to 24 hours after the first attempt (its maximum event age).
+export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 86_400;
 
 /**
  * The business logic for one record. Resolve to mark the record done; throw (or reject) to have SQS redeliver it.
@@ -83,9 +84,10 @@ export interface IdempotentBatchHandlerOptions<TDetail = unknown> {
    */
   readonly idempotencyKey?: IdempotencyKeySource<TDetail>;
   /**
-   * How long, in seconds, a completed record keeps suppressing duplicates. Pick at least the longest time a
-   * duplicate can arrive: EventBridge's maximum event age plus the queue's retention.
-   * @default 3600
+   * How long, in seconds, a completed record keeps suppressing duplicates. The default covers EventBridge's retries
+   * (up to its 24-hour maximum event age); raise it if you redrive dead-letter queues later than that and must not
+   * run a redriven duplicate again.
+   * @default 86400 (24 hours)
    */
   readonly expiresAfterSeconds?: number;
   /**

@@ -12,7 +12,18 @@ export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
  * Properties of a {@link PatternFunction}. Everything from `lambda.FunctionOptions` is accepted and wins over
- * the library defaults listed here.
+ * the library defaults. The inherited properties document aws-cdk-lib's defaults; a PatternFunction's are:
+ *
+ * | property | PatternFunction default |
+ * | --- | --- |
+ * | `runtime` | Node.js 24 |
+ * | `architecture` | `Architecture.ARM_64` |
+ * | `timeout` | 30 seconds |
+ * | `loggingFormat` | `LoggingFormat.JSON`, application level INFO, system level WARN |
+ * | `logGroup` | a log group of its own, kept `logGroupRetention` (one month) |
+ * | `tracing` | `Tracing.ACTIVE` (X-Ray actions in a policy of their own) |
+ * | `role` | a role of its own that may only write to that log group (no managed policy) |
+ * | `retryAttempts` | 2 with an on-failure queue when `invokedAsynchronously`, otherwise Lambda's default |
  */
 export interface PatternFunctionProps extends lambda.FunctionOptions {
   /** The function code. Library handlers use pre-bundled assets; users pass their own. */
