@@ -1,0 +1,68 @@
+/**
+ * The package as a user gets it: `npm pack`, unpacked into a fresh app's node_modules (next to this project's
+ * aws-cdk-lib, constructs, cdk-nag and SDK, linked rather than downloaded), then a plain JavaScript app outside
+ * the repository synthesizes the example stacks and a FifoFanout of its own with cdk-nag enforced, and a handler
+ * imports a runtime helper by its own path.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/client-sns'];
+
+const APP = `
+const { App, Stack } = require('aws-cdk-lib');
+const { AwsSolutionsChecks } = require('cdk-nag');
+const lib = require('cdk-serverless-patterns');
+const app = new App({ outdir: process.argv[2] });
+new lib.RecruitingAgencyStack(app, 'RecruitingAgency');
+new lib.OrderEventsStack(app, 'OrderEvents');
+new lib.QuotesStack(app, 'Quotes');
+const custom = new Stack(app, 'Custom');
+new lib.FifoFanout(custom, 'Events').addSubscriber('Audit');
+lib.ScopedNagValidation.enforce(app, new AwsSolutionsChecks());
+const assembly = app.synth();
+const { FifoPublisher } = require('cdk-serverless-patterns/runtime/fifo-publisher');
+console.log(JSON.stringify({
+  stacks: assembly.stacks.map((s) => s.stackName).sort(),
+  publisher: typeof FifoPublisher,
+}));
+`;
+
+let result: { stacks: string[]; publisher: string };
+let outdir: string;
+
+beforeAll(() => {
+  const work = mkdtempSync(join(tmpdir(), 'consumer-app-'));
+  const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const installed = join(work, 'app', 'node_modules', 'cdk-serverless-patterns');
+  mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', join(work, tarball), '-C', installed, '--strip-components=1']);
+  for (const name of LINKED) {
+    const link = join(work, 'app', 'node_modules', name);
+    mkdirSync(join(link, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', name), link, 'dir');
+  }
+  writeFileSync(join(work, 'app', 'app.js'), APP);
+  outdir = join(work, 'cdk.out');
+  const out = execFileSync('node', ['app.js', outdir], { cwd: join(work, 'app'), encoding: 'utf8', env: { ...process.env, JSII_DEPRECATED: 'quiet' } });
+  result = JSON.parse(out.trim().split('\n').pop()!);
+}, 120_000);
+
+test('the installed package synthesizes every example stack and a custom construct with cdk-nag enforced', () => {
+  expect(result.stacks).toEqual(['Custom', 'OrderEvents', 'Quotes', 'RecruitingAgency']);
+});
+
+test('handler assets come from the installed package and are staged into the cloud assembly', () => {
+  // One staged directory per distinct handler bundle the examples use (five handlers and the extension layer).
+  const staged = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  expect(staged.length).toBeGreaterThanOrEqual(6);
+  for (const asset of staged) expect(readdirSync(join(outdir, asset)).length).toBeGreaterThan(0);
+  expect(staged.some((asset) => existsSync(join(outdir, asset, 'extensions', 'circuit-breaker')))).toBe(true);
+});
+
+test('a runtime helper resolves by its own path', () => {
+  expect(result.publisher).toBe('function');
+});
