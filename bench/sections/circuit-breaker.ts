@@ -229,6 +229,8 @@ export async function run(): Promise<BenchSection> {
       '"Extension cache" is the extension\'s cache server (lambda/circuit-breaker-extension/state-server.ts) run in-process on 127.0.0.1',
       `with its default 1 s max age; the client asks it over HTTP on every call. Cached variants are measured on ${CALLS} back-to-back calls,`,
       'so their request counts reflect one cache period; at a sustained rate they send at most one read per circuit per max age, whatever the call rate.',
+      'The ratio to circuitbreaker-lambda (two requests per call) therefore depends on the call rate of each environment: about 50 % at one call per',
+      'second, 1 % at 50 calls per second, less above. The table is the best case, not a typical low-traffic function.',
       `Overhead = median per-call time minus the median time of calling the unguarded function (${fmt(bare, 2)} µs).`,
       `In the herd, each of the ${ENVIRONMENTS} environments is a separate breaker instance with its own DynamoDB client and no cache; the circuit item is OPEN`,
       'with its open period just ended; "probes" counts invocations of the guarded function.',
