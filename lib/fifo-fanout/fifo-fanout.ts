@@ -66,10 +66,12 @@ export class FifoFanout extends Construct {
         `topic ${props.topic.node.path} is a standard topic`,
         'pass a FIFO topic (name ending in .fifo), or omit topic to get one',
       );
+      const shaping = (['topicName', 'masterKey', 'contentBasedDeduplication', 'highThroughput', 'displayName'] as const)
+        .filter((option) => props[option] !== undefined);
       check(
-        props.topicName === undefined && props.masterKey === undefined && props.contentBasedDeduplication === undefined,
+        shaping.length === 0,
         this,
-        'topicName, masterKey and contentBasedDeduplication only shape a topic the construct creates, but topic was given',
+        `${shaping.join(', ')} only shape a topic the construct creates, but topic was given`,
         'drop those options or drop topic',
       );
       this.topic = props.topic;

@@ -88,7 +88,12 @@ const invalid: [string, (stack: Stack) => void, RegExp][] = [
   [
     'topic options together with an existing topic',
     (s) => new FifoFanout(s, 'Jobs', { topic: new sns.Topic(s, 'T', { fifo: true }), topicName: 'x.fifo' }),
-    /only shape a topic the construct creates, but topic was given/,
+    /topicName only shape a topic the construct creates, but topic was given/,
+  ],
+  [
+    'throughput and display name options with an existing topic',
+    (s) => new FifoFanout(s, 'Jobs', { topic: new sns.Topic(s, 'T', { fifo: true }), highThroughput: false, displayName: 'Jobs' }),
+    /highThroughput, displayName only shape a topic the construct creates/,
   ],
   [
     'an existing queue together with queueProps',
