@@ -192,7 +192,8 @@ project.addTask('integ:update', {
   description: 'Refresh integ snapshots by hand after a reviewed change (never in CI)',
   env: offlineEnv,
   exec:
-    'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run',
+    // --force: integ-runner diffs only the test stacks, so a change to the assertion stacks alone is otherwise skipped.
+    'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run --force',
 });
 
 // Lint everything that is type-checked (handlers, runtime helpers, sample app, benchmarks, scripts), with the same

@@ -6,8 +6,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CIRCUIT_ENV, CircuitBreakerSettings, settingsEnvironment } from './settings';
-import { validateHealthChecks, validateProtect, validateSettings } from './validation';
+import { CIRCUIT_ENV, CircuitBreakerSettings, RUNTIME_DEFAULTS, settingsEnvironment } from './settings';
+import {
+  recordProtection, validateCallFitsFunction, validateHealthChecks, validateProtect, validateSettings,
+} from './validation';
 import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
 import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
@@ -59,6 +61,18 @@ export interface ProtectOptions {
 }
 
 const EXTENSION_PORT = 4243;
+/** Room in the health checker's timeout after its slowest check, for the circuit writes (well above the 1 s call margin). */
+const HEALTH_CHECKER_TIMEOUT_ROOM_MS = 10_000;
+
+/**
+ * The id of a circuit's "opened" alarm, derived from the circuit id so it does not depend on the order of protect()
+ * calls: adding a circuit never renames (and so never replaces) the alarm of another. Circuit ids are validated to
+ * `A-Za-z0-9_.:-`, all valid in a construct id, and the mapping is one-to-one. The logical id keeps the letters and
+ * digits and adds a hash of the full path, so circuits differing only in punctuation (`a-b`, `a.b`) still differ.
+ */
+function openedAlarmId(circuitId: string): string {
+  return `Opened${circuitId}Alarm`;
+}
 
 /**
  * Circuit breaker whose state lives in DynamoDB (one item per dependency, shared by every execution environment
@@ -79,15 +93,16 @@ export class CircuitBreaker extends Construct {
   private readonly settingsEnv: Record<string, string>;
   private readonly alarmFactory: AlarmFactory;
   private readonly alarmedCircuits = new Set<string>();
-  private readonly protectedFunctions = new Set<lambda.IFunction>();
   private readonly namespace: string;
+  private readonly callTimeoutMs: number;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps = {}) {
     super(scope, id);
     validateSettings(this, props);
     validateHealthChecks(this, props.healthChecks ?? [], props.healthCheckInterval);
     this.settingsEnv = settingsEnvironment(props);
-    this.namespace = props.metricsNamespace ?? 'ServerlessPatterns/CircuitBreaker';
+    this.namespace = props.metricsNamespace ?? RUNTIME_DEFAULTS.metricsNamespace;
+    this.callTimeoutMs = props.callTimeout?.toMilliseconds() ?? RUNTIME_DEFAULTS.callTimeoutMs;
     this.alarmFactory = new AlarmFactory(props);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
@@ -116,14 +131,18 @@ export class CircuitBreaker extends Construct {
   /**
    * Guards `fn`: attaches the extension layer, sets the table, circuit ids and settings as environment variables,
    * and grants GetItem/PutItem/UpdateItem on the items of these circuits only (`dynamodb:LeadingKeys`).
+   *
+   * A function is protected by one CircuitBreaker, once: list all the circuits it calls in one protect call. Its
+   * timeout must exceed `callTimeout` by at least a second, so a call that hangs is counted before Lambda ends the
+   * invocation.
    */
   public protect(fn: lambda.IFunction, options: ProtectOptions): void {
-    validateProtect(this, fn, options, this.protectedFunctions);
+    validateProtect(this, fn, options, { extensionLayer: this.extensionLayer, callTimeoutMs: this.callTimeoutMs });
     const target = fn as lambda.Function;
     try {
       target.addLayers(this.extensionLayer);
     } catch (err) {
-      // aws-cdk-lib refuses a sixth layer (or an incompatible runtime); say which function and what to change.
+      // The runtime was checked in validateProtect, so this is aws-cdk-lib refusing a sixth layer.
       throw new PatternValidationError(
         this,
         `the extension layer cannot be added to function ${fn.node.path} (${(err as Error).message})`,
@@ -131,7 +150,7 @@ export class CircuitBreaker extends Construct {
       );
     }
     this.configure(target, options.circuitIds, { [CIRCUIT_ENV.EXTENSION_PORT]: String(EXTENSION_PORT) });
-    this.protectedFunctions.add(fn);
+    recordProtection(this, fn);
   }
 
   /** A metric of circuit transitions (CircuitOpened, CircuitHalfOpened, CircuitClosed) for one circuit. */
@@ -169,7 +188,7 @@ export class CircuitBreaker extends Construct {
   private alarmOnOpen(circuitId: string): void {
     if (this.alarmedCircuits.has(circuitId)) return;
     this.alarmedCircuits.add(circuitId);
-    this.alarmFactory.threshold(this, `Opened${this.alarmedCircuits.size}Alarm`, {
+    this.alarmFactory.threshold(this, openedAlarmId(circuitId), {
       description: `Circuit ${circuitId} opened: calls to this dependency are failing fast`,
       metric: this.metricTransitions(circuitId, 'CircuitOpened'),
       threshold: 1,
@@ -183,11 +202,15 @@ export class CircuitBreaker extends Construct {
       handler: 'index.handler',
       description: 'Probes dependency endpoints and feeds the circuit-breaker state machine',
       // Checks run in parallel; leave room for the slowest probe plus the DynamoDB writes.
-      timeout: Duration.millis(longest + 10_000),
+      timeout: Duration.millis(longest + HEALTH_CHECKER_TIMEOUT_ROOM_MS),
       invokedAsynchronously: true,
       // A scheduled probe that failed is replaced by the next one; retrying it would only add stale results.
       retryAttempts: 0,
     });
+    // Each check is a guarded call bounded by its own timeout (not callTimeout): the same rule as protect() applies.
+    validateCallFitsFunction(this, fn, longest, 'the longest health check timeout');
+    // Nothing may protect the checker again: a second breaker would overwrite its table and circuit ids.
+    recordProtection(this, fn);
     fn.addEnvironment(
       CIRCUIT_ENV.HEALTH_CHECKS,
       JSON.stringify(

@@ -17,6 +17,35 @@ export const CIRCUIT_ENV = {
   HEALTH_CHECKS: 'CIRCUIT_BREAKER_HEALTH_CHECKS',
 } as const;
 
+/**
+ * The runtime client's defaults and limits (lambda/runtime/circuit-breaker/config.ts) that synth-time validation
+ * must agree with. lib/ cannot import from lambda/ (the runtime is bundled separately and is not part of the jsii
+ * API), so the numbers are repeated here; construct.test.ts asserts they match what the runtime resolves and that
+ * every setting synth accepts is accepted by the runtime too.
+ */
+export const RUNTIME_DEFAULTS = {
+  failureThreshold: 5,
+  failureWindowMs: 60_000,
+  openTimeoutMs: 30_000,
+  maxOpenTimeoutMs: 300_000,
+  successThreshold: 1,
+  callTimeoutMs: 10_000,
+  /** The probe lease is the call timeout plus this (the construct never sets the lease itself). */
+  probeLeaseExtraMs: 5_000,
+  /** A circuit item expires this long after its last write (the construct never sets the TTL itself). */
+  recordTtlSeconds: 86_400,
+  /** Timeout of one DynamoDB request of the client. */
+  storeTimeoutMs: 1_000,
+  metricsNamespace: 'ServerlessPatterns/CircuitBreaker',
+} as const;
+
+/** Limits the runtime enforces on the values the construct passes as environment variables. */
+export const RUNTIME_LIMITS = {
+  /** Integers are parsed from the environment and must be safe integers. */
+  maxInteger: Number.MAX_SAFE_INTEGER,
+  metricsNamespaceMaxLength: 255,
+} as const;
+
 /** How failures are counted before a circuit opens. */
 export enum FailureCounting {
   /** Failures in a row; a success resets the count. */

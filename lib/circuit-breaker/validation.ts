@@ -1,20 +1,53 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import type { HealthCheck, ProtectOptions } from './circuit-breaker';
-import { CircuitBreakerSettings } from './settings';
+import { CircuitBreakerSettings, FailureCounting, RUNTIME_DEFAULTS, RUNTIME_LIMITS, StoreFailureMode } from './settings';
 import { check } from '../core/validation';
 
 const CIRCUIT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** Lambda allows five layers per function. */
 
+/** Lambda's timeout when a function sets none. */
+const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+
+/**
+ * How long before the function's timeout a guarded call must end. When a call's deadline fires, the breaker still
+ * has to count the failure: one conditional DynamoDB write, bounded by the client's store timeout (1 s by
+ * default). Lambda kills the invocation at its own timeout, so a call allowed to run that long is never counted and
+ * a hanging dependency never opens the circuit. One store timeout is the least room that lets the write finish; a
+ * call that starts late in an invocation needs more, which synth cannot know.
+ */
+export const CALL_TIMEOUT_MARGIN_MS = RUNTIME_DEFAULTS.storeTimeoutMs;
+
+/**
+ * Which CircuitBreaker protects each function, across every construct of the app (keyed by object, so nothing
+ * outlives its app). A second breaker would add a second extension layer and overwrite the first one's table,
+ * circuit ids and settings in the function's environment.
+ */
+const protectors = new WeakMap<lambda.IFunction, string>();
+
+/**
+ * Rejects at synth every setting the runtime client would reject at cold start (resolveCircuitBreakerConfig in
+ * lambda/runtime/circuit-breaker/config.ts), and a few it would accept but that guard nothing useful.
+ */
 export function validateSettings(scope: IConstruct, s: CircuitBreakerSettings): void {
   for (const [name, value] of [['failureThreshold', s.failureThreshold], ['successThreshold', s.successThreshold]] as const) {
     if (value === undefined) continue;
     check(Number.isInteger(value) && value >= 1, scope, `${name} ${value} is not a positive integer`, 'use an integer ≥ 1');
+    check(
+      value <= RUNTIME_LIMITS.maxInteger,
+      scope,
+      `${name} ${value} is above ${RUNTIME_LIMITS.maxInteger}, the largest integer the runtime reads`,
+      'use a smaller integer',
+    );
   }
-  const open = (s.openTimeout ?? Duration.seconds(30)).toMilliseconds();
-  const maxOpen = (s.maxOpenTimeout ?? Duration.minutes(5)).toMilliseconds();
+  validateEnum(scope, 'failureCounting', s.failureCounting, Object.values(FailureCounting));
+  validateEnum(scope, 'storeFailureMode', s.storeFailureMode, Object.values(StoreFailureMode));
+
+  const open = millisOf(scope, 'openTimeout', s.openTimeout) ?? RUNTIME_DEFAULTS.openTimeoutMs;
+  const maxOpen = millisOf(scope, 'maxOpenTimeout', s.maxOpenTimeout) ?? RUNTIME_DEFAULTS.maxOpenTimeoutMs;
+  const window = millisOf(scope, 'failureWindow', s.failureWindow);
+  const call = millisOf(scope, 'callTimeout', s.callTimeout) ?? RUNTIME_DEFAULTS.callTimeoutMs;
   check(open >= 1000, scope, `openTimeout ${open} ms is under one second`, 'use at least 1 second: shorter only adds probes');
   check(
     maxOpen >= open,
@@ -23,14 +56,57 @@ export function validateSettings(scope: IConstruct, s: CircuitBreakerSettings): 
     'make maxOpenTimeout at least openTimeout: it caps the doubled open period',
   );
   check(
-    s.failureWindow === undefined || s.failureCounting === 'WINDOW',
+    s.failureWindow === undefined || s.failureCounting === FailureCounting.WINDOW,
     scope,
     'failureWindow was given without failureCounting: FailureCounting.WINDOW',
     'pass failureCounting: FailureCounting.WINDOW, or drop failureWindow',
   );
-  if (s.callTimeout) {
-    check(s.callTimeout.toMilliseconds() >= 1, scope, 'callTimeout is zero', 'use a positive call timeout');
+  if (window !== undefined) {
+    check(window >= 1, scope, 'failureWindow is zero', 'use a positive window: failures are counted within it');
   }
+  // The runtime allows 0 (no timeout), but then a hanging dependency would never count as a failure.
+  check(call >= 1, scope, 'callTimeout is zero', 'use a positive call timeout');
+
+  // The construct leaves the probe lease and the record TTL at their runtime defaults. The runtime requires the TTL to
+  // outlast the longest open period plus a lease: DynamoDB TTL deleting an OPEN item would silently close it.
+  const lease = call + RUNTIME_DEFAULTS.probeLeaseExtraMs;
+  const ttl = Duration.seconds(RUNTIME_DEFAULTS.recordTtlSeconds);
+  check(
+    maxOpen + lease < ttl.toMilliseconds(),
+    scope,
+    `maxOpenTimeout (${maxOpen} ms) plus the probe lease (callTimeout + ${RUNTIME_DEFAULTS.probeLeaseExtraMs} ms = ${lease} ms) ` +
+      `is not below the ${ttl.toHumanString()} (${ttl.toMilliseconds()} ms) after which a circuit item expires`,
+    `lower maxOpenTimeout or callTimeout so that maxOpenTimeout + callTimeout stays below ${ttl.toMilliseconds() - RUNTIME_DEFAULTS.probeLeaseExtraMs} ms: ` +
+      'DynamoDB TTL deleting an OPEN circuit would silently close it, so the runtime refuses to start',
+  );
+
+  const ns = s.metricsNamespace;
+  if (ns !== undefined && !Token.isUnresolved(ns)) {
+    check(
+      ns.length >= 1 && ns.length <= RUNTIME_LIMITS.metricsNamespaceMaxLength,
+      scope,
+      `metricsNamespace is ${ns.length} characters long`,
+      `use 1 to ${RUNTIME_LIMITS.metricsNamespaceMaxLength} characters (the CloudWatch limit, enforced by the runtime)`,
+    );
+  }
+}
+
+/** The duration in milliseconds (undefined when not given); the runtime reads whole milliseconds up to 2^53 - 1. */
+function millisOf(scope: IConstruct, name: string, d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  const ms = d.toMilliseconds({ integral: false });
+  check(Number.isInteger(ms), scope, `${name} ${d.toHumanString()} is not a whole number of milliseconds`, 'use whole milliseconds');
+  check(ms <= RUNTIME_LIMITS.maxInteger, scope, `${name} ${d.toHumanString()} is too long for the runtime`, `use at most ${RUNTIME_LIMITS.maxInteger} ms`);
+  return ms;
+}
+
+function validateEnum(scope: IConstruct, name: string, value: string | undefined, allowed: string[]): void {
+  check(
+    value === undefined || allowed.includes(value),
+    scope,
+    `${name} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
+    `pass one of ${allowed.join(', ')}`,
+  );
 }
 
 export function validateCircuitIds(scope: IConstruct, circuitIds: string[]): void {
@@ -45,12 +121,15 @@ export function validateCircuitIds(scope: IConstruct, circuitIds: string[]): voi
   }
 }
 
-export function validateProtect(
-  scope: IConstruct,
-  fn: lambda.IFunction,
-  options: ProtectOptions,
-  alreadyProtected: Set<lambda.IFunction>,
-): void {
+/** What {@link validateProtect} needs to know about the breaker. */
+export interface ProtectingBreaker {
+  /** The extension layer the function will get. */
+  readonly extensionLayer: lambda.LayerVersion;
+  /** The breaker's per-call timeout in milliseconds (the setting or the runtime default). */
+  readonly callTimeoutMs: number;
+}
+
+export function validateProtect(scope: IConstruct, fn: lambda.IFunction, options: ProtectOptions, breaker: ProtectingBreaker): void {
   check(
     fn instanceof lambda.Function,
     scope,
@@ -64,7 +143,25 @@ export function validateProtect(
     `function ${fn.node.path} runs ${f.runtime.name}; the runtime client and extension are for Node.js`,
     'use a Node.js runtime for protected functions',
   );
-  check(!alreadyProtected.has(fn), scope, `function ${fn.node.path} is already protected`, 'call protect once per function, with all its circuit ids');
+  // Checked here so that the only error left for addLayers is the five-layer limit.
+  const supported = breaker.extensionLayer.compatibleRuntimes;
+  if (supported !== undefined) {
+    const names = supported.map((r) => r.name).join(', ');
+    check(
+      supported.some((r) => r.runtimeEquals(f.runtime)),
+      scope,
+      `function ${fn.node.path} runs ${f.runtime.name}, which the extension layer does not support (it supports ${names})`,
+      `move the function to one of ${names}`,
+    );
+  }
+  const owner = protectors.get(fn);
+  check(
+    owner === undefined,
+    scope,
+    `function ${fn.node.path} is already protected by ${owner}`,
+    'protect each function once, from one CircuitBreaker, listing all its circuit ids in that protect call ' +
+      '(one CircuitBreaker holds any number of circuits: move circuits guarded by two breakers into one)',
+  );
   validateCircuitIds(scope, options.circuitIds);
   check(
     new Set(options.circuitIds).size === options.circuitIds.length,
@@ -72,18 +169,56 @@ export function validateProtect(
     `circuit ids ${options.circuitIds.join(', ')} contain a duplicate`,
     'list each circuit once',
   );
+  validateCallFitsFunction(scope, f, breaker.callTimeoutMs, 'callTimeout');
+}
+
+/** Records that `scope` (a CircuitBreaker) protects `fn`, so no breaker protects it again. */
+export function recordProtection(scope: IConstruct, fn: lambda.IFunction): void {
+  protectors.set(fn, scope.node.path);
+}
+
+/**
+ * A guarded call must end {@link CALL_TIMEOUT_MARGIN_MS} before the function times out, or the breaker cannot count
+ * a call that hangs. `callName` names the setting that bounds the call.
+ */
+export function validateCallFitsFunction(scope: IConstruct, fn: lambda.Function, callTimeoutMs: number, callName: string): void {
+  const timeout = fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT;
+  if (timeout.isUnresolved()) return;
+  const fnMs = timeout.toMilliseconds({ integral: false });
+  const human = (ms: number) => Duration.millis(ms).toHumanString();
+  const lower = fnMs - CALL_TIMEOUT_MARGIN_MS;
+  check(
+    callTimeoutMs + CALL_TIMEOUT_MARGIN_MS <= fnMs,
+    scope,
+    `function ${fn.node.path} times out after ${human(fnMs)}${fn.timeout ? '' : ' (the Lambda default)'}, but ${callName} is ` +
+      `${human(callTimeoutMs)}: Lambda ends the invocation before the breaker can count a call that hangs, so a hanging ` +
+      'dependency never opens the circuit',
+    `raise the function's timeout to at least ${human(callTimeoutMs + CALL_TIMEOUT_MARGIN_MS)} ` +
+      `(${callName} plus ${human(CALL_TIMEOUT_MARGIN_MS)} to record the failure)` +
+      (lower >= 1 ? `, or lower ${callName} to at most ${human(lower)}` : ''),
+  );
 }
 
 export function validateHealthChecks(scope: IConstruct, checks: HealthCheck[], interval?: Duration): void {
   for (const c of checks) {
     check(/^https?:\/\/[^\s]+$/.test(c.url), scope, `health check URL "${c.url}" is not http(s)`, 'use an http:// or https:// URL');
-    const timeout = (c.timeout ?? Duration.seconds(3)).toMilliseconds();
+    const timeout = (c.timeout ?? Duration.seconds(3)).toMilliseconds({ integral: false });
     check(
       timeout >= 100 && timeout <= 60_000,
       scope,
       `health check timeout ${timeout} ms for ${c.url} is outside 100 ms..60 s`,
       'use a timeout between 100 ms and 60 seconds',
     );
+    check(Number.isInteger(timeout), scope, `health check timeout ${timeout} ms for ${c.url} is not whole milliseconds`, 'use whole milliseconds');
+    if (c.expectStatus !== undefined) {
+      // The health checker refuses to start on anything else.
+      check(
+        Number.isInteger(c.expectStatus) && c.expectStatus >= 100 && c.expectStatus <= 599,
+        scope,
+        `health check expectStatus ${c.expectStatus} for ${c.url} is not an HTTP status code`,
+        'use an integer from 100 to 599, or omit expectStatus to accept any 2xx',
+      );
+    }
   }
   if (checks.length > 0) validateCircuitIds(scope, checks.map((c) => c.circuitId));
   if (interval) {

@@ -3,9 +3,17 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CIRCUIT_BREAKER_ENV } from '../../lambda/runtime/circuit-breaker';
-import { CircuitBreaker, FailureCounting, PatternFunction, StoreFailureMode } from '../../lib';
-import { CIRCUIT_ENV } from '../../lib/circuit-breaker/settings';
+import fc from 'fast-check';
+import {
+  CIRCUIT_BREAKER_ENV,
+  DEFAULT_METRICS_NAMESPACE,
+  FailureCounting as RuntimeFailureCounting,
+  resolveCircuitBreakerConfig,
+  StoreFailureMode as RuntimeStoreFailureMode,
+} from '../../lambda/runtime/circuit-breaker';
+import { CircuitBreaker, CircuitBreakerSettings, FailureCounting, PatternFunction, StoreFailureMode } from '../../lib';
+import { CIRCUIT_ENV, RUNTIME_DEFAULTS, RUNTIME_LIMITS, settingsEnvironment } from '../../lib/circuit-breaker/settings';
+import { CALL_TIMEOUT_MARGIN_MS, validateSettings } from '../../lib/circuit-breaker/validation';
 import { INLINE_CODE, newStack, onlyResource, template } from '../support/cdk';
 
 const fnProps = { code: INLINE_CODE, handler: 'index.handler' };
@@ -143,6 +151,55 @@ describe('CircuitBreaker options', () => {
     expect(breaker.healthChecker).toBeDefined();
   });
 
+  test('a function timeout at least a second above callTimeout is accepted (Lambda default timeout included)', () => {
+    const stack = newStack();
+    const breaker = new CircuitBreaker(stack, 'Breaker', { callTimeout: Duration.seconds(2) });
+    breaker.protect(new lambda.Function(stack, 'OnDefault', { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }), { circuitIds: ['a'] });
+    breaker.protect(new PatternFunction(stack, 'Tight', { ...fnProps, timeout: Duration.seconds(3) }), { circuitIds: ['b'] });
+    expect(CALL_TIMEOUT_MARGIN_MS).toBe(1000);
+  });
+
+  test('the health checker leaves the margin after its slowest check', () => {
+    const stack = newStack();
+    const breaker = new CircuitBreaker(stack, 'Breaker', {
+      healthChecks: [{ url: 'https://slow.example.com', circuitId: 'slow', timeout: Duration.seconds(60) }],
+    });
+    expect(breaker.healthChecker!.timeout!.toMilliseconds()).toBeGreaterThanOrEqual(60_000 + CALL_TIMEOUT_MARGIN_MS);
+  });
+
+  test('alarm ids come from circuit ids: a new circuit, or protect calls in another order, leave existing alarms alone', () => {
+    const alarmIds = (build: (b: CircuitBreaker, s: ReturnType<typeof newStack>) => void) => {
+      const stack = newStack();
+      build(new CircuitBreaker(stack, 'Breaker'), stack);
+      const byCircuit: Record<string, string> = {};
+      for (const [logicalId, alarm] of Object.entries(template(stack).findResources('AWS::CloudWatch::Alarm')) as [string, any][]) {
+        byCircuit[alarm.Properties.Dimensions[0].Value] = logicalId;
+      }
+      return byCircuit;
+    };
+    const before = alarmIds((b, s) => {
+      b.protect(new PatternFunction(s, 'A', fnProps), { circuitIds: ['payments-api'] });
+      b.protect(new PatternFunction(s, 'B', fnProps), { circuitIds: ['fx.api:v2'] });
+    });
+    const after = alarmIds((b, s) => {
+      b.protect(new PatternFunction(s, 'New', fnProps), { circuitIds: ['new_dep'] });
+      b.protect(new PatternFunction(s, 'B', fnProps), { circuitIds: ['fx.api:v2'] });
+      b.protect(new PatternFunction(s, 'A', fnProps), { circuitIds: ['payments-api'] });
+    });
+    expect(Object.keys(after).sort()).toEqual(['fx.api:v2', 'new_dep', 'payments-api']);
+    expect(after['payments-api']).toBe(before['payments-api']);
+    expect(after['fx.api:v2']).toBe(before['fx.api:v2']);
+    expect(before['payments-api']).toMatch(/^BreakerOpenedpaymentsapiAlarm[0-9A-F]{8}$/);
+  });
+
+  test('circuit ids differing only in punctuation get distinct alarms', () => {
+    const stack = newStack();
+    const breaker = new CircuitBreaker(stack, 'Breaker');
+    breaker.protect(new PatternFunction(stack, 'A', fnProps), { circuitIds: ['a-b', 'a.b', 'a_b', 'a:b', 'ab'] });
+    expect(breaker.alarms).toHaveLength(5);
+    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
   test('an alarm is created once per circuit however many functions guard it', () => {
     const stack = newStack();
     const breaker = new CircuitBreaker(stack, 'Breaker');
@@ -155,6 +212,100 @@ describe('CircuitBreaker options', () => {
 test('the construct sets exactly the variable names the runtime reads', () => {
   const runtimeNames = new Set(Object.values(CIRCUIT_BREAKER_ENV));
   for (const name of Object.values(CIRCUIT_ENV)) expect(runtimeNames).toContain(name);
+});
+
+describe('synth-time limits agree with the runtime client', () => {
+  test('the defaults repeated in lib/ are the ones the runtime resolves', () => {
+    const c = resolveCircuitBreakerConfig({ tableName: 't' }, {});
+    expect({
+      failureThreshold: c.failureThreshold,
+      failureWindowMs: c.failureWindowMs,
+      openTimeoutMs: c.openTimeoutMs,
+      maxOpenTimeoutMs: c.maxOpenTimeoutMs,
+      successThreshold: c.successThreshold,
+      callTimeoutMs: c.callTimeoutMs,
+      probeLeaseExtraMs: c.probeLeaseMs - c.callTimeoutMs,
+      recordTtlSeconds: c.recordTtlSeconds,
+      storeTimeoutMs: c.storeTimeoutMs,
+      metricsNamespace: c.metricsNamespace,
+    }).toEqual(RUNTIME_DEFAULTS);
+    expect(DEFAULT_METRICS_NAMESPACE).toBe(RUNTIME_DEFAULTS.metricsNamespace);
+    // The lease follows the call timeout the construct sets.
+    expect(resolveCircuitBreakerConfig({ tableName: 't' }, { [CIRCUIT_ENV.CALL_TIMEOUT_MS]: '2000' }).probeLeaseMs).toBe(2000 + RUNTIME_DEFAULTS.probeLeaseExtraMs);
+  });
+
+  test('the enums have the runtime\'s values', () => {
+    expect(Object.values(FailureCounting).sort()).toEqual(Object.values(RuntimeFailureCounting).sort());
+    expect(Object.values(StoreFailureMode).sort()).toEqual(Object.values(RuntimeStoreFailureMode).sort());
+  });
+
+  const runtimeAccepts = (s: CircuitBreakerSettings) => {
+    const env = { ...settingsEnvironment(s), [CIRCUIT_ENV.TABLE_NAME]: 't', [CIRCUIT_ENV.EXTENSION_PORT]: '4243' };
+    return () => resolveCircuitBreakerConfig({}, env);
+  };
+
+  test('the limits repeated in lib/ are the runtime\'s: both accept the boundary and both reject one past it', () => {
+    const limit = RUNTIME_LIMITS.metricsNamespaceMaxLength;
+    const longest = { metricsNamespace: 'n'.repeat(limit) };
+    expect(() => validateSettings(newStack(), longest)).not.toThrow();
+    expect(runtimeAccepts(longest)).not.toThrow();
+    const tooLong = { metricsNamespace: 'n'.repeat(limit + 1) };
+    expect(() => validateSettings(newStack(), tooLong)).toThrow(/metricsNamespace/);
+    expect(runtimeAccepts(tooLong)).toThrow(/metricsNamespace/);
+
+    const largest = { failureThreshold: RUNTIME_LIMITS.maxInteger };
+    expect(() => validateSettings(newStack(), largest)).not.toThrow();
+    expect(runtimeAccepts(largest)).not.toThrow();
+    const tooLarge = { failureThreshold: RUNTIME_LIMITS.maxInteger + 1 };
+    expect(() => validateSettings(newStack(), tooLarge)).toThrow(/failureThreshold/);
+    expect(runtimeAccepts(tooLarge)).toThrow(/FAILURE_THRESHOLD/);
+
+    // maxOpenTimeout + callTimeout + lease extra must stay below the record TTL.
+    const ttlMs = RUNTIME_DEFAULTS.recordTtlSeconds * 1000;
+    const call = RUNTIME_DEFAULTS.callTimeoutMs;
+    const fits = { maxOpenTimeout: Duration.millis(ttlMs - RUNTIME_DEFAULTS.probeLeaseExtraMs - call - 1) };
+    expect(() => validateSettings(newStack(), fits)).not.toThrow();
+    expect(runtimeAccepts(fits)).not.toThrow();
+    const reaches = { maxOpenTimeout: Duration.millis(ttlMs - RUNTIME_DEFAULTS.probeLeaseExtraMs - call) };
+    expect(() => validateSettings(newStack(), reaches)).toThrow(/maxOpenTimeout/);
+    expect(runtimeAccepts(reaches)).toThrow(/recordTtlSeconds/);
+  });
+
+  test('every combination of settings synth accepts starts the runtime client', () => {
+    const ms = fc.oneof(
+      fc.integer({ min: 0, max: 2_000 }),
+      fc.integer({ min: 0, max: 100_000_000 }),
+      fc.constantFrom(0, 1, 999, 1_000, 86_384_999, 86_385_000, 86_395_000),
+    );
+    const duration = fc.option(ms.map((n) => Duration.millis(n)), { nil: undefined });
+    const count = fc.option(
+      fc.oneof(fc.integer({ min: -1, max: 10 }), fc.constantFrom(RUNTIME_LIMITS.maxInteger, RUNTIME_LIMITS.maxInteger + 1)),
+      { nil: undefined },
+    );
+    const settings = fc.record<CircuitBreakerSettings>({
+      failureThreshold: count,
+      successThreshold: count,
+      failureCounting: fc.option(fc.constantFrom(...Object.values(FailureCounting)), { nil: undefined }),
+      failureWindow: duration,
+      openTimeout: duration,
+      maxOpenTimeout: duration,
+      callTimeout: duration,
+      storeFailureMode: fc.option(fc.constantFrom(...Object.values(StoreFailureMode)), { nil: undefined }),
+      metricsNamespace: fc.option(fc.string({ minLength: 0, maxLength: 300, unit: fc.constantFrom('a', '/', 'B') }), { nil: undefined }),
+    }, { requiredKeys: [] });
+    const scope = newStack();
+    fc.assert(
+      fc.property(settings, (s) => {
+        try {
+          validateSettings(scope, s);
+        } catch {
+          return; // rejected at synth: nothing reaches the runtime
+        }
+        expect(runtimeAccepts(s)).not.toThrow();
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
 
 describe('CircuitBreaker validation', () => {
@@ -190,6 +341,66 @@ describe('CircuitBreaker validation', () => {
         new CircuitBreaker(s, 'B').protect(f, { circuitIds: ['a'] });
       },
       /extension layer cannot be added to function Test\/F \(.*5 layers.*\)\. Fix: keep protected functions below/,
+    ],
+    // Settings the runtime client would reject at cold start.
+    ['failureWindow 0', (s) => new CircuitBreaker(s, 'B', { failureCounting: FailureCounting.WINDOW, failureWindow: Duration.millis(0) }), /failureWindow is zero/],
+    [
+      'maxOpenTimeout plus the probe lease reaching the record TTL',
+      (s) => new CircuitBreaker(s, 'B', { maxOpenTimeout: Duration.hours(24) }),
+      /maxOpenTimeout \(86400000 ms\) plus the probe lease \(callTimeout \+ 5000 ms = 15000 ms\) is not below the 1 day \(86400000 ms\) after which a circuit item expires\. Fix: lower maxOpenTimeout or callTimeout so that maxOpenTimeout \+ callTimeout stays below 86395000 ms/,
+    ],
+    [
+      'a call timeout that pushes the probe lease past the record TTL',
+      (s) => new CircuitBreaker(s, 'B', { callTimeout: Duration.hours(23).plus(Duration.minutes(55)) }),
+      /maxOpenTimeout \(300000 ms\) plus the probe lease \(callTimeout \+ 5000 ms = 86105000 ms\) is not below/,
+    ],
+    ['an empty metricsNamespace', (s) => new CircuitBreaker(s, 'B', { metricsNamespace: '' }), /metricsNamespace is 0 characters long\. Fix: use 1 to 255 characters/],
+    ['a metricsNamespace over 255 characters', (s) => new CircuitBreaker(s, 'B', { metricsNamespace: 'x'.repeat(256) }), /metricsNamespace is 256 characters long/],
+    ['a failureThreshold beyond a safe integer', (s) => new CircuitBreaker(s, 'B', { failureThreshold: 2 ** 53 }), /failureThreshold 9007199254740992 is above 9007199254740991/],
+    ['a successThreshold beyond a safe integer', (s) => new CircuitBreaker(s, 'B', { successThreshold: 1e21 }), /successThreshold 1e\+21 is above/],
+    ['an unknown failureCounting', (s) => new CircuitBreaker(s, 'B', { failureCounting: 'SLIDING' as FailureCounting }), /failureCounting "SLIDING" is not one of CONSECUTIVE, WINDOW/],
+    ['an unknown storeFailureMode', (s) => new CircuitBreaker(s, 'B', { storeFailureMode: 'IGNORE' as StoreFailureMode }), /storeFailureMode "IGNORE" is not one of FAIL_OPEN, FAIL_CLOSED/],
+    ['an open timeout in fractions of a millisecond', (s) => new CircuitBreaker(s, 'B', { openTimeout: Duration.millis(1500.5) }), /openTimeout 1 second 500\.5 millis is not a whole number of milliseconds/],
+    ['a health check expectStatus that is not an HTTP status', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x', expectStatus: 700 }] }), /health check expectStatus 700 for https:\/\/x is not an HTTP status code/],
+    // The call timeout against the protected function's timeout.
+    [
+      'a function on the Lambda default timeout with the default callTimeout',
+      (s) => new CircuitBreaker(s, 'B').protect(new lambda.Function(s, 'F', { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }), { circuitIds: ['a'] }),
+      /function Test\/F times out after 3 seconds \(the Lambda default\), but callTimeout is 10 seconds: Lambda ends the invocation before the breaker can count a call that hangs.*Fix: raise the function's timeout to at least 11 seconds \(callTimeout plus 1 second to record the failure\), or lower callTimeout to at most 2 seconds/,
+    ],
+    [
+      'a function timeout equal to callTimeout',
+      (s) => new CircuitBreaker(s, 'B', { callTimeout: Duration.seconds(5) }).protect(new PatternFunction(s, 'F', { ...fnProps, timeout: Duration.seconds(5) }), { circuitIds: ['a'] }),
+      /function Test\/F times out after 5 seconds, but callTimeout is 5 seconds/,
+    ],
+    [
+      'a function timeout less than a second above callTimeout',
+      (s) => new CircuitBreaker(s, 'B', { callTimeout: Duration.millis(4500) }).protect(new PatternFunction(s, 'F', { ...fnProps, timeout: Duration.seconds(5) }), { circuitIds: ['a'] }),
+      /times out after 5 seconds, but callTimeout is 4 seconds 500 millis.*at least 5 seconds 500 millis.*at most 4 seconds/,
+    ],
+    // One breaker per function, across constructs.
+    [
+      'protecting a function from two CircuitBreakers',
+      (s) => {
+        const f = new PatternFunction(s, 'F', fnProps);
+        new CircuitBreaker(s, 'A').protect(f, { circuitIds: ['a'] });
+        new CircuitBreaker(s, 'B').protect(f, { circuitIds: ['b'] });
+      },
+      /function Test\/F is already protected by Test\/A\. Fix: protect each function once, from one CircuitBreaker, listing all its circuit ids in that protect call/,
+    ],
+    [
+      'protecting the health checker',
+      (s) => {
+        const b = new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x' }] });
+        b.protect(b.healthChecker!, { circuitIds: ['y'] });
+      },
+      /function Test\/B\/HealthChecker is already protected by Test\/B/,
+    ],
+    // The layer's runtimes, checked before addLayers.
+    [
+      'a Node.js 18 function',
+      (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', { ...fnProps, runtime: lambda.Runtime.NODEJS_18_X }), { circuitIds: ['a'] }),
+      /function Test\/F runs nodejs18\.x, which the extension layer does not support \(it supports nodejs20\.x, nodejs22\.x, nodejs24\.x\)\. Fix: move the function to one of nodejs20\.x, nodejs22\.x, nodejs24\.x/,
     ],
   ];
   test.each(cases)('rejects %s with a message naming the fix', (_n, build, message) => {
