@@ -200,6 +200,12 @@ export function validateCallFitsFunction(scope: IConstruct, fn: lambda.Function,
 }
 
 export function validateHealthChecks(scope: IConstruct, checks: HealthCheck[], interval?: Duration): void {
+  check(
+    interval === undefined || checks.length > 0,
+    scope,
+    'healthCheckInterval was given without healthChecks, so no health checker is created',
+    'add healthChecks, or drop healthCheckInterval',
+  );
   for (const c of checks) {
     check(/^https?:\/\/[^\s]+$/.test(c.url), scope, `health check URL "${c.url}" is not http(s)`, 'use an http:// or https:// URL');
     const timeout = (c.timeout ?? Duration.seconds(3)).toMilliseconds({ integral: false });

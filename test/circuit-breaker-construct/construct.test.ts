@@ -317,6 +317,7 @@ describe('CircuitBreaker validation', () => {
     ['failureWindow without WINDOW counting', (s) => new CircuitBreaker(s, 'B', { failureWindow: Duration.seconds(10) }), /failureWindow was given without failureCounting/],
     ['a health check URL that is not http', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'ftp://x', circuitId: 'x' }] }), /health check URL "ftp:\/\/x" is not http\(s\)/],
     ['a health check timeout over 60 s', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x', timeout: Duration.minutes(2) }] }), /health check timeout 120000 ms/],
+    ['a health check interval without health checks', (s) => new CircuitBreaker(s, 'B', { healthCheckInterval: Duration.minutes(5) }), /healthCheckInterval was given without healthChecks/],
     ['a sub-minute health check interval', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x' }], healthCheckInterval: Duration.seconds(30) }), /healthCheckInterval 30 seconds is not a whole number of minutes/],
     ['an invalid circuit id', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', fnProps), { circuitIds: ['has,comma'] }), /circuit id "has,comma" is not valid/],
     ['no circuit ids', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', fnProps), { circuitIds: [] }), /no circuit ids were given/],
