@@ -154,17 +154,31 @@ export function claimQueue(scope: IConstruct, queue: sqs.IQueue): void {
   queueOwners.set(queue, scope.node.path);
   if (arn !== undefined) byArn.set(arn, scope.node.path);
 
-  scope.node.addValidation({
-    validate: () => {
-      const stack = Stack.of(scope);
-      const target = JSON.stringify(stack.resolve(queue.queueArn));
-      const mappings = stack.node.findAll().filter((c): c is lambda.CfnEventSourceMapping =>
-        c instanceof lambda.CfnEventSourceMapping && JSON.stringify(stack.resolve(c.eventSourceArn)) === target);
-      return mappings.length <= 1 ? [] : [
-        `[${scope.node.path}] queue ${queue.node.path} has ${mappings.length} consumers ` +
-          `(${mappings.map((m) => m.node.path).join(', ')}). Fix: remove the other triggers; give each consumer its own queue.`,
-      ];
-    },
+  const claims = claimsByStack.get(Stack.of(scope));
+  if (claims) {
+    claims.push({ scope, queue });
+  } else {
+    claimsByStack.set(Stack.of(scope), [{ scope, queue }]);
+    Stack.of(scope).node.addValidation({ validate: () => sharedQueueErrors(Stack.of(scope)) });
+  }
+}
+
+/** The queues claimed in each stack, checked together once at synthesis (one pass over the stack, not one per queue). */
+const claimsByStack = new WeakMap<Stack, Array<{ scope: IConstruct; queue: sqs.IQueue }>>();
+
+function sharedQueueErrors(stack: Stack): string[] {
+  const mappingsByArn = new Map<string, string[]>();
+  for (const c of stack.node.findAll()) {
+    if (!(c instanceof lambda.CfnEventSourceMapping)) continue;
+    const arn = JSON.stringify(stack.resolve(c.eventSourceArn));
+    mappingsByArn.set(arn, [...(mappingsByArn.get(arn) ?? []), c.node.path]);
+  }
+  return (claimsByStack.get(stack) ?? []).flatMap(({ scope, queue }) => {
+    const mappings = mappingsByArn.get(JSON.stringify(stack.resolve(queue.queueArn))) ?? [];
+    return mappings.length <= 1 ? [] : [
+      `[${scope.node.path}] queue ${queue.node.path} has ${mappings.length} consumers (${mappings.join(', ')}). ` +
+        'Fix: remove the other triggers; give each consumer its own queue.',
+    ];
   });
 }
 
