@@ -12,7 +12,7 @@ import { CircuitStore } from '../../lambda/runtime/circuit-breaker/store';
 import { CircuitState } from '../../lambda/runtime/circuit-breaker/types';
 import { DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
-import { BenchSection, fmt, median, table } from '../stats';
+import { BenchSection, fmt, median, table, timeRuns } from '../stats';
 
 const RUNS = 5;
 const CALLS = 1_000;
@@ -52,13 +52,7 @@ const healthy = async () => 'ok';
 
 /** Per-call wall times (µs) of `CALLS` sequential calls of `call`. */
 async function perCallMicros(call: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    const start = process.hrtime.bigint();
-    await call();
-    times.push(Number(process.hrtime.bigint() - start) / 1e3);
-  }
-  return times;
+  return (await timeRuns(CALLS, call, 0)).map((ms) => ms * 1e3);
 }
 
 /** Silences the peer's console.log state announcements while `fn` runs. */
