@@ -163,11 +163,10 @@ export class BufferedEventConsumer extends Construct {
     // EventBridge target dead-letter queues must be standard queues.
     this.targetDeadLetterQueue = new SecureQueue(this, 'TargetDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
 
-    this.eventBus = props.eventBus ?? (props.eventBusProps
-      ? new events.EventBus(this, 'Bus', props.eventBusProps)
-      : events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'));
+    const customBus = props.eventBus ?? (props.eventBusProps ? new events.EventBus(this, 'Bus', props.eventBusProps) : undefined);
+    this.eventBus = customBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.rule = new events.Rule(this, 'Rule', {
-      eventBus: props.eventBus ?? (props.eventBusProps ? this.eventBus : undefined),
+      eventBus: customBus,
       eventPattern: props.eventPattern,
       description: props.ruleDescription,
     });
@@ -203,27 +202,10 @@ export class BufferedEventConsumer extends Construct {
       alarms.deadLetterQueueDepth(this, 'IngestDeadLetterQueueAlarm', this.fifoIngest.deadLetterQueue, `${id} FIFO ingest dead-letter queue`);
       alarms.oldestMessageAge(this, 'IngestOldestMessageAlarm', this.fifoIngest.queue, `${id} FIFO ingest queue`);
     }
-    alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
-      description: `${id}: EventBridge failed to deliver events to the buffer queue`,
-      metric: this.ruleMetric('FailedInvocations', props.eventBus !== undefined || props.eventBusProps !== undefined),
-      threshold: 1,
-    });
-    alarms.threshold(this, 'RuleDeadLetterFailuresAlarm', {
-      description: `${id}: EventBridge could not put undeliverable events in the target dead-letter queue (they are lost)`,
-      metric: this.ruleMetric('InvocationsFailedToBeSentToDlq', props.eventBus !== undefined || props.eventBusProps !== undefined),
-      threshold: 1,
-    });
-    alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);
-    this.alarms = alarms.alarms;
-  }
-
-  /**
-   * A metric of this rule. EventBridge publishes rule metrics with only `RuleName` for the default bus, and with
-   * `EventBusName` and `RuleName` for a custom bus: an alarm on the wrong dimensions never fires.
-   */
-  private ruleMetric(metricName: string, customBus: boolean): cloudwatch.Metric {
-    const onDefaultBus = !customBus || (!Token.isUnresolved(this.eventBus.eventBusName) && this.eventBus.eventBusName === 'default');
-    return new cloudwatch.Metric({
+    // EventBridge publishes rule metrics with only `RuleName` for the default bus, and with `EventBusName` and
+    // `RuleName` for a custom bus: an alarm on the wrong dimensions never fires.
+    const onDefaultBus = customBus === undefined || (!Token.isUnresolved(customBus.eventBusName) && customBus.eventBusName === 'default');
+    const ruleMetric = (metricName: string) => new cloudwatch.Metric({
       namespace: 'AWS/Events',
       metricName,
       dimensionsMap: onDefaultBus
@@ -232,5 +214,17 @@ export class BufferedEventConsumer extends Construct {
       period: Duration.minutes(5),
       statistic: 'Sum',
     });
+    alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
+      description: `${id}: EventBridge failed to deliver events to the buffer queue`,
+      metric: ruleMetric('FailedInvocations'),
+      threshold: 1,
+    });
+    alarms.threshold(this, 'RuleDeadLetterFailuresAlarm', {
+      description: `${id}: EventBridge could not put undeliverable events in the target dead-letter queue (they are lost)`,
+      metric: ruleMetric('InvocationsFailedToBeSentToDlq'),
+      threshold: 1,
+    });
+    alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);
+    this.alarms = alarms.alarms;
   }
 }

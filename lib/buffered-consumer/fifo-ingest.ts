@@ -5,6 +5,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SecureQueue } from '../core/secure-queue';
 
+/** The JSON path, in an ingest SQS record, of a field given by its path in the event. */
+function pathInRecord(eventPath: string, bodyIsDetail: boolean): string {
+  const inBody = bodyIsDetail ? eventPath.slice('$.detail'.length) : eventPath.slice(1);
+  return `$.body${inBody}`;
+}
+
 /** Properties of a {@link FifoIngest}. */
 export interface FifoIngestProps {
   /** The FIFO queue the pipe feeds. */
@@ -25,12 +31,6 @@ export interface FifoIngestProps {
  * its `maxReceiveCount`, land in its dead-letter queue (Pipes have no dead-letter target for SQS sources).
  */
 export class FifoIngest extends Construct {
-  /** JSON path (in an ingest SQS record) of the message group. */
-  public static groupPathInRecord(eventPath: string, bodyIsDetail: boolean): string {
-    const inBody = bodyIsDetail ? eventPath.slice('$.detail'.length) : eventPath.slice(1);
-    return `$.body${inBody}`;
-  }
-
   /** The standard queue the rule sends to. */
   public readonly queue: sqs.IQueue;
   /** Messages the pipe could not move into the FIFO queue. */
@@ -64,7 +64,7 @@ export class FifoIngest extends Construct {
         // The FIFO queue gets the body exactly as the rule shaped it (whole event or detail).
         inputTemplate: '<$.body>',
         sqsQueueParameters: {
-          messageGroupId: FifoIngest.groupPathInRecord(props.messageGroupIdPath, props.bodyIsDetail),
+          messageGroupId: pathInRecord(props.messageGroupIdPath, props.bodyIsDetail),
           // The event id when the body is the whole event (so a duplicate EventBridge delivery is dropped within the
           // 5-minute deduplication window); otherwise the ingest message id (a pipe retry of the same message).
           messageDeduplicationId: props.bodyIsDetail ? '$.messageId' : '$.body.id',

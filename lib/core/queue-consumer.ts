@@ -130,21 +130,28 @@ export function consumerQueueVisibilityTimeout(
   return resolveVisibilityTimeout(scope, required, explicit);
 }
 
-/** Which construct consumes each queue: by object, and per stack by ARN (a queue imported more than once). */
+/** Which construct consumes each queue (a queue object is owned once across the app). */
 const queueOwners = new WeakMap<sqs.IQueue, string>();
-const queueOwnersByArn = new WeakMap<Stack, Map<string, string>>();
+/** The queues claimed in each stack, checked together once at synthesis (one pass over the stack, not one per queue). */
+const claimsByStack = new WeakMap<Stack, Array<{ scope: IConstruct; queue: sqs.IQueue }>>();
 
 /**
  * Claims `queue` for the consumer `scope` wires to it. Two consumers on one queue compete for messages, and Lambda
  * event filters on a shared queue delete the messages they do not match, so the other consumer silently never sees
- * them. A second claim fails at once; any other event source mapping on the queue in the same stack (a trigger
- * added outside these constructs) fails synthesis.
+ * them. A second claim fails at once (the same object, or a queue imported again with the same ARN in the stack);
+ * any other event source mapping on the queue in the same stack (a trigger added outside these constructs) fails
+ * synthesis.
  */
 export function claimQueue(scope: IConstruct, queue: sqs.IQueue): void {
+  const stack = Stack.of(scope);
+  let claims = claimsByStack.get(stack);
+  if (!claims) {
+    claims = [];
+    claimsByStack.set(stack, claims);
+    stack.node.addValidation({ validate: () => sharedQueueErrors(stack) });
+  }
   const arn = Token.isUnresolved(queue.queueArn) ? undefined : queue.queueArn;
-  const byArn = queueOwnersByArn.get(Stack.of(scope)) ?? new Map<string, string>();
-  queueOwnersByArn.set(Stack.of(scope), byArn);
-  const owner = queueOwners.get(queue) ?? (arn === undefined ? undefined : byArn.get(arn));
+  const owner = queueOwners.get(queue) ?? (arn === undefined ? undefined : claims.find((c) => c.queue.queueArn === arn)?.scope.node.path);
   check(
     owner === undefined,
     scope,
@@ -152,19 +159,8 @@ export function claimQueue(scope: IConstruct, queue: sqs.IQueue): void {
     'give each consumer its own queue (one subscriber or BufferedEventConsumer each); several rules can share one bus',
   );
   queueOwners.set(queue, scope.node.path);
-  if (arn !== undefined) byArn.set(arn, scope.node.path);
-
-  const claims = claimsByStack.get(Stack.of(scope));
-  if (claims) {
-    claims.push({ scope, queue });
-  } else {
-    claimsByStack.set(Stack.of(scope), [{ scope, queue }]);
-    Stack.of(scope).node.addValidation({ validate: () => sharedQueueErrors(Stack.of(scope)) });
-  }
+  claims.push({ scope, queue });
 }
-
-/** The queues claimed in each stack, checked together once at synthesis (one pass over the stack, not one per queue). */
-const claimsByStack = new WeakMap<Stack, Array<{ scope: IConstruct; queue: sqs.IQueue }>>();
 
 function sharedQueueErrors(stack: Stack): string[] {
   const mappingsByArn = new Map<string, string[]>();
