@@ -63,24 +63,32 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       collectCoverage: false,
       testTimeout: 60_000,
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   },
   tsJestOptions: {
     transformOptions: {
-      // tsconfig.dev.json sets isolatedModules, so ts-jest only transpiles (type checking is the typecheck task).
-      tsconfig: typescript.TsJestTsconfig.fromFile('tsconfig.dev.json'),
+      // tsconfig.jest.json sets isolatedModules, so ts-jest only transpiles (type checking is the typecheck task).
+      tsconfig: typescript.TsJestTsconfig.fromFile('tsconfig.jest.json'),
     },
   },
   eslint: true,
+  eslintOptions: {
+    // One lint task over every TypeScript folder (jsii sources, handlers and runtime helpers, sample app, tests,
+    // benchmarks, scripts), without fixing anything: a lint error fails the tests.
+    dirs: ['lib'],
+    devdirs: ['lambda', 'bin', 'test', 'bench', 'scripts', 'projenrc'],
+    commandOptions: { fix: false, extraArgs: ['--max-warnings', '0'] },
+  },
   docgen: true,
   githubOptions: { mergify: false },
   buildWorkflow: false,
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/assets/', '/runtime/', '/cdk.out/', '/bench/.work/', '*.snapshot/asset.*/', '/.dynamodb-local/'],
+  gitignore: [
+    '/assets/', '/runtime/', '/lambda/runtime/**/*.js', '/lambda/runtime/**/*.d.ts', '/cdk.out/', '/bench/.work/',
+    '*.snapshot/asset.*/', '/.dynamodb-local/',
+  ],
 });
 
 // The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
@@ -89,7 +97,30 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
-jestConfig.addOverride('testMatch', ['<rootDir>/test/**/*.test.ts']);
+// Two projects, so that only suites that need DynamoDB Local pay for starting its JVM: jest runs a project's global
+// setup only when one of its suites is selected. Such suites are named `*.dynamodb.test.ts` (the endpoint helper
+// refuses to run anywhere else).
+const transform = { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
+const moduleFileExtensions = ['ts', 'js', 'mjs', 'cjs', 'json', 'node'];
+jestConfig.addOverride('projects', [
+  {
+    displayName: 'unit',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '\\.dynamodb\\.test\\.ts$'],
+    transform,
+    moduleFileExtensions,
+    clearMocks: true,
+  },
+  {
+    displayName: 'dynamodb',
+    testMatch: ['<rootDir>/test/**/*.dynamodb.test.ts'],
+    globalSetup: '<rootDir>/test/support/global-setup.ts',
+    globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    transform,
+    moduleFileExtensions,
+    clearMocks: true,
+  },
+]);
 jestConfig.addDeletionOverride('coverageReporters');
 // jsii writes .js beside the .ts sources in lib/: always load the sources, never a stale build.
 jestConfig.addOverride('moduleFileExtensions', ['ts', 'js', 'mjs', 'cjs', 'json', 'node']);
@@ -98,7 +129,9 @@ jestConfig.addOverride('moduleFileExtensions', ['ts', 'js', 'mjs', 'cjs', 'json'
 // lib/ holds the jsii sources beside their output: ship the JavaScript and declarations, not the .ts sources (a
 // consumer's TypeScript would otherwise pick them up and type-check them under its own settings).
 project.npmignore?.addPatterns('/lib/**/*.ts', '!/lib/**/*.d.ts');
-project.npmignore?.addPatterns('/bench/', '/bin/', '/lambda/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
+project.npmignore?.addPatterns('/bench/', '/bin/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
+// Of lambda/, only the runtime helpers compiled in place (runtime/<entry> re-exports them), without sources.
+project.npmignore?.addPatterns('/lambda/*', '!/lambda/runtime/', '/lambda/runtime/**/*.ts', '!/lambda/runtime/**/*.d.ts');
 
 // One tsconfig for everything jsii does not compile: handlers, runtime helpers, sample app, tests, benchmarks.
 new JsonFile(project, 'tsconfig.dev.json', {
@@ -115,7 +148,6 @@ new JsonFile(project, 'tsconfig.dev.json', {
       esModuleInterop: true,
       resolveJsonModule: true,
       skipLibCheck: true,
-      isolatedModules: true,
       noEmit: true,
       rootDir: '.',
       types: ['jest', 'node'],
@@ -125,13 +157,20 @@ new JsonFile(project, 'tsconfig.dev.json', {
   },
 });
 
-// Compiles lambda/runtime so users can import the helpers from 'cdk-serverless-patterns/runtime'.
+// Jest only transpiles each file on its own (fast on two cores); `typecheck` checks types once for everything.
+new JsonFile(project, 'tsconfig.jest.json', {
+  obj: { extends: './tsconfig.dev.json', compilerOptions: { isolatedModules: true } },
+});
+
+// Compiles lambda/runtime in place, as jsii compiles lib/: the helpers import their pattern's contract from
+// lib/<pattern>/contract.ts, and only an identical layout in the package keeps those relative imports valid.
+// scripts/runtime-entries.mjs then writes the `runtime/<entry>` files users import.
 new JsonFile(project, 'tsconfig.runtime.json', {
   obj: {
     extends: './tsconfig.dev.json',
-    compilerOptions: { noEmit: false, declaration: true, rootDir: 'lambda/runtime', outDir: 'runtime', types: ['node'] },
+    compilerOptions: { noEmit: false, declaration: true, rootDir: '.', types: ['node'] },
     include: ['lambda/runtime/**/*.ts'],
-    exclude: ['**/*.test.ts'],
+    exclude: ['**/*.test.ts', '**/*.d.ts'],
   },
 });
 
@@ -162,8 +201,8 @@ const bundle = project.addTask('bundle', {
   exec: 'node scripts/bundle.mjs',
 });
 const runtime = project.addTask('compile:runtime', {
-  description: 'Compile the handler runtime helpers shipped as cdk-serverless-patterns/runtime',
-  exec: 'tsc -p tsconfig.runtime.json',
+  description: 'Compile the handler runtime helpers shipped as cdk-serverless-patterns/runtime/<entry>',
+  steps: [{ exec: 'tsc -p tsconfig.runtime.json' }, { exec: 'node scripts/runtime-entries.mjs' }],
 });
 project.preCompileTask.spawn(bundle);
 project.postCompileTask.spawn(runtime);
@@ -196,8 +235,7 @@ project.addTask('integ:update', {
     'integ-runner --language typescript --directory test/integ --app "node -r ts-node/register/transpile-only {filePath}" --update-on-failed --dry-run --force',
 });
 
-// Lint everything that is type-checked (handlers, runtime helpers, sample app, benchmarks, scripts), with the same
-// tsconfig as `typecheck`, not only the jsii sources.
+// Lint with the same tsconfig as `typecheck`, so handlers, runtime helpers, tests and benchmarks are linted too.
 const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 eslintrc.addDeletionOverride('parserOptions.projectService');
 eslintrc.addOverride('parserOptions.project', ['./tsconfig.dev.json', './projenrc/tsconfig.json']);
@@ -206,11 +244,42 @@ eslintrc.addOverride('parserOptions.project', ['./tsconfig.dev.json', './projenr
 eslintrc.addOverride('rules.import/no-extraneous-dependencies.1.devDependencies', [
   '**/test/**', '**/lambda/**', '**/bench/**', '**/scripts/**', '**/bin/**', '.projenrc.ts', 'projenrc/**/*.ts',
 ]);
-const lint = project.addTask('lint', {
-  description: 'Lint every TypeScript source without fixing anything (part of the tests)',
-  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
-  exec: 'eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 lib lambda bin test bench scripts projenrc .projenrc.ts',
+// Architecture fences (a violation fails `npm test`):
+// - lib/ never imports lambda/ (the runtime is bundled separately and is not jsii API);
+// - lambda/ imports from lib/ only the pattern contracts (no aws-cdk-lib in a handler bundle);
+// - core never imports a pattern; a pattern imports only core and its own files (examples and nag may compose);
+// - no import cycles.
+const patterns = ['fifo-fanout', 'buffered-consumer', 'circuit-breaker'];
+eslintrc.addOverride('rules.import/no-restricted-paths', ['error', {
+  zones: [
+    { target: './lib', from: './lambda', message: 'lib/ must not import lambda/: share values through lib/<pattern>/contract.ts' },
+    {
+      target: './lambda',
+      from: './lib',
+      except: patterns.map((p) => `./${p}/contract.ts`),
+      message: 'lambda/ may import only lib/<pattern>/contract.ts from lib/',
+    },
+    { target: './lib/core', from: patterns.map((p) => `./lib/${p}`), message: 'core must not depend on a pattern' },
+    ...patterns.map((p) => ({
+      target: `./lib/${p}`,
+      from: [...patterns.filter((other) => other !== p).map((other) => `./lib/${other}`), './lib/examples', './lib/nag'],
+      message: 'a pattern imports only lib/core and its own files',
+    })),
+  ],
+}]);
+eslintrc.addOverride('rules.import/no-cycle', ['error', { ignoreExternal: true }]);
+// Indexes list their exports by name, so nothing becomes public by accident.
+eslintrc.addOverride('rules.no-restricted-syntax', ['error', {
+  selector: 'ExportAllDeclaration[exported=null]',
+  message: 'List exports by name: `export *` makes every export of the file public.',
+}]);
+project.eslint!.addOverride({
+  // jsii resolves a submodule's interfaces only through `export *` (a named re-export fails with JSII3000).
+  files: ['lib/examples/index.ts'],
+  rules: { 'no-restricted-syntax': 'off' },
 });
+project.eslint!.eslintTask.env('ESLINT_USE_FLAT_CONFIG', 'false');
+project.eslint!.eslintTask.env('NODE_NO_WARNINGS', '1');
 // No task may rewrite jest snapshots: drift must fail. Refresh them by hand (`npx jest -u`) after review.
 project.removeTask('test:update');
 
@@ -225,17 +294,20 @@ project.testTask.env('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true')
 const prepare = project.addTask('test:prepare', {
   description: 'Bundle, type-check, lint, compile with jsii, verify integ snapshots and API.md (run by npm test)',
 });
-prepare.spawn(bundle);
+// The compile steps (bundle, jsii with its type-model checks, API.md, runtime helpers) run only when their outputs
+// are missing or older than the sources: `build` compiles and then tests, and so compiles once.
+const needsCompile = 'node scripts/needs-compile.mjs';
+prepare.spawn(project.preCompileTask, { condition: needsCompile });
+prepare.spawn(project.compileTask, { condition: needsCompile });
+prepare.spawn(project.postCompileTask, { condition: needsCompile });
 prepare.spawn(typecheck);
-prepare.spawn(lint);
-// jsii's type-model checks (what Python, Java, .NET and Go users get) are part of the tests.
-prepare.spawn(project.compileTask);
-// The runtime helpers as users import them (the package-contents test checks they are shipped).
-prepare.spawn(runtime);
+prepare.spawn(project.eslint!.eslintTask);
 prepare.spawn(integVerify);
 // The committed API reference must match the public API built above.
 prepare.exec('node scripts/check-api-docs.mjs');
 project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
+// The API reference of the root module in API.md; the example stacks (a submodule) in examples.md.
+project.tasks.tryFind('docgen')!.reset('jsii-docgen -o API.md --split-by-submodule');
 
 project.addTask('bench', {
   description: 'Run benchmarks and regenerate bench/RESULTS.md',

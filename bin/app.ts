@@ -5,12 +5,12 @@
  */
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { OrderEventsStack, QuotesStack, RecruitingAgencyStack, ScopedNagValidation } from '../lib';
+import { examples, ScopedNagValidation } from '../lib';
 
 const app = new App();
-new RecruitingAgencyStack(app, 'RecruitingAgency');
-new OrderEventsStack(app, 'OrderEvents');
-new QuotesStack(app, 'Quotes');
+new examples.RecruitingAgencyStack(app, 'RecruitingAgency');
+new examples.OrderEventsStack(app, 'OrderEvents');
+new examples.QuotesStack(app, 'Quotes');
 
 // Runs the packs once and throws on any finding (see ScopedNagValidation for why not a validation plugin).
 ScopedNagValidation.enforce(app, new AwsSolutionsChecks());

@@ -1,6 +1,7 @@
-export * from './core';
-export * from './fifo-fanout';
-export * from './buffered-consumer';
-export * from './circuit-breaker';
-export * from './nag';
-export * from './examples';
+export { PatternAlarmOptions, PatternErrors, PatternFunction, PatternFunctionProps, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem } from './core';
+export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
+export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';
+export { CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, ProtectOptions, StoreFailureMode } from './circuit-breaker';
+export { ScopedNagValidation } from './nag';
+// The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
+export * as examples from './examples';

@@ -9,15 +9,12 @@
 import { basename } from 'node:path';
 import { nextEvent, registerExtension } from './extensions-api';
 import { CircuitStateServer } from './state-server';
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../lib/circuit-breaker/contract';
 import { CIRCUIT_BREAKER_ENV, circuitIdsFromEnv, Environment } from '../runtime/circuit-breaker/env';
 import { describeError } from '../runtime/circuit-breaker/state-source';
 import type { CircuitStore } from '../runtime/circuit-breaker/store';
 import { jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
 
-/** Port used when CIRCUIT_BREAKER_EXTENSION_PORT is not set. */
-export const DEFAULT_EXTENSION_PORT = 4243;
-/** Cache max age used when CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS is not set, ms. */
-export const DEFAULT_EXTENSION_CACHE_MAX_AGE_MS = 1000;
 /** Timeout of one DynamoDB read by the extension, ms: a lookup that waits longer is better served by the client's own read. */
 const STORE_TIMEOUT_MS = 1000;
 /** Longest the extension waits for the initial cache warm-up before finishing init, ms. */
@@ -48,10 +45,10 @@ async function main(env: Environment): Promise<void> {
   const store = tableName ? loadStore(tableName) : undefined;
   const server = new CircuitStateServer({
     store,
-    maxAgeMs: positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_CACHE_MAX_AGE_MS, DEFAULT_EXTENSION_CACHE_MAX_AGE_MS),
+    maxAgeMs: positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_CACHE_MAX_AGE_MS, CIRCUIT_BREAKER_DEFAULTS.extensionCacheMaxAgeMs),
   });
   if (!tableName) log.log('WARN', `${CIRCUIT_BREAKER_ENV.TABLE_NAME} is not set; the extension answers 503 and functions read DynamoDB directly`, {});
-  const port = positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_PORT, DEFAULT_EXTENSION_PORT);
+  const port = positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_PORT, CIRCUIT_BREAKER_DEFAULTS.extensionPort);
   try {
     await server.listen(port);
     log.log('INFO', 'circuit-breaker extension listening', { port, extensionId });

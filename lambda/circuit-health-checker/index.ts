@@ -8,8 +8,6 @@ import { CircuitBreaker } from '../runtime/circuit-breaker/breaker';
 import { CIRCUIT_BREAKER_ENV } from '../runtime/circuit-breaker/env';
 import { jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
 
-export * from './checks';
-
 let configured: { checks: HealthCheck[]; breaker: CircuitBreaker } | undefined;
 
 /** Summary returned by the handler. */

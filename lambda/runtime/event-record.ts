@@ -2,18 +2,14 @@
  * Turns one SQS message that an EventBridge rule target delivered into a typed record for business code.
  */
 import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
+import { BufferedEventInput } from '../../lib/buffered-consumer/contract';
 
 /**
- * What an EventBridge rule puts in the SQS message body.
- *
- * - `'event'`: the whole event (the rule target's default input), so the event `id`, `source` and `detail-type`
- *   travel with the message.
- * - `'detail'`: only the event's `detail` (the target's input path is `$.detail`); the envelope is gone.
+ * What an EventBridge rule puts in the SQS message body: `WHOLE_EVENT` (the rule target's default input, so the
+ * event `id`, `source` and `detail-type` travel with the message) or `DETAIL` (the target's input path is
+ * `$.detail`; the envelope is gone). The same enum as the BufferedEventConsumer's `input` prop.
  */
-export type EventBodyShape = 'event' | 'detail';
-
-/** The body shapes this runtime understands, for validating configuration that arrives as text. */
-export const EVENT_BODY_SHAPES: readonly EventBodyShape[] = ['event', 'detail'];
+export { BufferedEventInput } from '../../lib/buffered-consumer/contract';
 
 /**
  * One SQS message from an EventBridge rule, parsed for the business handler.
@@ -56,25 +52,25 @@ export class MalformedMessageError extends Error {
  * Parses the body of an SQS message delivered by an EventBridge rule target.
  *
  * @param raw the SQS record from the Lambda event
- * @param bodyShape whether the body is the whole event or only its detail
- * @throws MalformedMessageError when the body is not JSON, or is not an EventBridge event although `bodyShape` says
+ * @param input whether the body is the whole event or only its detail
+ * @throws MalformedMessageError when the body is not JSON, or is not an EventBridge event although `input` says
  *   it is (usually a rule target whose input was changed to `$.detail` without telling the consumer)
  */
-export function parseEventRecord<TDetail = unknown>(raw: SQSRecord, bodyShape: EventBodyShape): EventRecord<TDetail> {
+export function parseEventRecord<TDetail = unknown>(raw: SQSRecord, input: BufferedEventInput): EventRecord<TDetail> {
   let body: unknown;
   try {
     body = JSON.parse(raw.body);
   } catch (error) {
     throw new MalformedMessageError(raw.messageId, 'body is not JSON', { cause: error });
   }
-  if (bodyShape === 'detail') {
+  if (input === BufferedEventInput.DETAIL) {
     return { detail: body as TDetail, messageId: raw.messageId, raw };
   }
   if (!isEventBridgeEvent(body)) {
     throw new MalformedMessageError(
       raw.messageId,
       "body is not a whole EventBridge event (needs string 'id', 'source', 'detail-type' and a 'detail'); " +
-        "if the rule target sends only $.detail, configure the consumer with bodyShape 'detail'",
+        'if the rule target sends only $.detail, configure the consumer with input DETAIL',
     );
   }
   const event = body as EventBridgeEvent<string, TDetail>;

@@ -14,6 +14,13 @@ import {
   validateFifoTopicArn,
 } from './fifo-message';
 
+// The message model this publisher validates and encodes, so one import gives a handler everything it needs.
+export {
+  DEFAULT_MAX_MESSAGE_BYTES, EVENT_TYPE_ATTRIBUTE, FIFO_ID_MAX_LENGTH, FifoPublishValidationError, MAX_CONFIGURABLE_MESSAGE_BYTES,
+  MAX_MESSAGE_ATTRIBUTES,
+} from './fifo-message';
+export type { FifoMessage, FifoMessageAttributeValue } from './fifo-message';
+
 /** Most entries SNS accepts in one `PublishBatch` request. */
 export const PUBLISH_BATCH_MAX_ENTRIES = 10;
 

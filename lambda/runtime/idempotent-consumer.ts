@@ -14,24 +14,24 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { EVENT_BODY_SHAPES, EventBodyShape, EventRecord, parseEventRecord } from './event-record';
+import { EventRecord, parseEventRecord } from './event-record';
 import type { IdempotencyKeySource } from './idempotency-key';
 import { keyPlanFor } from './idempotency-key-plan';
+import { BUFFERED_CONSUMER_DEFAULTS, BUFFERED_CONSUMER_ENV, BufferedEventInput } from '../../lib/buffered-consumer/contract';
 
 /**
- * The environment variable that names the idempotency table. The IdempotencyTable construct's grant sets it.
+ * The environment the construct sets and this consumer reads: `IDEMPOTENCY_TABLE_NAME` (set by the IdempotencyTable
+ * construct's grant) and `BUFFERED_EVENT_INPUT` (what the rule target puts in the message body).
  */
-export const IDEMPOTENCY_TABLE_NAME_ENV = 'IDEMPOTENCY_TABLE_NAME';
+export { BUFFERED_CONSUMER_ENV, BufferedEventInput } from '../../lib/buffered-consumer/contract';
+// What a record handler receives and may throw, so one import gives a handler everything it needs.
+export { MalformedMessageError, parseEventRecord } from './event-record';
+export type { EventRecord } from './event-record';
+export { defaultIdempotencyKey, MissingIdempotencyKeyError } from './idempotency-key';
+export type { IdempotencyKeyFunction, IdempotencyKeySource } from './idempotency-key';
 
-/**
- * The environment variable that tells the consumer what the rule target puts in the message body (`event` or
- * `detail`), so the construct that chose the target input can tell the function too.
- */
-export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';
-
-/** How long a completed record suppresses duplicates unless told otherwise: 1 hour, the Powertools default. */
-// A day: EventBridge can deliver a retried event up to 24 hours after the first attempt (its maximum event age).
-export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 86_400;
+/** How long a completed record suppresses duplicates unless told otherwise (a day: EventBridge's maximum event age). */
+export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = BUFFERED_CONSUMER_DEFAULTS.idempotencyExpirySeconds;
 
 /**
  * The business logic for one record. Resolve to mark the record done; throw (or reject) to have SQS redeliver it.
@@ -75,9 +75,9 @@ export interface IdempotentBatchHandlerOptions<TDetail = unknown> {
   readonly persistenceStore?: BasePersistenceLayer;
   /**
    * What the message body holds: the whole EventBridge event or only its detail.
-   * @default the value of the `EVENT_BODY_SHAPE` environment variable, else `'event'`
+   * @default the value of the `BUFFERED_EVENT_INPUT` environment variable, else `BufferedEventInput.WHOLE_EVENT`
    */
-  readonly bodyShape?: EventBodyShape;
+  readonly input?: BufferedEventInput;
   /**
    * What identifies a duplicate: a JMESPath expression over the parsed body, or a function of the record.
    * @default the event id for whole-event bodies, the SQS message id for detail-only bodies
@@ -150,7 +150,7 @@ export function idempotentBatchHandler<TDetail = unknown>(
   options: IdempotentBatchHandlerOptions<TDetail> = {},
 ): SqsBatchResponseHandler {
   const logger = options.logger ?? console;
-  const bodyShape = resolveBodyShape(options.bodyShape);
+  const input = resolveInput(options.input);
   const keyPlan = keyPlanFor(options.idempotencyKey);
   const config = new IdempotencyConfig({
     eventKeyJmesPath: keyPlan.eventKeyJmesPath,
@@ -183,7 +183,7 @@ export function idempotentBatchHandler<TDetail = unknown>(
     const processRecord = async (raw: SQSRecord) => {
       const ran: RunFlag = { value: false };
       try {
-        const record = parseEventRecord<TDetail>(raw, bodyShape);
+        const record = parseEventRecord<TDetail>(raw, input);
         await runOnce(keyPlan.payloadFor(record), record, context, ran);
       } catch (error) {
         logger.error('record failed and will be retried', { messageId: raw.messageId, error: describeError(error) });
@@ -214,25 +214,27 @@ interface RunFlag {
 }
 
 function createPersistenceStore(options: { tableName?: string; dynamoDbClient?: DynamoDBClient }): BasePersistenceLayer {
-  const tableName = options.tableName ?? process.env[IDEMPOTENCY_TABLE_NAME_ENV];
+  const tableName = options.tableName ?? process.env[BUFFERED_CONSUMER_ENV.IDEMPOTENCY_TABLE_NAME];
   if (!tableName) {
     throw new Error(
-      `idempotentBatchHandler: no idempotency table: set the ${IDEMPOTENCY_TABLE_NAME_ENV} environment variable ` +
+      `idempotentBatchHandler: no idempotency table: set the ${BUFFERED_CONSUMER_ENV.IDEMPOTENCY_TABLE_NAME} environment variable ` +
         '(IdempotencyTable.grantIdempotency does) or pass tableName',
     );
   }
   return new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: options.dynamoDbClient });
 }
 
-function resolveBodyShape(fromOptions: EventBodyShape | undefined): EventBodyShape {
-  const value = fromOptions ?? process.env[EVENT_BODY_SHAPE_ENV] ?? 'event';
-  if (!(EVENT_BODY_SHAPES as readonly string[]).includes(value)) {
+function resolveInput(fromOptions: BufferedEventInput | undefined): BufferedEventInput {
+  const envName = BUFFERED_CONSUMER_ENV.EVENT_INPUT;
+  const value = fromOptions ?? process.env[envName] ?? BUFFERED_CONSUMER_DEFAULTS.eventInput;
+  const allowed = Object.values(BufferedEventInput) as string[];
+  if (!allowed.includes(value)) {
     throw new Error(
-      `idempotentBatchHandler: body shape '${value}' is not one of ${EVENT_BODY_SHAPES.join(', ')} ` +
-        `(from ${fromOptions ? 'the bodyShape option' : `the ${EVENT_BODY_SHAPE_ENV} environment variable`})`,
+      `idempotentBatchHandler: event input '${value}' is not one of ${allowed.join(', ')} ` +
+        `(from ${fromOptions ? 'the input option' : `the ${envName} environment variable`})`,
     );
   }
-  return value as EventBodyShape;
+  return value as BufferedEventInput;
 }
 
 function resolveExpiry(seconds: number | undefined): number {

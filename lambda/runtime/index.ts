@@ -1,7 +1,32 @@
-export * from './fifo-message';
-export * from './fifo-publisher';
-export * from './fifo-consumer';
-export * from './event-record';
-export * from './idempotency-key';
-export * from './idempotent-consumer';
-export * from './circuit-breaker';
+/**
+ * Every runtime helper at once. Each also has an entry point of its own (`cdk-serverless-patterns/runtime/<name>`)
+ * that needs only its own packages; import those in functions that use one helper.
+ */
+export {
+  DEFAULT_MAX_MESSAGE_BYTES, EVENT_TYPE_ATTRIBUTE, FIFO_ID_MAX_LENGTH, FifoPublisher, FifoPublishValidationError,
+  MAX_CONFIGURABLE_MESSAGE_BYTES, MAX_MESSAGE_ATTRIBUTES, MISSING_FROM_RESPONSE, PUBLISH_BATCH_MAX_ENTRIES,
+  SKIPPED_AFTER_GROUP_FAILURE,
+} from './fifo-publisher';
+export type {
+  FailedFifoMessage, FifoMessage, FifoMessageAttributeValue, FifoPublishBatchResult, FifoPublisherProps, FifoPublishResult,
+  PublishedFifoMessage,
+} from './fifo-publisher';
+export { fifoBatchHandler, FifoRecordParseError, NotAFifoRecordError } from './fifo-consumer';
+export type { FifoBatchHandler, FifoBatchHandlerOptions, FifoBatchLogger, FifoRecord, FifoRecordHandler } from './fifo-consumer';
+export {
+  BUFFERED_CONSUMER_ENV, BufferedEventInput, DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS, defaultIdempotencyKey, idempotentBatchHandler,
+  MalformedMessageError, MissingIdempotencyKeyError, parseEventRecord,
+} from './idempotent-consumer';
+export type {
+  EventRecord, EventRecordHandler, IdempotencyKeyFunction, IdempotencyKeySource, IdempotentBatchHandlerOptions,
+  IdempotentConsumerLogger, SqsBatchResponseHandler,
+} from './idempotent-consumer';
+export {
+  CallerError, CallTimeoutError, CIRCUIT_BREAKER_ENV, CIRCUIT_ID_DIMENSION, CircuitBreaker, CircuitBreakerConfigError,
+  CircuitMetric, CircuitOpenError, CircuitRejectionReason, CircuitState, DEFAULT_METRICS_NAMESPACE, defaultIsFailure,
+  FailureCounting, jsonLineLogger, resolveCircuitBreakerConfig, stdoutMetricSink, StoreFailureMode, systemClock,
+} from './circuit-breaker';
+export type {
+  CallOptions, CircuitBreakerConfig, CircuitBreakerLogger, CircuitBreakerOptions, CircuitBreakerSettings, CircuitRecord, Clock,
+  GuardedCallContext, GuardedFunction, LogLevel, MetricSink,
+} from './circuit-breaker';

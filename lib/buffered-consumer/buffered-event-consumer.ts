@@ -1,29 +1,26 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FifoIngest } from './fifo-ingest';
+import { BUFFERED_CONSUMER_ENV, BufferedEventInput } from './contract';
 import { IdempotencyTable } from './idempotency-table';
-import { validateBufferedConsumer } from './validation';
-import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
+import { FifoIngest } from './private/fifo-ingest';
+import { validateBufferedConsumer } from './private/validation';
+import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
-import { addQueueConsumer, checkExistingQueue, claimQueue, consumerQueueVisibilityTimeout, QueueConsumerOptions } from '../core/queue-consumer';
+import { AlarmFactory } from '../core/private/alarm-factory';
+import { addQueueConsumer } from '../core/private/event-source';
+import { checkExistingQueue } from '../core/private/existing-queue';
+import { claimQueue } from '../core/private/queue-claims';
+import { ruleMetric } from '../core/private/rule-metrics';
+import { Problems, warn } from '../core/private/validation';
+import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
+import { QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
-import { warn } from '../core/validation';
-
-/** The environment variable telling the runtime helper whether a body is a whole event or its detail. */
-export const EVENT_BODY_SHAPE_ENV = 'EVENT_BODY_SHAPE';
-
-/** What the rule puts on the queue. */
-export enum BufferedEventInput {
-  /** The whole EventBridge event (id, source, detail-type, time, detail...). Lets consumers dedupe by event id. */
-  WHOLE_EVENT = 'WHOLE_EVENT',
-  /** Only the event's `detail`. */
-  DETAIL = 'DETAIL',
-}
 
 /** Properties of a {@link BufferedEventConsumer}. */
 export interface BufferedEventConsumerProps extends QueueConsumerOptions, PatternAlarmOptions {
@@ -117,8 +114,15 @@ export class BufferedEventConsumer extends Construct {
   public readonly eventBus: events.IEventBus;
   /** The rule. */
   public readonly rule: events.Rule;
-  /** With `fifo`: the standard queue the rule sends to and the pipe that sets each event's message group. */
-  public readonly fifoIngest?: FifoIngest;
+  /**
+   * With `fifo`: the standard queue the rule sends to. A rule target can only give a FIFO queue one fixed message
+   * group, so an EventBridge Pipe moves each event from here into the FIFO buffer with its own group.
+   */
+  public readonly ingestQueue?: sqs.IQueue;
+  /** With `fifo`: where events the pipe could not move into the buffer end up. */
+  public readonly ingestDeadLetterQueue?: sqs.IQueue;
+  /** With `fifo`: the pipe that sets each event's message group. */
+  public readonly ingestPipe?: pipes.CfnPipe;
   /** The buffer queue. */
   public readonly queue: sqs.IQueue;
   /** The buffer queue's dead-letter queue (undefined for an imported queue). */
@@ -132,7 +136,9 @@ export class BufferedEventConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: BufferedEventConsumerProps) {
     super(scope, id);
-    validateBufferedConsumer(this, props);
+    const problems = new Problems(this);
+    validateBufferedConsumer(problems, props);
+    problems.throwIfAny();
     const fifo = props.fifo ?? false;
     const input = props.input ?? BufferedEventInput.WHOLE_EVENT;
     const alarms = new AlarmFactory(props);
@@ -140,25 +146,32 @@ export class BufferedEventConsumer extends Construct {
     this.consumer = props.consumer ?? new PatternFunction(this, 'Consumer', props.consumerProps!);
     if (props.queue) {
       this.queue = props.queue;
-      this.deadLetterQueue = checkExistingQueue(this, props.queue, this.consumer, props);
+      this.deadLetterQueue = checkExistingQueue(problems, this, props.queue, this.consumer, props);
+      problems.throwIfAny();
     } else {
-      const visibilityTimeout = consumerQueueVisibilityTimeout(this, this.consumer, props, props.queueProps?.visibilityTimeout);
+      const visibilityTimeout = consumerQueueVisibilityTimeout(problems, this.consumer, props, props.queueProps?.visibilityTimeout);
+      problems.throwIfAny();
       // FIFO: the pipe sets a deduplication id per event, so SQS need not derive one from the body.
       const owned = new SecureQueue(this, 'Buffer', { ...props.queueProps, fifo, visibilityTimeout });
       this.queue = owned.queue;
       this.deadLetterQueue = owned.deadLetterQueue;
     }
-    claimQueue(this, this.queue);
+    claimQueue(problems, this, this.queue);
+    problems.throwIfAny();
 
+    let fifoIngest: FifoIngest | undefined;
     if (fifo) {
-      this.fifoIngest = new FifoIngest(this, 'FifoIngest', {
+      fifoIngest = new FifoIngest(this, 'FifoIngest', {
         target: this.queue,
-        bodyIsDetail: input === BufferedEventInput.DETAIL,
+        input,
         messageGroupIdPath: props.messageGroupIdPath!,
       });
+      this.ingestQueue = fifoIngest.queue;
+      this.ingestDeadLetterQueue = fifoIngest.deadLetterQueue;
+      this.ingestPipe = fifoIngest.pipe;
     }
     // Only the rule's own target queue needs EventBridge's permission (with FIFO, the ingest queue).
-    const ruleTargetQueue = this.fifoIngest?.queue ?? this.queue;
+    const ruleTargetQueue = fifoIngest?.queue ?? this.queue;
 
     // EventBridge target dead-letter queues must be standard queues.
     this.targetDeadLetterQueue = new SecureQueue(this, 'TargetDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
@@ -184,12 +197,12 @@ export class BufferedEventConsumer extends Construct {
 
     addQueueConsumer(this.queue, this.consumer, props);
     // The runtime helper parses the body the way the rule target shapes it.
-    const bodyShape = input === BufferedEventInput.DETAIL ? 'detail' : 'event';
+    const inputEnv = BUFFERED_CONSUMER_ENV.EVENT_INPUT;
     if (this.consumer instanceof lambda.Function) {
-      this.consumer.addEnvironment(EVENT_BODY_SHAPE_ENV, bodyShape);
+      this.consumer.addEnvironment(inputEnv, input);
     } else {
       warn(this, 'ImportedConsumerEnvironment', `consumer ${this.consumer.node.path} is imported, so its environment cannot be ` +
-        `set: give it ${EVENT_BODY_SHAPE_ENV}=${bodyShape} yourself (the runtime helper reads it to parse each body)`);
+        `set: give it ${inputEnv}=${input} yourself (the runtime helper reads it to parse each body)`);
     }
     props.idempotencyTable?.grantIdempotency(this.consumer);
 
@@ -198,30 +211,18 @@ export class BufferedEventConsumer extends Construct {
     }
     alarms.deadLetterQueueDepth(this, 'TargetDeadLetterQueueAlarm', this.targetDeadLetterQueue, `${id} rule target dead-letter queue`);
     alarms.oldestMessageAge(this, 'OldestMessageAlarm', this.queue, `${id} buffer queue`);
-    if (this.fifoIngest) {
-      alarms.deadLetterQueueDepth(this, 'IngestDeadLetterQueueAlarm', this.fifoIngest.deadLetterQueue, `${id} FIFO ingest dead-letter queue`);
-      alarms.oldestMessageAge(this, 'IngestOldestMessageAlarm', this.fifoIngest.queue, `${id} FIFO ingest queue`);
+    if (fifoIngest) {
+      alarms.deadLetterQueueDepth(this, 'IngestDeadLetterQueueAlarm', fifoIngest.deadLetterQueue, `${id} FIFO ingest dead-letter queue`);
+      alarms.oldestMessageAge(this, 'IngestOldestMessageAlarm', fifoIngest.queue, `${id} FIFO ingest queue`);
     }
-    // EventBridge publishes rule metrics with only `RuleName` for the default bus, and with `EventBusName` and
-    // `RuleName` for a custom bus: an alarm on the wrong dimensions never fires.
-    const onDefaultBus = customBus === undefined || (!Token.isUnresolved(customBus.eventBusName) && customBus.eventBusName === 'default');
-    const ruleMetric = (metricName: string) => new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName,
-      dimensionsMap: onDefaultBus
-        ? { RuleName: this.rule.ruleName }
-        : { EventBusName: this.eventBus.eventBusName, RuleName: this.rule.ruleName },
-      period: Duration.minutes(5),
-      statistic: 'Sum',
-    });
     alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
       description: `${id}: EventBridge failed to deliver events to the buffer queue`,
-      metric: ruleMetric('FailedInvocations'),
+      metric: ruleMetric(this.rule, customBus, 'FailedInvocations'),
       threshold: 1,
     });
     alarms.threshold(this, 'RuleDeadLetterFailuresAlarm', {
       description: `${id}: EventBridge could not put undeliverable events in the target dead-letter queue (they are lost)`,
-      metric: ruleMetric('InvocationsFailedToBeSentToDlq'),
+      metric: ruleMetric(this.rule, customBus, 'InvocationsFailedToBeSentToDlq'),
       threshold: 1,
     });
     alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);

@@ -3,12 +3,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { warn } from '../core/validation';
+import { BUFFERED_CONSUMER_ENV, IDEMPOTENCY_TABLE_MARKER, IDEMPOTENCY_TABLE_SHAPE } from './contract';
+import { createTtlTable } from '../core/private/ttl-table';
+import { warn } from '../core/private/validation';
 
-/** The environment variable the runtime helper reads the idempotency table name from. */
-export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
-/** Metadata key that marks a table as an idempotency store, so rule packs can recognise it. */
-export const IDEMPOTENCY_TABLE_MARKER = 'cdk-serverless-patterns:idempotency-table';
+const IDEMPOTENCY_TABLE_ENV = BUFFERED_CONSUMER_ENV.IDEMPOTENCY_TABLE_NAME;
 
 /** Properties of an {@link IdempotencyTable}. */
 export interface IdempotencyTableProps {
@@ -35,12 +34,10 @@ export class IdempotencyTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
     super(scope, id);
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    this.table = createTtlTable(this, 'Table', {
       tableName: props.tableName,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      partitionKey: IDEMPOTENCY_TABLE_SHAPE.partitionKey,
+      timeToLiveAttribute: IDEMPOTENCY_TABLE_SHAPE.timeToLiveAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.table.node.addMetadata(IDEMPOTENCY_TABLE_MARKER, true);

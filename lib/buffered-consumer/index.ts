@@ -1,3 +1,3 @@
-export * from './buffered-event-consumer';
-export * from './idempotency-table';
-export * from './fifo-ingest';
+export { BufferedEventConsumer, BufferedEventConsumerProps } from './buffered-event-consumer';
+export { BufferedEventInput } from './contract';
+export { IdempotencyTable, IdempotencyTableProps } from './idempotency-table';

@@ -6,14 +6,18 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CIRCUIT_ENV, CircuitBreakerSettings, RUNTIME_DEFAULTS, settingsEnvironment } from './settings';
+import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_ENV } from './contract';
+import { settingsEnvironment } from './private/settings-environment';
 import {
   recordProtection, validateCallFitsFunction, validateHealthChecks, validateProtect, validateSettings,
-} from './validation';
-import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
-import { bundledHandlerCode } from '../core/assets';
+} from './private/validation';
+import { CircuitBreakerSettings } from './settings';
+import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction } from '../core/pattern-function';
-import { PatternValidationError } from '../core/validation';
+import { AlarmFactory } from '../core/private/alarm-factory';
+import { bundledHandlerCode } from '../core/private/assets';
+import { createTtlTable } from '../core/private/ttl-table';
+import { Problems, validate } from '../core/private/validation';
 
 /** One endpoint the health checker probes on a schedule. */
 export interface HealthCheck {
@@ -60,7 +64,7 @@ export interface ProtectOptions {
   readonly circuitIds: string[];
 }
 
-const EXTENSION_PORT = 4243;
+
 /** Room in the health checker's timeout after its slowest check, for the circuit writes (well above the 1 s call margin). */
 const HEALTH_CHECKER_TIMEOUT_ROOM_MS = 10_000;
 
@@ -98,18 +102,18 @@ export class CircuitBreaker extends Construct {
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps = {}) {
     super(scope, id);
-    validateSettings(this, props);
-    validateHealthChecks(this, props.healthChecks ?? [], props.healthCheckInterval);
+    const problems = new Problems(this);
+    validateSettings(problems, props);
+    validateHealthChecks(problems, props.healthChecks ?? [], props.healthCheckInterval);
+    problems.throwIfAny();
     this.settingsEnv = settingsEnvironment(props);
-    this.namespace = props.metricsNamespace ?? RUNTIME_DEFAULTS.metricsNamespace;
-    this.callTimeoutMs = props.callTimeout?.toMilliseconds() ?? RUNTIME_DEFAULTS.callTimeoutMs;
+    this.namespace = props.metricsNamespace ?? CIRCUIT_BREAKER_DEFAULTS.metricsNamespace;
+    this.callTimeoutMs = props.callTimeout?.toMilliseconds() ?? CIRCUIT_BREAKER_DEFAULTS.callTimeoutMs;
     this.alarmFactory = new AlarmFactory(props);
 
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    this.table = createTtlTable(this, 'Table', {
+      partitionKey: 'id',
       timeToLiveAttribute: 'expiration',
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
@@ -137,19 +141,19 @@ export class CircuitBreaker extends Construct {
    * invocation.
    */
   public protect(fn: lambda.IFunction, options: ProtectOptions): void {
-    validateProtect(this, fn, options, { extensionLayer: this.extensionLayer, callTimeoutMs: this.callTimeoutMs });
+    validate(this, (problems) => validateProtect(problems, fn, options, { extensionLayer: this.extensionLayer, callTimeoutMs: this.callTimeoutMs }));
     const target = fn as lambda.Function;
     try {
       target.addLayers(this.extensionLayer);
     } catch (err) {
       // The runtime was checked in validateProtect, so this is aws-cdk-lib refusing a sixth layer.
-      throw new PatternValidationError(
-        this,
+      validate(this, (problems) => problems.add(
+        'CircuitBreaker.LayerLimit',
         `the extension layer cannot be added to function ${fn.node.path} (${(err as Error).message})`,
         'keep protected functions below the Lambda limit of 5 layers (the breaker adds one)',
-      );
+      ));
     }
-    this.configure(target, options.circuitIds, { [CIRCUIT_ENV.EXTENSION_PORT]: String(EXTENSION_PORT) });
+    this.configure(target, options.circuitIds, { [CIRCUIT_BREAKER_ENV.EXTENSION_PORT]: String(CIRCUIT_BREAKER_DEFAULTS.extensionPort) });
     recordProtection(this, fn);
   }
 
@@ -169,8 +173,8 @@ export class CircuitBreaker extends Construct {
   private configure(fn: lambda.Function, circuitIds: string[], extra: Record<string, string>): void {
     const env = {
       ...this.settingsEnv,
-      [CIRCUIT_ENV.TABLE_NAME]: this.table.tableName,
-      [CIRCUIT_ENV.CIRCUIT_IDS]: circuitIds.join(','),
+      [CIRCUIT_BREAKER_ENV.TABLE_NAME]: this.table.tableName,
+      [CIRCUIT_BREAKER_ENV.CIRCUIT_IDS]: circuitIds.join(','),
       ...extra,
     };
     for (const [key, value] of Object.entries(env)) fn.addEnvironment(key, value);
@@ -208,11 +212,11 @@ export class CircuitBreaker extends Construct {
       retryAttempts: 0,
     });
     // Each check is a guarded call bounded by its own timeout (not callTimeout): the same rule as protect() applies.
-    validateCallFitsFunction(this, fn, longest, 'the longest health check timeout');
+    validate(this, (problems) => validateCallFitsFunction(problems, fn, longest, 'the longest health check timeout'));
     // Nothing may protect the checker again: a second breaker would overwrite its table and circuit ids.
     recordProtection(this, fn);
     fn.addEnvironment(
-      CIRCUIT_ENV.HEALTH_CHECKS,
+      CIRCUIT_BREAKER_ENV.HEALTH_CHECKS,
       JSON.stringify(
         checks.map((c) => ({
           url: c.url,

@@ -1,3 +1,3 @@
-export * from './circuit-breaker';
-export type { CircuitBreakerSettings } from './settings';
-export { FailureCounting, StoreFailureMode } from './settings';
+export { CircuitBreaker, CircuitBreakerProps, HealthCheck, ProtectOptions } from './circuit-breaker';
+export { FailureCounting, StoreFailureMode } from './contract';
+export { CircuitBreakerSettings } from './settings';

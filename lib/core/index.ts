@@ -1,4 +1,7 @@
-export * from './alarms';
-export * from './pattern-function';
-export * from './queue-consumer';
-export * from './secure-queue';
+export { PatternAlarmOptions } from './alarms';
+// jsii cannot model Error subclasses (JSII3004), so PatternValidationError is reached through PatternErrors' type
+// guard, as aws-cdk-lib does with Errors.isValidationError.
+export { PatternErrors, ValidationProblem } from './errors';
+export { PatternFunction, PatternFunctionProps } from './pattern-function';
+export { QueueConsumerOptions } from './queue-consumer';
+export { SecureQueue, SecureQueueProps } from './secure-queue';

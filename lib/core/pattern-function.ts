@@ -4,11 +4,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { Problems } from './private/validation';
 import { SecureQueue } from './secure-queue';
-import { check } from './validation';
 
 /** The newest Node.js runtime this aws-cdk-lib release knows; every handler of the library targets it. */
-export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
  * Properties of a {@link PatternFunction}. Everything from `lambda.FunctionOptions` is accepted and wins over
@@ -71,22 +71,25 @@ export class PatternFunction extends lambda.Function {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `Execution role of ${Stack.of(scope).stackName}/${id}`,
       });
-    check(
+    // The construct does not exist until super() returns, so problems are reported against the scope.
+    const problems = new Problems(scope);
+    problems.check(
       props.logRetention === undefined,
-      scope,
+      'PatternFunction.LogRetention',
       `${id}: logRetention creates a custom resource to set retention on an implicit log group`,
       'use logGroupRetention (or pass your own logGroup)',
     );
     let onFailureQueue: SecureQueue | undefined;
     if (props.invokedAsynchronously) {
-      check(
+      problems.check(
         props.onFailure === undefined,
-        scope,
+        'PatternFunction.OnFailureConflict',
         `${id}: invokedAsynchronously creates an on-failure queue, but onFailure was also given`,
         'drop invokedAsynchronously to keep your own onFailure destination, or drop onFailure',
       );
       onFailureQueue = new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true });
     }
+    problems.throwIfAny();
     const tracing = props.tracing ?? lambda.Tracing.ACTIVE;
     super(scope, id, {
       runtime: DEFAULT_NODE_RUNTIME,

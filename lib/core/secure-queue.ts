@@ -2,7 +2,7 @@ import { Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { check } from './validation';
+import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
 const MAX_RETENTION = Duration.days(14);
@@ -95,7 +95,9 @@ export class SecureQueue extends Construct {
     const maxReceiveCount = props.maxReceiveCount ?? 3;
     const retention = props.retentionPeriod ?? (props.isDeadLetterQueueOnly ? MAX_RETENTION : Duration.days(4));
     const dlqRetention = props.deadLetterQueueRetentionPeriod ?? MAX_RETENTION;
-    validate(this, props, fifo, maxReceiveCount, retention, dlqRetention);
+    const problems = new Problems(this);
+    validate(problems, props, fifo, maxReceiveCount, retention, dlqRetention);
+    problems.throwIfAny();
 
     const encryption = props.encryption ?? sqs.QueueEncryption.SQS_MANAGED;
     const common = {
@@ -155,65 +157,65 @@ export class SecureQueue extends Construct {
 }
 
 function validate(
-  scope: Construct,
+  problems: Problems,
   props: SecureQueueProps,
   fifo: boolean,
   maxReceiveCount: number,
   retention: Duration,
   dlqRetention: Duration,
 ): void {
-  check(
+  problems.check(
     Number.isInteger(maxReceiveCount) && maxReceiveCount >= 2 && maxReceiveCount <= 1000,
-    scope,
+    'SecureQueue.MaxReceiveCount',
     `maxReceiveCount ${maxReceiveCount} is not allowed`,
     'use an integer from 2 to 1000 (default 3); 1 dead-letters a message after a single throttled or timed-out receive',
   );
   if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
     const name = props.queueName;
-    check(
+    problems.check(
       fifo === name.endsWith(FIFO_SUFFIX),
-      scope,
+      'SecureQueue.NameFifoSuffix',
       fifo ? `FIFO queue name "${name}" does not end in .fifo` : `standard queue name "${name}" ends in .fifo`,
       fifo ? `rename it to "${name}.fifo"` : 'drop the .fifo suffix or pass fifo: true',
     );
-    check(
-      /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/.test(name) && name.length <= MAX_QUEUE_NAME,
-      scope,
+    problems.check(
+      /^[A-Za-z0-9_-]+(\.fifo)?$/.test(name) && name.length <= MAX_QUEUE_NAME,
+      'SecureQueue.Name',
       `queue name "${name}" is not valid`,
       'use up to 80 characters: letters, digits, hyphens and underscores (plus the .fifo suffix)',
     );
   }
   if (props.deadLetterQueue) {
-    check(
+    problems.check(
       props.deadLetterQueue.fifo === fifo,
-      scope,
+      'SecureQueue.DeadLetterQueueKind',
       `${fifo ? 'FIFO' : 'standard'} queue cannot use the ${props.deadLetterQueue.fifo ? 'FIFO' : 'standard'} dead-letter queue ${props.deadLetterQueue.node.path}`,
       `pass a ${fifo ? 'FIFO' : 'standard'} dead-letter queue, or omit deadLetterQueue to get a matching one`,
     );
   }
-  check(
+  problems.check(
     retention.toSeconds() <= MAX_RETENTION.toSeconds() && dlqRetention.toSeconds() <= MAX_RETENTION.toSeconds(),
-    scope,
+    'SecureQueue.Retention',
     `retention ${retention.toHumanString()} / dead-letter retention ${dlqRetention.toHumanString()} exceeds the SQS maximum`,
     'use at most 14 days',
   );
   if (!props.isDeadLetterQueueOnly && !props.deadLetterQueue) {
-    check(
+    problems.check(
       dlqRetention.toSeconds() > retention.toSeconds(),
-      scope,
+      'SecureQueue.DeadLetterRetention',
       `dead-letter retention ${dlqRetention.toHumanString()} is not longer than the queue retention ${retention.toHumanString()}`,
       'make deadLetterQueueRetentionPeriod longer (max 14 days) or retentionPeriod shorter: moved messages keep their original enqueue time',
     );
   }
-  check(
+  problems.check(
     props.encryptionMasterKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
-    scope,
+    'SecureQueue.KeyWithoutKms',
     'encryptionMasterKey was given without encryption: QueueEncryption.KMS',
     'pass encryption: sqs.QueueEncryption.KMS with the key, or drop the key',
   );
-  check(
+  problems.check(
     fifo || (props.highThroughputFifo === undefined && props.contentBasedDeduplication === undefined),
-    scope,
+    'SecureQueue.FifoOnlyOption',
     'highThroughputFifo / contentBasedDeduplication only apply to FIFO queues',
     'pass fifo: true or drop those options',
   );

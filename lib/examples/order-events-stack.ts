@@ -2,7 +2,7 @@ import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable } from '../buffered-consumer';
-import { bundledHandlerCode } from '../core/assets';
+import { bundledHandlerCode } from '../core/private/assets';
 
 /** Properties of the {@link OrderEventsStack}. */
 export interface OrderEventsStackProps extends StackProps {

@@ -1,8 +1,8 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CircuitBreaker } from '../circuit-breaker';
-import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
+import { bundledHandlerCode } from '../core/private/assets';
 
 /** Properties of the {@link QuotesStack}. */
 export interface QuotesStackProps extends StackProps {

@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { bundledHandlerCode } from '../core/assets';
 import { PatternFunction } from '../core/pattern-function';
+import { bundledHandlerCode } from '../core/private/assets';
 import { FifoFanout } from '../fifo-fanout';
 
 /** Properties of the {@link RecruitingAgencyStack}. */

@@ -3,9 +3,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FifoSubscriber, FifoSubscriberOptions } from './fifo-subscriber';
-import { MAX_FIFO_TOPIC_SUBSCRIPTIONS, validateTopicName } from './validation';
+import { MAX_FIFO_TOPIC_SUBSCRIPTIONS, validateTopicName } from './private/validation';
 import { PatternAlarmOptions } from '../core/alarms';
-import { check } from '../core/validation';
+import { Problems, validate } from '../core/private/validation';
 
 /** Properties of a {@link FifoFanout}. */
 export interface FifoFanoutProps extends PatternAlarmOptions {
@@ -59,24 +59,27 @@ export class FifoFanout extends Construct {
   constructor(scope: Construct, id: string, props: FifoFanoutProps = {}) {
     super(scope, id);
     this.alarmOptions = { alarmAction: props.alarmAction, maxMessageAge: props.maxMessageAge };
+    const problems = new Problems(this);
     if (props.topic) {
-      check(
+      problems.check(
         props.topic.fifo,
-        this,
+        'FifoFanout.StandardTopic',
         `topic ${props.topic.node.path} is a standard topic`,
         'pass a FIFO topic (name ending in .fifo), or omit topic to get one',
       );
       const shaping = (['topicName', 'masterKey', 'contentBasedDeduplication', 'highThroughput', 'displayName'] as const)
         .filter((option) => props[option] !== undefined);
-      check(
+      problems.check(
         shaping.length === 0,
-        this,
+        'FifoFanout.TopicOptionsWithExistingTopic',
         `${shaping.join(', ')} only shape a topic the construct creates, but topic was given`,
         'drop those options or drop topic',
       );
+      problems.throwIfAny();
       this.topic = props.topic;
     } else {
-      validateTopicName(this, props.topicName);
+      validateTopicName(problems, props.topicName);
+      problems.throwIfAny();
       this.topic = new sns.Topic(this, 'Topic', {
         fifo: true,
         topicName: props.topicName,
@@ -92,13 +95,13 @@ export class FifoFanout extends Construct {
 
   /** Adds a FIFO queue subscriber (and its dead-letter queues, consumer and alarms). */
   public addSubscriber(id: string, options: FifoSubscriberOptions = {}): FifoSubscriber {
-    check(
+    validate(this, (problems) => problems.check(
       this.subscriberList.length < MAX_FIFO_TOPIC_SUBSCRIPTIONS,
-      this,
+      'FifoFanout.SubscriptionQuota',
       `subscriber ${id} would be subscription ${this.subscriberList.length + 1} of a FIFO topic, above the default ` +
         `quota of ${MAX_FIFO_TOPIC_SUBSCRIPTIONS}`,
       'split the subscribers over several topics, or raise the quota and subscribe the rest outside this construct',
-    );
+    ));
     const subscriber = new FifoSubscriber(this, id, {
       ...this.alarmOptions,
       ...options,

@@ -4,18 +4,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { validateBodyFilterPolicy, validateFilterPolicy } from './validation';
-import { AlarmFactory, PatternAlarmOptions } from '../core/alarms';
-import {
-  addQueueConsumer,
-  checkExistingQueue,
-  claimQueue,
-  consumerQueueVisibilityTimeout,
-  QueueConsumerOptions,
-  validateConsumerOptions,
-} from '../core/queue-consumer';
+import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
+import { PatternAlarmOptions } from '../core/alarms';
+import { AlarmFactory } from '../core/private/alarm-factory';
+import { validateConsumerOptions } from '../core/private/consumer-options';
+import { addQueueConsumer } from '../core/private/event-source';
+import { checkExistingQueue } from '../core/private/existing-queue';
+import { claimQueue } from '../core/private/queue-claims';
+import { Problems } from '../core/private/validation';
+import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
+import { QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
-import { check } from '../core/validation';
 
 /** Options of one subscriber of a {@link FifoFanout}. */
 export interface FifoSubscriberOptions extends QueueConsumerOptions {
@@ -81,16 +80,20 @@ export class FifoSubscriber extends Construct {
 
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
-    validateSubscriber(this, id, props);
+    const problems = new Problems(this);
+    validateSubscriber(problems, id, props);
     const alarms = new AlarmFactory(props);
 
     if (props.queue) {
       this.queue = props.queue;
-      this.deadLetterQueue = checkExistingQueue(this, props.queue, props.consumer, props);
+      this.deadLetterQueue = checkExistingQueue(problems, this, props.queue, props.consumer, props);
+      problems.throwIfAny();
     } else {
       const visibilityTimeout = props.consumer
-        ? consumerQueueVisibilityTimeout(this, props.consumer, props, props.queueProps?.visibilityTimeout)
+        ? consumerQueueVisibilityTimeout(problems, props.consumer, props, props.queueProps?.visibilityTimeout)
         : props.queueProps?.visibilityTimeout;
+      // Every problem in the props is reported before the queue's own checks run.
+      problems.throwIfAny();
       const owned = new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true, visibilityTimeout });
       this.queue = owned.queue;
       this.deadLetterQueue = owned.deadLetterQueue;
@@ -119,7 +122,8 @@ export class FifoSubscriber extends Construct {
     if (subscriptionDependency) this.subscription.node.addDependency(subscriptionDependency);
 
     if (props.consumer) {
-      claimQueue(this, this.queue);
+      claimQueue(problems, this, this.queue);
+      problems.throwIfAny();
       addQueueConsumer(this.queue, props.consumer, props);
       this.consumer = props.consumer;
       alarms.functionErrors(this, 'ConsumerErrorsAlarm', props.consumer, `${id} consumer`);
@@ -138,40 +142,40 @@ export class FifoSubscriber extends Construct {
   }
 }
 
-function validateSubscriber(scope: Construct, id: string, props: FifoSubscriberProps): void {
-  check(
+function validateSubscriber(problems: Problems, id: string, props: FifoSubscriberProps): void {
+  problems.check(
     !(props.filterPolicy && props.filterPolicyWithMessageBody),
-    scope,
+    'FifoSubscriber.TwoFilterPolicies',
     `subscriber ${id} has both filterPolicy and filterPolicyWithMessageBody`,
     'SNS applies one filter policy scope per subscription: keep one of them',
   );
-  validateFilterPolicy(scope, id, props.filterPolicy);
-  validateBodyFilterPolicy(scope, id, props.filterPolicyWithMessageBody);
+  validateFilterPolicy(problems, id, props.filterPolicy);
+  validateBodyFilterPolicy(problems, id, props.filterPolicyWithMessageBody);
   if (props.queue) {
-    check(
+    problems.check(
       props.queue.fifo,
-      scope,
+      'FifoSubscriber.StandardQueue',
       `FIFO topic ${props.topic.node.path} cannot deliver to standard queue ${props.queue.node.path}`,
       'subscribe a FIFO queue (name ending in .fifo), or omit queue to get one',
     );
-    check(
+    problems.check(
       props.queueProps === undefined,
-      scope,
+      'FifoSubscriber.QueueAndQueueProps',
       `subscriber ${id} was given both an existing queue and queueProps`,
       'queueProps only shape a queue the construct creates: drop one of them',
     );
   }
-  check(
+  problems.check(
     props.queueProps?.fifo !== false,
-    scope,
+    'FifoSubscriber.StandardQueueProps',
     `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
-  validateConsumerOptions(scope, props, true);
-  check(
+  validateConsumerOptions(problems, props, true);
+  problems.check(
     props.consumer !== undefined ||
       (props.batchSize === undefined && props.maxConcurrency === undefined && props.consumerTimeout === undefined),
-    scope,
+    'FifoSubscriber.ConsumerOptionsWithoutConsumer',
     `subscriber ${id} has consumer options but no consumer`,
     'pass consumer, or drop batchSize/maxConcurrency/consumerTimeout',
   );

@@ -1,2 +1,2 @@
-export * from './fifo-fanout';
-export * from './fifo-subscriber';
+export { FifoFanout, FifoFanoutProps } from './fifo-fanout';
+export { FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-subscriber';

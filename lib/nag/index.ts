@@ -1,1 +1,1 @@
-export * from './nag-validation';
+export { ScopedNagValidation } from './nag-validation';

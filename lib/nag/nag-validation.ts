@@ -2,11 +2,11 @@ import {
   IPolicyValidationContext,
   IPolicyValidationPlugin,
   PolicyValidationPluginReport,
-  PolicyViolation,
   Validations,
 } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { formatFindings } from './private/format';
 
 /**
  * Runs cdk-nag packs over a fixed scope and makes their findings fail synthesis.
@@ -50,16 +50,4 @@ export class ScopedNagValidation implements IPolicyValidationPlugin {
   public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
     return this.pack.validateScope(this.scope);
   }
-}
-
-/** One line per finding and resource: `RULE  path  explanation`. */
-export function formatFindings(findings: PolicyViolation[]): string {
-  return findings
-    .flatMap((finding) =>
-      finding.violatingResources.map(
-        (resource) =>
-          `  ${finding.ruleName}  ${(resource as { constructPath?: string }).constructPath ?? resource.resourceLogicalId}  ${finding.description.split('\n')[0]}`,
-      ),
-    )
-    .join('\n');
 }

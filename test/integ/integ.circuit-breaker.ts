@@ -10,7 +10,7 @@ import { ExpectedResult, IntegTest, InvocationType } from '@aws-cdk/integ-tests-
 import { Duration, Stack } from 'aws-cdk-lib';
 import { integApp } from './integ-app';
 import { CircuitBreaker, PatternFunction } from '../../lib';
-import { bundledHandlerCode } from '../../lib/core/assets';
+import { bundledHandlerCode } from '../../lib/core/private/assets';
 
 const app = integApp();
 const stack = new Stack(app, 'CircuitBreakerInteg');

@@ -10,28 +10,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
-const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/client-sns'];
+const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/client-sns', '@aws-sdk/client-dynamodb'];
 
 const APP = `
 const { App, Stack } = require('aws-cdk-lib');
 const { AwsSolutionsChecks } = require('cdk-nag');
 const lib = require('cdk-serverless-patterns');
 const app = new App({ outdir: process.argv[2] });
-new lib.RecruitingAgencyStack(app, 'RecruitingAgency');
-new lib.OrderEventsStack(app, 'OrderEvents');
-new lib.QuotesStack(app, 'Quotes');
+new lib.examples.RecruitingAgencyStack(app, 'RecruitingAgency');
+new lib.examples.OrderEventsStack(app, 'OrderEvents');
+new lib.examples.QuotesStack(app, 'Quotes');
 const custom = new Stack(app, 'Custom');
 new lib.FifoFanout(custom, 'Events').addSubscriber('Audit');
 lib.ScopedNagValidation.enforce(app, new AwsSolutionsChecks());
 const assembly = app.synth();
 const { FifoPublisher } = require('cdk-serverless-patterns/runtime/fifo-publisher');
+// The breaker's runtime reads its settings through the contract it shares with the construct (lib/).
+const breaker = require('cdk-serverless-patterns/runtime/circuit-breaker');
 console.log(JSON.stringify({
   stacks: assembly.stacks.map((s) => s.stackName).sort(),
   publisher: typeof FifoPublisher,
+  tableEnv: breaker.CIRCUIT_BREAKER_ENV.TABLE_NAME,
+  failureCounting: Object.values(breaker.FailureCounting).concat(Object.values(lib.FailureCounting)),
 }));
 `;
 
-let result: { stacks: string[]; publisher: string };
+let result: { stacks: string[]; publisher: string; tableEnv: string; failureCounting: string[] };
 let outdir: string;
 
 beforeAll(() => {
@@ -65,4 +69,10 @@ test('handler assets come from the installed package and are staged into the clo
 
 test('a runtime helper resolves by its own path', () => {
   expect(result.publisher).toBe('function');
+});
+
+test('the runtime and the construct read one contract in the installed package', () => {
+  expect(result.tableEnv).toBe('CIRCUIT_BREAKER_TABLE_NAME');
+  const values = result.failureCounting;
+  expect(values.slice(0, values.length / 2)).toEqual(values.slice(values.length / 2));
 });

@@ -37,7 +37,7 @@ test.each(['index', 'fifo-publisher', 'fifo-consumer', 'idempotent-consumer', 'c
 
 test('ships no sources, tests, benchmarks or build tooling', () => {
   const forbidden = files.filter((f) =>
-    /^(lambda|test|bench|scripts|bin|cdk\.out|projenrc|\.projen|\.ci)\//.test(f) ||
+    /^(lambda\/(?!runtime\/)|test\/|bench\/|scripts\/|bin\/|cdk\.out\/|projenrc\/|\.projen\/|\.ci\/)/.test(f) ||
     (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
     /^(tsconfig.*\.json|cdk\.json|jest\.config\.json|\.projenrc\.ts)$/.test(f));
   expect(forbidden).toEqual([]);

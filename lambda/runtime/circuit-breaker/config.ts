@@ -4,15 +4,14 @@
  */
 import { CIRCUIT_BREAKER_ENV, circuitIdsFromEnv, Environment } from './env';
 import { CircuitBreakerConfigError } from './errors';
-import { FailureCounting } from './types';
+import {
+  CIRCUIT_BREAKER_DEFAULTS as D,
+  CIRCUIT_BREAKER_LIMITS,
+  FailureCounting,
+  StoreFailureMode,
+} from '../../../lib/circuit-breaker/contract';
 
-/** What to do with a call when the circuit state cannot be read (store unreachable, throttled, misconfigured). */
-export enum StoreFailureMode {
-  /** Run the call unguarded and log: the breaker never becomes the outage. */
-  FAIL_OPEN = 'FAIL_OPEN',
-  /** Reject the call with `CircuitOpenError` (reason `STORE_UNAVAILABLE`), or run the fallback. */
-  FAIL_CLOSED = 'FAIL_CLOSED',
-}
+export { StoreFailureMode } from '../../../lib/circuit-breaker/contract';
 
 /** Tunable settings of a breaker. Every field also has an environment variable (see `CIRCUIT_BREAKER_ENV`). */
 export interface CircuitBreakerSettings {
@@ -74,7 +73,7 @@ export interface CircuitBreakerConfig {
 }
 
 /** Default CloudWatch namespace of the transition metrics. */
-export const DEFAULT_METRICS_NAMESPACE = 'ServerlessPatterns/CircuitBreaker';
+export const DEFAULT_METRICS_NAMESPACE = D.metricsNamespace;
 
 /** Resolves settings from options, then the environment, then defaults, and validates them. */
 export function resolveCircuitBreakerConfig(settings: CircuitBreakerSettings = {}, env: Environment = process.env): CircuitBreakerConfig {
@@ -83,26 +82,26 @@ export function resolveCircuitBreakerConfig(settings: CircuitBreakerSettings = {
   if (!tableName) {
     throw new CircuitBreakerConfigError(`no circuit table: pass tableName or set ${E.TABLE_NAME} (the CircuitBreaker construct's protect() sets it)`);
   }
-  const callTimeoutMs = int('callTimeoutMs', settings.callTimeoutMs, env, E.CALL_TIMEOUT_MS, 10_000, 0);
+  const callTimeoutMs = int('callTimeoutMs', settings.callTimeoutMs, env, E.CALL_TIMEOUT_MS, D.callTimeoutMs, 0);
   const extensionPort = optionalInt('extensionPort', settings.extensionPort, env, E.EXTENSION_PORT, 1, 65_535);
   const config: CircuitBreakerConfig = {
     tableName,
     defaultCircuitId: settings.circuitId ?? circuitIdsFromEnv(env)[0],
-    failureThreshold: int('failureThreshold', settings.failureThreshold, env, E.FAILURE_THRESHOLD, 5, 1),
-    failureCounting: enumValue('failureCounting', settings.failureCounting, env, E.FAILURE_COUNTING, FailureCounting, FailureCounting.CONSECUTIVE),
-    failureWindowMs: int('failureWindowMs', settings.failureWindowMs, env, E.FAILURE_WINDOW_MS, 60_000, 1),
-    openTimeoutMs: int('openTimeoutMs', settings.openTimeoutMs, env, E.OPEN_TIMEOUT_MS, 30_000, 1),
-    maxOpenTimeoutMs: int('maxOpenTimeoutMs', settings.maxOpenTimeoutMs, env, E.MAX_OPEN_TIMEOUT_MS, 300_000, 1),
-    successThreshold: int('successThreshold', settings.successThreshold, env, E.SUCCESS_THRESHOLD, 1, 1),
+    failureThreshold: int('failureThreshold', settings.failureThreshold, env, E.FAILURE_THRESHOLD, D.failureThreshold, 1),
+    failureCounting: enumValue('failureCounting', settings.failureCounting, env, E.FAILURE_COUNTING, FailureCounting, D.failureCounting),
+    failureWindowMs: int('failureWindowMs', settings.failureWindowMs, env, E.FAILURE_WINDOW_MS, D.failureWindowMs, 1),
+    openTimeoutMs: int('openTimeoutMs', settings.openTimeoutMs, env, E.OPEN_TIMEOUT_MS, D.openTimeoutMs, 1),
+    maxOpenTimeoutMs: int('maxOpenTimeoutMs', settings.maxOpenTimeoutMs, env, E.MAX_OPEN_TIMEOUT_MS, D.maxOpenTimeoutMs, 1),
+    successThreshold: int('successThreshold', settings.successThreshold, env, E.SUCCESS_THRESHOLD, D.successThreshold, 1),
     callTimeoutMs,
-    probeLeaseMs: int('probeLeaseMs', settings.probeLeaseMs, env, E.PROBE_LEASE_MS, callTimeoutMs > 0 ? callTimeoutMs + 5_000 : 30_000, 1),
-    storeFailureMode: enumValue('storeFailureMode', settings.storeFailureMode, env, E.STORE_FAILURE_MODE, StoreFailureMode, StoreFailureMode.FAIL_OPEN),
-    storeTimeoutMs: int('storeTimeoutMs', settings.storeTimeoutMs, env, E.STORE_TIMEOUT_MS, 1_000, 1),
-    stateMaxAgeMs: int('stateMaxAgeMs', settings.stateMaxAgeMs, env, E.STATE_MAX_AGE_MS, extensionPort === undefined ? 1_000 : 0, 0),
-    recordTtlSeconds: int('recordTtlSeconds', settings.recordTtlSeconds, env, E.RECORD_TTL_SECONDS, 86_400, 1),
+    probeLeaseMs: int('probeLeaseMs', settings.probeLeaseMs, env, E.PROBE_LEASE_MS, callTimeoutMs > 0 ? callTimeoutMs + D.probeLeaseExtraMs : D.probeLeaseWithoutCallTimeoutMs, 1),
+    storeFailureMode: enumValue('storeFailureMode', settings.storeFailureMode, env, E.STORE_FAILURE_MODE, StoreFailureMode, D.storeFailureMode),
+    storeTimeoutMs: int('storeTimeoutMs', settings.storeTimeoutMs, env, E.STORE_TIMEOUT_MS, D.storeTimeoutMs, 1),
+    stateMaxAgeMs: int('stateMaxAgeMs', settings.stateMaxAgeMs, env, E.STATE_MAX_AGE_MS, extensionPort === undefined ? D.stateMaxAgeMs : 0, 0),
+    recordTtlSeconds: int('recordTtlSeconds', settings.recordTtlSeconds, env, E.RECORD_TTL_SECONDS, D.recordTtlSeconds, 1),
     metricsNamespace: settings.metricsNamespace ?? env[E.METRICS_NAMESPACE] ?? DEFAULT_METRICS_NAMESPACE,
     extensionPort,
-    extensionTimeoutMs: int('extensionTimeoutMs', settings.extensionTimeoutMs, env, E.EXTENSION_TIMEOUT_MS, 100, 1),
+    extensionTimeoutMs: int('extensionTimeoutMs', settings.extensionTimeoutMs, env, E.EXTENSION_TIMEOUT_MS, D.extensionTimeoutMs, 1),
   };
   validateRelations(config);
   return config;
@@ -122,7 +121,7 @@ function validateRelations(c: CircuitBreakerConfig): void {
       `recordTtlSeconds (${c.recordTtlSeconds}) must outlast maxOpenTimeoutMs + probeLeaseMs (${c.maxOpenTimeoutMs + c.probeLeaseMs} ms), or TTL could delete an open circuit`,
     );
   }
-  if (c.metricsNamespace.length === 0 || c.metricsNamespace.length > 255) {
+  if (c.metricsNamespace.length === 0 || c.metricsNamespace.length > CIRCUIT_BREAKER_LIMITS.metricsNamespaceMaxLength) {
     throw new CircuitBreakerConfigError(`metricsNamespace must be 1 to 255 characters, got ${JSON.stringify(c.metricsNamespace)}`);
   }
 }
@@ -132,7 +131,7 @@ function int(name: string, given: number | undefined, env: Environment, envName:
 }
 
 function optionalInt(
-  name: string, given: number | undefined, env: Environment, envName: string, min: number, max = Number.MAX_SAFE_INTEGER,
+  name: string, given: number | undefined, env: Environment, envName: string, min: number, max = CIRCUIT_BREAKER_LIMITS.maxInteger,
 ): number | undefined {
   const raw = env[envName];
   const value = given ?? (raw === undefined || raw.trim() === '' ? undefined : Number(raw));

@@ -2,29 +2,9 @@
  * The shape of a circuit as it is stored in DynamoDB, one item per circuit id (a downstream dependency).
  */
 
-/** Standard circuit-breaker states: CLOSED lets calls through, OPEN short-circuits them, HALF_OPEN lets one probe through. */
-export enum CircuitState {
-  /** Calls pass; failures are counted. */
-  CLOSED = 'CLOSED',
-  /** Calls fail fast until `openUntil`. */
-  OPEN = 'OPEN',
-  /** One elected caller (the lease holder) probes the dependency; everyone else fails fast. */
-  HALF_OPEN = 'HALF_OPEN',
-}
+import { CircuitState } from '../../../lib/circuit-breaker/contract';
 
-/** How failures are counted while the circuit is CLOSED. */
-export enum FailureCounting {
-  /**
-   * Failures with no success in between, fleet-wide. The first success after a failure resets the shared counter
-   * (one conditional write); successes with a zero counter write nothing.
-   */
-  CONSECUTIVE = 'CONSECUTIVE',
-  /**
-   * Failures within a sliding-start window (`failureWindowMs`) that begins at the first failure. Successes never
-   * write: an old window simply expires.
-   */
-  WINDOW = 'WINDOW',
-}
+export { CircuitState, FailureCounting } from '../../../lib/circuit-breaker/contract';
 
 /**
  * One circuit's persisted state. Times are epoch milliseconds except `expiration` (epoch seconds, DynamoDB TTL).

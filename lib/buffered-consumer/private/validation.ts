@@ -1,0 +1,106 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { validateConsumerOptions } from '../../core/private/consumer-options';
+import { Problems } from '../../core/private/validation';
+import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
+import { BufferedEventInput } from '../contract';
+
+/** EventBridge retries a target at most 185 times, for at most 24 hours (and at least 60 seconds). */
+const MAX_RETRY_ATTEMPTS = 185;
+const MIN_EVENT_AGE = Duration.seconds(60);
+const MAX_EVENT_AGE = Duration.hours(24);
+
+export function validateBufferedConsumer(problems: Problems, props: BufferedEventConsumerProps): void {
+  const fifo = props.fifo ?? false;
+  problems.check(
+    Object.values(props.eventPattern ?? {}).some((v) => v !== undefined),
+    'BufferedEventConsumer.EmptyEventPattern',
+    'eventPattern is empty, so the rule would buffer every event on the bus',
+    'match at least a source or detail-type',
+  );
+  problems.check(
+    (props.consumer === undefined) !== (props.consumerProps === undefined),
+    'BufferedEventConsumer.ConsumerChoice',
+    props.consumer ? 'both consumer and consumerProps were given' : 'neither consumer nor consumerProps was given',
+    'pass exactly one: your function as consumer, or consumerProps to let the construct create it',
+  );
+  problems.check(
+    !fifo || props.messageGroupIdPath !== undefined,
+    'BufferedEventConsumer.FifoWithoutGroupPath',
+    'a FIFO buffer queue needs a message group source, but messageGroupIdPath was not given',
+    'pass messageGroupIdPath, e.g. "$.detail.orderId" (events of one group stay in order)',
+  );
+  problems.check(
+    fifo || props.messageGroupIdPath === undefined,
+    'BufferedEventConsumer.GroupPathWithoutFifo',
+    `messageGroupIdPath "${props.messageGroupIdPath}" was given for a standard queue`,
+    'pass fifo: true, or drop messageGroupIdPath',
+  );
+  if (props.messageGroupIdPath !== undefined && !Token.isUnresolved(props.messageGroupIdPath)) {
+    problems.check(
+      /^\$(\.[A-Za-z0-9_-]+)+$/.test(props.messageGroupIdPath),
+      'BufferedEventConsumer.GroupPathSyntax',
+      `messageGroupIdPath "${props.messageGroupIdPath}" is not a JSON path into the event`,
+      'use a path like "$.detail.orderId"',
+    );
+    problems.check(
+      props.input !== BufferedEventInput.DETAIL || props.messageGroupIdPath.startsWith('$.detail.'),
+      'BufferedEventConsumer.GroupPathOutsideDetail',
+      `messageGroupIdPath "${props.messageGroupIdPath}" points outside $.detail, but only the detail is buffered`,
+      'use a path inside $.detail, or input: BufferedEventInput.WHOLE_EVENT',
+    );
+  }
+  problems.check(
+    props.eventBus === undefined || props.eventBusProps === undefined,
+    'BufferedEventConsumer.BusChoice',
+    'both eventBus and eventBusProps were given',
+    'pass eventBus to use an existing bus, or eventBusProps to create one',
+  );
+  // aws-cdk-lib drops the aws:SourceArn condition when the rule's target queue has a customer managed key (the key
+  // policy cannot name the rule without a dependency cycle), which would let any rule send to the queue.
+  if (!fifo) {
+    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionMasterKey !== undefined ||
+      props.queue?.encryptionMasterKey !== undefined;
+    problems.check(
+      !kms,
+      'BufferedEventConsumer.KmsBufferWithoutFifo',
+      'the buffer queue has a customer managed KMS key, so its policy cannot limit senders to this rule',
+      'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
+    );
+  }
+  if (props.queue) {
+    problems.check(
+      props.queue.fifo === fifo,
+      'BufferedEventConsumer.ExistingQueueKind',
+      `the existing queue ${props.queue.node.path} is ${props.queue.fifo ? 'FIFO' : 'standard'} but fifo is ${fifo}`,
+      `pass fifo: ${props.queue.fifo}, or a ${fifo ? 'FIFO' : 'standard'} queue`,
+    );
+    problems.check(
+      props.queueProps === undefined,
+      'BufferedEventConsumer.QueueAndQueueProps',
+      'both an existing queue and queueProps were given',
+      'queueProps only shape a queue the construct creates: drop one of them',
+    );
+  }
+  problems.check(
+    props.queueProps?.fifo === undefined,
+    'BufferedEventConsumer.QueuePropsFifo',
+    'queueProps.fifo was given',
+    'use the fifo property of the construct (it also configures the rule target)',
+  );
+  const retries = props.retryAttempts ?? MAX_RETRY_ATTEMPTS;
+  problems.check(
+    Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRY_ATTEMPTS,
+    'BufferedEventConsumer.RetryAttempts',
+    `retryAttempts ${retries} is outside 0..${MAX_RETRY_ATTEMPTS}`,
+    `use an integer from 0 to ${MAX_RETRY_ATTEMPTS}`,
+  );
+  const age = props.maxEventAge ?? MAX_EVENT_AGE;
+  problems.check(
+    age.toSeconds() >= MIN_EVENT_AGE.toSeconds() && age.toSeconds() <= MAX_EVENT_AGE.toSeconds(),
+    'BufferedEventConsumer.MaxEventAge',
+    `maxEventAge ${age.toHumanString()} is outside 1 minute..24 hours`,
+    'use a value from 60 seconds to 24 hours',
+  );
+  validateConsumerOptions(problems, props, fifo);
+}

@@ -1,0 +1,83 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PatternAlarmOptions } from '../alarms';
+
+/** A threshold alarm: fires when `metric` reaches `threshold` in `evaluationPeriods` consecutive periods. */
+export interface ThresholdAlarmProps {
+  /** What the alarm means, for whoever is paged. */
+  readonly description: string;
+  /** The metric (period and statistic included). */
+  readonly metric: cloudwatch.IMetric;
+  /** The value that fires the alarm (metric ≥ threshold). */
+  readonly threshold: number;
+  /**
+   * Consecutive periods at or above the threshold.
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+}
+
+/**
+ * Creates the alarms a pattern owns, applies the shared action to each, and remembers them so the pattern can
+ * expose them as a list.
+ */
+export class AlarmFactory {
+  private readonly created: cloudwatch.Alarm[] = [];
+
+  constructor(private readonly options: PatternAlarmOptions = {}) {}
+
+  /** Every alarm created so far. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return [...this.created];
+  }
+
+  /** Fires as soon as one message sits in a dead-letter queue: every message there is a lost business event. */
+  public deadLetterQueueDepth(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+    return this.threshold(scope, id, {
+      description: `${what} holds messages that could not be delivered or processed`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+    });
+  }
+
+  /** Fires when the consumer falls behind: the oldest message is older than `maxMessageAge` for 3 minutes. */
+  public oldestMessageAge(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+    const maxAge = this.options.maxMessageAge ?? Duration.minutes(5);
+    return this.threshold(scope, id, {
+      description: `${what}: oldest message older than ${maxAge.toHumanString()} (consumer falling behind)`,
+      metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: maxAge.toSeconds(),
+      evaluationPeriods: 3,
+    });
+  }
+
+  /** Fires on any function error in a 5-minute period. */
+  public functionErrors(scope: Construct, id: string, fn: lambda.IFunction, what: string): cloudwatch.Alarm {
+    return this.threshold(scope, id, {
+      description: `${what}: function errors`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+    });
+  }
+
+  /** Any metric at or above a threshold; missing data (no traffic) is not an alarm. */
+  public threshold(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.options.alarmAction) {
+      alarm.addAlarmAction(this.options.alarmAction);
+      alarm.addOkAction(this.options.alarmAction);
+    }
+    this.created.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,52 @@
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { PatternValidationError, ValidationProblem } from '../errors';
+
+/**
+ * Collects a construct's configuration problems so that one synth reports them all: checks record what is wrong and
+ * {@link Problems.throwIfAny} throws one {@link PatternValidationError} listing every problem.
+ */
+export class Problems {
+  private readonly found: ValidationProblem[] = [];
+
+  constructor(private readonly scope: IConstruct) {}
+
+  /** Records a problem unless `condition` holds; returns `condition` so callers can skip dependent checks. */
+  public check(condition: boolean, id: string, problem: string, fix: string): boolean {
+    if (!condition) this.add(id, problem, fix);
+    return condition;
+  }
+
+  /** Records a problem. */
+  public add(id: string, problem: string, fix: string): void {
+    this.found.push({ id, path: this.scope.node.path, problem, fix });
+  }
+
+  /** Whether anything was recorded. */
+  public get any(): boolean {
+    return this.found.length > 0;
+  }
+
+  /** Throws one error listing every problem recorded so far, if there is one. */
+  public throwIfAny(): void {
+    if (this.found.length > 0) throw new PatternValidationError([...this.found]);
+  }
+}
+
+/**
+ * Runs `checks` with a fresh collector and throws one error listing everything they recorded. For a check with
+ * nothing else to collect with.
+ */
+export function validate(scope: IConstruct, checks: (problems: Problems) => void): void {
+  const problems = new Problems(scope);
+  checks(problems);
+  problems.throwIfAny();
+}
+
+/**
+ * Records a recoverable smell as an acknowledgeable CDK warning (shown by `cdk synth`, fatal under `--strict`).
+ * Ids are prefixed so users can acknowledge them with `Annotations.of(scope).acknowledgeWarning(id, reason)`.
+ */
+export function warn(scope: IConstruct, id: string, message: string): void {
+  Annotations.of(scope).addWarningV2(`cdk-serverless-patterns:${id}`, message);
+}

@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternErrors, SecureQueue } from '../../../lib';
+import { INLINE_CODE, newStack } from '../../support/cdk';
+
+/** Builds something and returns what it threw. */
+function thrown(build: () => unknown): unknown {
+  try {
+    build();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the construct to throw');
+}
+
+test('a construct with three mistakes reports all three in one error, each with its id, path and fix', () => {
+  const err = thrown(() => new SecureQueue(newStack(), 'Q', {
+    maxReceiveCount: 1,
+    queueName: 'orders queue',
+    highThroughputFifo: true,
+  }));
+  expect(PatternErrors.isPatternValidationError(err)).toBe(true);
+  const problems = PatternErrors.problemsOf(err);
+  expect(problems.map((p) => p.id)).toEqual(['SecureQueue.MaxReceiveCount', 'SecureQueue.Name', 'SecureQueue.FifoOnlyOption']);
+  for (const p of problems) {
+    expect(p.path).toBe('Test/Q');
+    expect(p.fix.length).toBeGreaterThan(0);
+  }
+  expect((err as Error).message).toMatch(/^3 configuration problems:\n {2}- \[Test\/Q\] maxReceiveCount 1 is not allowed\. Fix: .*\(SecureQueue\.MaxReceiveCount\)/);
+});
+
+test('problems across a pattern\'s props, consumer options and queue options are collected together', () => {
+  const stack = newStack();
+  const err = thrown(() => new BufferedEventConsumer(stack, 'Orders', {
+    eventPattern: {},
+    consumer: lambda.Function.fromFunctionName(stack, 'F', 'f'),
+    batchSize: 0,
+    retryAttempts: 200,
+  }));
+  expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual([
+    'BufferedEventConsumer.EmptyEventPattern', 'BufferedEventConsumer.RetryAttempts', 'Consumer.BatchSize',
+  ]);
+});
+
+test('a single problem reads as one line with its id', () => {
+  const stack = newStack();
+  const err = thrown(() => new FifoFanout(stack, 'Jobs', { topicName: 'jobs' }));
+  expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
+  expect((err as Error).message).toBe(
+    '[Test/Jobs] FIFO topic name "jobs" does not end in .fifo. Fix: rename it to "jobs.fifo". (FifoFanout.TopicNameFifoSuffix)',
+  );
+});
+
+test('settings and health checks of a breaker are reported together', () => {
+  const err = thrown(() => new CircuitBreaker(newStack(), 'B', {
+    failureThreshold: 0,
+    openTimeout: Duration.millis(10),
+    healthChecks: [{ url: 'ftp://x', circuitId: 'a b' }],
+  }));
+  expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual([
+    'CircuitBreaker.CountNotPositive', 'CircuitBreaker.OpenTimeoutTooShort', 'CircuitBreaker.HealthCheckUrl', 'CircuitBreaker.CircuitId',
+  ]);
+});
+
+test('anything else is not a pattern validation error and has no problems', () => {
+  expect(PatternErrors.isPatternValidationError(new Error('x'))).toBe(false);
+  expect(PatternErrors.isPatternValidationError(undefined)).toBe(false);
+  expect(PatternErrors.problemsOf('nope')).toEqual([]);
+});
+
+test('a function given to two constructs is claimed once (registry shared through the construct, not the module)', () => {
+  const stack = newStack();
+  const fn = new lambda.Function(stack, 'Fn', { code: INLINE_CODE, handler: 'i.h', runtime: lambda.Runtime.NODEJS_22_X, timeout: Duration.seconds(30) });
+  const first = new CircuitBreaker(stack, 'A');
+  const second = new CircuitBreaker(stack, 'B');
+  first.protect(fn, { circuitIds: ['x'] });
+  const err = thrown(() => second.protect(fn, { circuitIds: ['y'] }));
+  expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual(['CircuitBreaker.AlreadyProtected']);
+});

@@ -1,0 +1,118 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { PatternFunction } from '../../../lib';
+import { INLINE_CODE, newStack, onlyResource, template } from '../../support/cdk';
+
+describe('PatternFunction defaults', () => {
+  const stack = newStack();
+  const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler' });
+  const t = template(stack);
+
+  test('newest Node runtime, arm64, 30 s, JSON logs with levels, active tracing', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 30,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'WARN',
+        LogGroup: { Ref: Match.stringLikeRegexp('^FnLogGroup') },
+      },
+    });
+    expect(JSON.stringify(onlyResource(t, 'AWS::Lambda::Function').Properties)).not.toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  test('explicit log group with one month retention', () => {
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    expect(fn.functionLogGroup).toBeDefined();
+  });
+
+  test('role has no managed policies; writes only to its own log group', () => {
+    const role = onlyResource(t, 'AWS::IAM::Role');
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnLogGroup'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  test('the X-Ray wildcard sits in its own acknowledged policy', () => {
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' }],
+      },
+    });
+    const policy = fn.node.findChild('TracingPolicy');
+    expect(JSON.stringify(policy.node.metadata)).toContain('AwsSolutions-IAM5[Resource::*]');
+  });
+
+  test('no on-failure destination unless invoked asynchronously', () => {
+    t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+    expect(fn.onFailureQueue).toBeUndefined();
+  });
+});
+
+describe('PatternFunction options', () => {
+  test('asynchronous functions get an encrypted on-failure queue and 2 retries', () => {
+    const stack = newStack();
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler', invokedAsynchronously: true });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnOnFailure'), 'Arn'] } } },
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+    expect(fn.onFailureQueue?.queue).toBeDefined();
+  });
+
+  test('user props win over defaults', () => {
+    const stack = newStack();
+    new PatternFunction(stack, 'Fn', {
+      code: INLINE_CODE,
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.X86_64,
+      timeout: Duration.seconds(5),
+      tracing: lambda.Tracing.DISABLED,
+      logGroupRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      Timeout: 5,
+      TracingConfig: Match.absent(),
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    t.resourceCountIs('AWS::IAM::Policy', 1);
+  });
+
+  test('rejects the deprecated logRetention and a double on-failure destination', () => {
+    expect(
+      () => new PatternFunction(newStack(), 'Fn', { code: INLINE_CODE, handler: 'i.h', logRetention: logs.RetentionDays.ONE_DAY }),
+    ).toThrow(/Fn: logRetention creates a custom resource.*use logGroupRetention/);
+    const stack = newStack();
+    const other = new PatternFunction(stack, 'Other', { code: INLINE_CODE, handler: 'i.h' });
+    expect(
+      () =>
+        new PatternFunction(stack, 'Fn', {
+          code: INLINE_CODE,
+          handler: 'i.h',
+          invokedAsynchronously: true,
+          onFailure: new LambdaDestination(other),
+        }),
+    ).toThrow(/invokedAsynchronously creates an on-failure queue, but onFailure was also given/);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The public API, pinned: what the main entry and the examples submodule export at runtime, and that every export
+ * is part of the jsii assembly, so Python, Java, .NET and Go users get exactly what TypeScript users get (and
+ * jsii-diff watches all of it). A new export must be added here on purpose.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+// The compiled entry, as users load it (jest would load the TypeScript sources, where a re-exported interface still
+// has a name); `npm test` compiles before jest runs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require(join(root, 'lib', 'index.js')) as Record<string, unknown> & { examples: Record<string, unknown> };
+
+const ROOT_EXPORTS = [
+  'BufferedEventConsumer', 'BufferedEventInput', 'CircuitBreaker', 'FailureCounting', 'FifoFanout', 'FifoSubscriber',
+  'IdempotencyTable', 'PatternErrors', 'PatternFunction', 'ScopedNagValidation', 'SecureQueue', 'StoreFailureMode',
+  'examples',
+];
+const EXAMPLE_EXPORTS = ['OrderEventsStack', 'QuotesStack', 'RecruitingAgencyStack'];
+
+const assembly = JSON.parse(readFileSync(join(root, '.jsii'), 'utf8')) as {
+  name: string;
+  types: Record<string, { kind: string }>;
+  submodules?: Record<string, unknown>;
+};
+
+test('the main entry exports exactly the pinned names', () => {
+  expect(Object.keys(lib).sort()).toEqual([...ROOT_EXPORTS].sort());
+});
+
+test('the examples submodule exports exactly the pinned names', () => {
+  expect(Object.keys(lib.examples).sort()).toEqual([...EXAMPLE_EXPORTS].sort());
+});
+
+test('every runtime export is a type of the jsii assembly (no TypeScript-only public API)', () => {
+  const fqn = (name: string, submodule?: string) => [assembly.name, submodule, name].filter(Boolean).join('.');
+  const missing = [
+    ...ROOT_EXPORTS.filter((n) => n !== 'examples').filter((n) => !assembly.types[fqn(n)]),
+    ...EXAMPLE_EXPORTS.filter((n) => !assembly.types[fqn(n, 'examples')]),
+  ];
+  expect(missing).toEqual([]);
+  expect(Object.keys(assembly.submodules ?? {})).toEqual([`${assembly.name}.examples`]);
+});
+
+test('the assembly holds nothing the entry does not export (interfaces excepted: they have no runtime value)', () => {
+  const exported = new Set([...ROOT_EXPORTS.map((n) => `${assembly.name}.${n}`), ...EXAMPLE_EXPORTS.map((n) => `${assembly.name}.examples.${n}`)]);
+  const extra = Object.entries(assembly.types)
+    .filter(([name, type]) => type.kind !== 'interface' && !exported.has(name))
+    .map(([name]) => name);
+  expect(extra).toEqual([]);
+});
