@@ -45,6 +45,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/idempotency@${POWERTOOLS}`,
     `@aws-sdk/client-sqs@${SDK}`,
     `@aws-sdk/client-eventbridge@${SDK}`,
+    // Outbox tests read real stream records from DynamoDB Local.
+    `@aws-sdk/client-dynamodb-streams@${SDK}`,
+    // The built-in inference handler's runtime; its install script (CUDA downloads) is skipped by .npmrc.
+    'onnxruntime-node@1.30.0',
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
     'circuitbreaker-lambda@0.0.1',
@@ -94,6 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
 // which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+// onnxruntime-node's install script downloads CUDA libraries (and fails offline); its CPU binaries ship in the package.
+project.npmrc.addConfig('onnxruntime-node-install', 'skip');
 
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
@@ -249,7 +255,7 @@ eslintrc.addOverride('rules.import/no-extraneous-dependencies.1.devDependencies'
 // - lambda/ imports from lib/ only the pattern contracts (no aws-cdk-lib in a handler bundle);
 // - core never imports a pattern; a pattern imports only core and its own files (examples and nag may compose);
 // - no import cycles.
-const patterns = ['fifo-fanout', 'buffered-consumer', 'circuit-breaker'];
+const patterns = ['fifo-fanout', 'buffered-consumer', 'circuit-breaker', 'transactional-outbox', 'efs-inference'];
 eslintrc.addOverride('rules.import/no-restricted-paths', ['error', {
   zones: [
     { target: './lib', from: './lambda', message: 'lib/ must not import lambda/: share values through lib/<pattern>/contract.ts' },
