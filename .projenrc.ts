@@ -47,7 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-eventbridge@${SDK}`,
     // Outbox tests read real stream records from DynamoDB Local.
     `@aws-sdk/client-dynamodb-streams@${SDK}`,
-    // The built-in inference handler's runtime; its install script (CUDA downloads) is skipped by .npmrc.
+    // The built-in inference handler's runtime (its install script only fetches CUDA libraries; npm does not run it
+    // unless approved, and ONNXRUNTIME_NODE_INSTALL=skip in .ci/run keeps older npm versions from trying).
     'onnxruntime-node@1.30.0',
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
@@ -98,8 +99,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
 // which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
-// onnxruntime-node's install script downloads CUDA libraries (and fails offline); its CPU binaries ship in the package.
-project.npmrc.addConfig('onnxruntime-node-install', 'skip');
 
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;

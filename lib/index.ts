@@ -1,4 +1,7 @@
-export { PatternAlarmOptions, PatternErrors, PatternFunction, PatternFunctionProps, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem } from './core';
+export {
+  PatternAlarmOptions, PatternErrors, PatternFunction, PatternFunctionOptions, PatternFunctionProps, PatternNodejsFunction,
+  PatternNodejsFunctionProps, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem,
+} from './core';
 export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
 export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';
 export { CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, ProtectOptions, StoreFailureMode } from './circuit-breaker';

@@ -14,7 +14,7 @@ const lib = require(join(root, 'lib', 'index.js')) as Record<string, unknown> & 
 
 const ROOT_EXPORTS = [
   'BufferedEventConsumer', 'BufferedEventInput', 'CircuitBreaker', 'FailureCounting', 'FifoFanout', 'FifoSubscriber',
-  'IdempotencyTable', 'PatternErrors', 'PatternFunction', 'ScopedNagValidation', 'SecureQueue', 'StoreFailureMode',
+  'IdempotencyTable', 'PatternErrors', 'PatternFunction', 'PatternNodejsFunction', 'ScopedNagValidation', 'SecureQueue', 'StoreFailureMode',
   'examples',
 ];
 const EXAMPLE_EXPORTS = ['OrderEventsStack', 'QuotesStack', 'RecruitingAgencyStack'];

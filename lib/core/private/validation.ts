@@ -27,9 +27,15 @@ export class Problems {
     return this.found.length > 0;
   }
 
+  /** One error listing every problem recorded so far, if there is one. */
+  public toError(): PatternValidationError | undefined {
+    return this.found.length > 0 ? new PatternValidationError([...this.found]) : undefined;
+  }
+
   /** Throws one error listing every problem recorded so far, if there is one. */
   public throwIfAny(): void {
-    if (this.found.length > 0) throw new PatternValidationError([...this.found]);
+    const error = this.toError();
+    if (error) throw error;
   }
 }
 

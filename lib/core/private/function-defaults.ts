@@ -1,0 +1,157 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { checkFunctionOptions, guardFunctionLimits } from './function-limits';
+import { Problems } from './validation';
+import type { PatternFunctionOptions } from '../pattern-function-options';
+import { SecureQueue } from '../secure-queue';
+
+/** The newest Node.js runtime this aws-cdk-lib release knows; every handler of the library targets it. */
+export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Memory of a function that does not set it, MB. Measured: a Node.js process that has loaded one of the library's
+ * handler bundles and the AWS SDK client it uses holds 56-62 MB resident (`process.memoryUsage().rss`, Node 20, see
+ * the memory section of bench/RESULTS.md); the circuit-breaker extension is a second process of about the same size.
+ * 256 MB leaves about twice the idle footprint of function plus extension for a batch's working set; Lambda's 128 MB
+ * default would leave almost nothing for a protected function.
+ */
+export const DEFAULT_MEMORY_MB = 256;
+
+/** What the library decided before the function exists (the function's own constructor needs it). */
+export interface PreparedFunction {
+  /** Props to pass to the aws-cdk-lib constructor: the library defaults, then the user's props, then what is fixed. */
+  readonly functionProps: lambda.FunctionOptions & { readonly runtime: lambda.Runtime };
+  readonly logGroup: logs.ILogGroupRef;
+  readonly role: iam.IRole;
+  readonly ownsRole: boolean;
+  readonly onFailureQueue?: SecureQueue;
+  readonly tracing: lambda.Tracing;
+}
+
+/**
+ * Checks the options, then creates what a pattern function needs beside itself (log group, role, on-failure queue)
+ * and merges the library defaults under the user's props. Called before the function's own constructor.
+ */
+export function prepareFunction(scope: Construct, id: string, props: PatternFunctionOptions, runtime?: lambda.Runtime): PreparedFunction {
+  // The function does not exist until its constructor returns, so problems are reported against the scope.
+  const problems = new Problems(scope);
+  problems.check(
+    props.logRetention === undefined,
+    'PatternFunction.LogRetention',
+    `${id}: logRetention creates a custom resource to set retention on an implicit log group`,
+    'use logGroupRetention (or pass your own logGroup)',
+  );
+  problems.check(
+    !(props.invokedAsynchronously && props.onFailure !== undefined),
+    'PatternFunction.OnFailureConflict',
+    `${id}: invokedAsynchronously creates an on-failure queue, but onFailure was also given`,
+    'drop invokedAsynchronously to keep your own onFailure destination, or drop onFailure',
+  );
+  checkFunctionOptions(problems, id, props);
+  problems.throwIfAny();
+
+  const logGroup =
+    props.logGroup ??
+    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logGroupRetention ?? logs.RetentionDays.ONE_MONTH });
+  const role =
+    props.role ??
+    new iam.Role(scope, `${id}ServiceRole`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${Stack.of(scope).stackName}/${id}`,
+    });
+  const onFailureQueue = props.invokedAsynchronously
+    ? new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true })
+    : undefined;
+  const functionProps = {
+    runtime: runtime ?? DEFAULT_NODE_RUNTIME,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: DEFAULT_MEMORY_MB,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    timeout: Duration.seconds(30),
+    ...(onFailureQueue ? { onFailure: new destinations.SqsDestination(onFailureQueue.queue), retryAttempts: 2 } : {}),
+    ...props,
+    // Tracing is configured by finishFunction, so its wildcard X-Ray grant lands in a policy of its own.
+    tracing: lambda.Tracing.DISABLED,
+    logGroup,
+    role,
+  };
+  return { functionProps, logGroup, role, ownsRole: !props.role, onFailureQueue, tracing: props.tracing ?? lambda.Tracing.ACTIVE };
+}
+
+/** Completes a pattern function once it exists: tracing, log and network-interface grants, limit checks at synth. */
+export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, props: PatternFunctionOptions): void {
+  if (prepared.tracing !== lambda.Tracing.DISABLED) enableTracing(fn, prepared.tracing, prepared.role);
+  if (prepared.ownsRole) {
+    // Only the two write actions, only on this function's own log group.
+    prepared.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [prepared.logGroup.logGroupRef.logGroupArn],
+      }),
+    );
+    // aws-cdk-lib adds AWSLambdaVPCAccessExecutionRole only to a role it creates itself; without these actions Lambda
+    // refuses to create a function in a VPC.
+    if (props.vpc) allowNetworkInterfaces(fn, prepared.role);
+  }
+  guardFunctionLimits(fn);
+}
+
+/**
+ * X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so the grant must be on
+ * `*`. It lives in its own policy with a precise cdk-nag acknowledgement, so wildcards added to the role's
+ * default policy later are still reported.
+ */
+function enableTracing(fn: lambda.Function, mode: lambda.Tracing, role: iam.IRole): void {
+  (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode };
+  const policy = new iam.Policy(fn, 'TracingPolicy', {
+    statements: [
+      new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    ],
+    roles: [role],
+  });
+  fn.node.addDependency(policy);
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; this policy ' +
+      'holds only those two actions.',
+  });
+}
+
+/**
+ * The EC2 actions Lambda needs to attach a function to its subnets (those of AWSLambdaVPCAccessExecutionRole, without
+ * the managed policy's log actions). Create/Describe/Delete of network interfaces support no resource-level scoping
+ * at create time, so they are on `*`, in a policy of their own with a precise acknowledgement. The policy must exist
+ * before the function: Lambda checks the permissions when it creates the function.
+ */
+function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
+  const policy = new iam.Policy(fn, 'NetworkInterfacePolicy', {
+    statements: [
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    ],
+    roles: [role],
+  });
+  fn.node.addDependency(policy);
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'The network-interface actions Lambda needs to run a function in a VPC (those of the AWS managed ' +
+      'AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions; this policy holds only them.',
+  });
+}

@@ -1,0 +1,154 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SharedSlot } from './app-registry';
+import { describeRange, inRange, LAMBDA } from './limits';
+import { Problems } from './validation';
+
+/** The function options these checks read (a subset of `lambda.FunctionOptions`). */
+interface FunctionLimitOptions {
+  readonly timeout?: { toSeconds(): number; isUnresolved(): boolean };
+  readonly memorySize?: number;
+  readonly reservedConcurrentExecutions?: number;
+  readonly currentVersionOptions?: { readonly provisionedConcurrentExecutions?: number };
+  readonly handler?: string;
+}
+
+/** Checks a function's options against Lambda's limits before the function exists. */
+export function checkFunctionOptions(problems: Problems, id: string, props: FunctionLimitOptions): void {
+  if (props.timeout && !props.timeout.isUnresolved()) {
+    const seconds = props.timeout.toSeconds();
+    problems.check(
+      inRange(seconds, LAMBDA.timeoutSeconds),
+      'Function.Timeout',
+      `${id}: timeout ${seconds} s is outside Lambda's ${describeRange(LAMBDA.timeoutSeconds, 's')}`,
+      'use a timeout from 1 second to 15 minutes (work that takes longer belongs in Step Functions or ECS)',
+    );
+  }
+  checkMemory(problems, id, props.memorySize);
+  checkConcurrency(problems, id, props.reservedConcurrentExecutions, props.currentVersionOptions?.provisionedConcurrentExecutions);
+  if (props.handler !== undefined && !Token.isUnresolved(props.handler)) {
+    problems.check(
+      props.handler.length <= LAMBDA.handlerLength.max,
+      'Function.Handler',
+      `${id}: the handler is ${props.handler.length} characters long, Lambda allows ${LAMBDA.handlerLength.max}`,
+      'shorten the handler path (file.export)',
+    );
+  }
+}
+
+function checkMemory(problems: Problems, id: string, memorySize: number | undefined): void {
+  if (memorySize === undefined || Token.isUnresolved(memorySize)) return;
+  problems.check(
+    inRange(memorySize, LAMBDA.memoryMb),
+    'Function.Memory',
+    `${id}: memorySize ${memorySize} MB is outside Lambda's ${describeRange(LAMBDA.memoryMb, 'MB')}`,
+    'use a whole number of MB from 128 to 10,240',
+  );
+}
+
+function checkConcurrency(problems: Problems, id: string, reserved: number | undefined, provisioned: number | undefined): void {
+  const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+  if (known(reserved)) {
+    problems.check(
+      inRange(reserved, LAMBDA.reservedConcurrency),
+      'Function.ReservedConcurrency',
+      `${id}: reservedConcurrentExecutions ${reserved} is not a whole number ≥ 0`,
+      'use 0 (the function never runs) or a positive integer, or omit it',
+    );
+  }
+  if (known(provisioned)) {
+    problems.check(
+      inRange(provisioned, LAMBDA.provisionedConcurrency),
+      'Function.ProvisionedConcurrency',
+      `${id}: provisioned concurrency ${provisioned} is not a positive integer`,
+      'use a positive integer, or omit provisionedConcurrentExecutions',
+    );
+  }
+  if (known(reserved) && known(provisioned)) {
+    problems.check(
+      provisioned <= reserved,
+      'Function.ProvisionedAboveReserved',
+      `${id}: provisioned concurrency ${provisioned} exceeds reserved concurrency ${reserved}`,
+      `lower the provisioned concurrency to at most ${reserved}, or raise reservedConcurrentExecutions`,
+    );
+  }
+}
+
+/** Functions whose limits are checked at synth already (so a function shared by constructs is checked once). */
+const guarded = new SharedSlot<boolean>('functionLimitsGuarded');
+
+/**
+ * Checks, when the app is synthesized, what only the finished app knows: environment variables (ours included) within
+ * Lambda's 4 KB, at most 5 layers, and the limits of a function defined elsewhere in the app (its L1 properties,
+ * provisioned concurrency of its versions and aliases). Failures fail synthesis with the same ids as construct-time
+ * problems.
+ */
+export function guardFunctionLimits(fn: lambda.IFunction): void {
+  if (!(fn instanceof lambda.Function) || guarded.get(fn)) return;
+  guarded.set(fn, true);
+  fn.node.addValidation({ validate: () => synthProblems(fn) });
+}
+
+function synthProblems(fn: lambda.Function): string[] {
+  const problems = new Problems(fn);
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const stack = Stack.of(fn);
+  const id = fn.node.id;
+  if (typeof cfn.timeout === 'number') {
+    problems.check(
+      inRange(cfn.timeout, LAMBDA.timeoutSeconds),
+      'Function.Timeout',
+      `${id}: timeout ${cfn.timeout} s is outside Lambda's ${describeRange(LAMBDA.timeoutSeconds, 's')}`,
+      'use a timeout from 1 second to 15 minutes',
+    );
+  }
+  checkMemory(problems, id, typeof cfn.memorySize === 'number' ? cfn.memorySize : undefined);
+  checkConcurrency(
+    problems, id,
+    typeof cfn.reservedConcurrentExecutions === 'number' ? cfn.reservedConcurrentExecutions : undefined,
+    provisionedConcurrencyOf(fn),
+  );
+  const environment = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+  const size = environmentSize(environment?.variables ?? {});
+  problems.check(
+    size.knownBytes <= LAMBDA.environmentBytes.max,
+    'Function.EnvironmentSize',
+    `${id}: environment variables take ${size.knownBytes} bytes (keys and values, including those the constructs ` +
+      `add), above Lambda's ${LAMBDA.environmentBytes.max}`,
+    'move large values to SSM Parameter Store or the function code, or shorten names',
+  );
+  const layers = stack.resolve(cfn.layers) as unknown[] | undefined;
+  problems.check(
+    (layers?.length ?? 0) <= LAMBDA.layers.max,
+    'Function.Layers',
+    `${id}: ${layers?.length} layers, Lambda allows ${LAMBDA.layers.max}`,
+    'merge layers or bundle their contents into the function',
+  );
+  const error = problems.toError();
+  return error ? [error.message] : [];
+}
+
+/** The largest provisioned concurrency any version or alias of `fn` in its stack asks for. */
+function provisionedConcurrencyOf(fn: lambda.Function): number | undefined {
+  const stack = Stack.of(fn);
+  const functionRef = JSON.stringify(stack.resolve(fn.functionName));
+  let largest: number | undefined;
+  for (const c of stack.node.findAll()) {
+    if (!(c instanceof lambda.CfnVersion) && !(c instanceof lambda.CfnAlias)) continue;
+    if (JSON.stringify(stack.resolve(c.functionName)) !== functionRef) continue;
+    const config = stack.resolve(c.provisionedConcurrencyConfig) as { provisionedConcurrentExecutions?: unknown } | undefined;
+    const n = config?.provisionedConcurrentExecutions;
+    if (typeof n === 'number') largest = Math.max(largest ?? n, n);
+  }
+  return largest;
+}
+
+/** Bytes of the literal keys and values; values that are CloudFormation expressions count their known parts only. */
+export function environmentSize(variables: Record<string, unknown>): { knownBytes: number } {
+  let knownBytes = 0;
+  for (const [key, value] of Object.entries(variables)) {
+    knownBytes += Buffer.byteLength(key, 'utf8');
+    if (typeof value === 'string') knownBytes += Buffer.byteLength(value, 'utf8');
+  }
+  return { knownBytes };
+}

@@ -1,0 +1,136 @@
+/**
+ * Every AWS limit the constructs check, in one place, each with the documentation page it comes from. Checks import
+ * these numbers; none repeats them. Where a limit is a default quota an account can raise, the name says so and the
+ * check is a warning rather than an error.
+ */
+
+/** A numeric range, inclusive, with the page that documents it. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+  readonly source: string;
+}
+
+const LAMBDA_CONFIG = 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html';
+const LAMBDA_CFN = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html';
+const LAMBDA_ESM = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html';
+const SQS_QUOTAS = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html';
+const SQS_CFN = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html';
+const SQS_DLQ = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html';
+const SNS_TOPIC = 'https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html';
+const SNS_FILTER = 'https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html';
+const SNS_QUOTAS = 'https://docs.aws.amazon.com/general/latest/gr/sns.html';
+const EVB_TARGET = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html';
+const EVB_RULE = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html';
+const EVB_SCHEDULE = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html';
+const DDB_NAMES = 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html';
+const CW_NAMESPACE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html';
+
+/** AWS Lambda. */
+export const LAMBDA = {
+  /** Function timeout, seconds. */
+  timeoutSeconds: { min: 1, max: 900, source: LAMBDA_CONFIG } as Range,
+  /** Memory, MB (1 MB increments). */
+  memoryMb: { min: 128, max: 10_240, source: LAMBDA_CONFIG } as Range,
+  /** Ephemeral storage (/tmp), MB. */
+  ephemeralStorageMb: { min: 512, max: 10_240, source: LAMBDA_CONFIG } as Range,
+  /** Total size of all environment variables (keys and values), bytes. */
+  environmentBytes: { min: 0, max: 4_096, source: LAMBDA_CONFIG } as Range,
+  /** Layers per function. */
+  layers: { min: 0, max: 5, source: LAMBDA_CONFIG } as Range,
+  /** Function plus layers, unzipped, bytes. */
+  unzippedBytes: { min: 0, max: 262_144_000, source: LAMBDA_CONFIG } as Range,
+  /** Reserved concurrency (0 stops the function; the upper bound is the account's unreserved pool, not knowable at synth). */
+  reservedConcurrency: { min: 0, max: Number.MAX_SAFE_INTEGER, source: LAMBDA_CFN } as Range,
+  /** Provisioned concurrency per version or alias; it must not exceed reserved concurrency when that is set. */
+  provisionedConcurrency: { min: 1, max: Number.MAX_SAFE_INTEGER, source: 'https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html' } as Range,
+  /** Handler string length. */
+  handlerLength: { min: 1, max: 128, source: LAMBDA_CFN } as Range,
+  /** Async invocation retries. */
+  asyncRetryAttempts: { min: 0, max: 2, source: 'https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html' } as Range,
+  /** SQS event source batch size (FIFO queues). */
+  fifoBatchSize: { min: 1, max: 10, source: LAMBDA_ESM } as Range,
+  /** SQS event source batch size (standard queues; above 10 needs a batching window). */
+  standardBatchSize: { min: 1, max: 10_000, source: LAMBDA_ESM } as Range,
+  /** SQS event source batching window, seconds. */
+  batchingWindowSeconds: { min: 0, max: 300, source: LAMBDA_ESM } as Range,
+  /** SQS event source maximum concurrency. */
+  sqsMaxConcurrency: { min: 2, max: 1_000, source: LAMBDA_ESM } as Range,
+} as const;
+
+/** Amazon SQS. */
+export const SQS = {
+  /** Queue name length, including the `.fifo` suffix. */
+  nameLength: { min: 1, max: 80, source: SQS_QUOTAS } as Range,
+  /** Message retention, seconds (60 s to 14 days). */
+  retentionSeconds: { min: 60, max: 1_209_600, source: SQS_CFN } as Range,
+  /** Visibility timeout, seconds (up to 12 hours). */
+  visibilityTimeoutSeconds: { min: 0, max: 43_200, source: SQS_CFN } as Range,
+  /** Redrive `maxReceiveCount` (we require at least 2: one throttled receive must not dead-letter a message). */
+  maxReceiveCount: { min: 1, max: 1_000, source: SQS_DLQ } as Range,
+  /** Delivery delay, seconds. */
+  deliveryDelaySeconds: { min: 0, max: 900, source: SQS_CFN } as Range,
+  /** Long-poll wait, seconds. */
+  receiveWaitSeconds: { min: 0, max: 20, source: SQS_CFN } as Range,
+  /** Maximum message size, bytes (1 KiB to 1 MiB). */
+  maxMessageBytes: { min: 1_024, max: 1_048_576, source: SQS_CFN } as Range,
+  /** Queue names: letters, digits, hyphens and underscores, plus `.fifo` for FIFO queues. */
+  namePattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
+} as const;
+
+/** Amazon SNS. */
+export const SNS = {
+  /** Topic name length, including the `.fifo` suffix. */
+  topicNameLength: { min: 1, max: 256, source: SNS_TOPIC } as Range,
+  /** FIFO topic names: letters, digits, hyphens and underscores, ending in `.fifo`. */
+  fifoTopicNamePattern: /^[A-Za-z0-9_-]+\.fifo$/,
+  /** Display name length (SMS sender name limits it further). */
+  displayNameLength: { min: 0, max: 100, source: 'https://docs.aws.amazon.com/sns/latest/api/API_SetTopicAttributes.html' } as Range,
+  /** Keys in one filter policy. */
+  filterPolicyKeys: { min: 0, max: 5, source: SNS_FILTER } as Range,
+  /** Value combinations in one filter policy. */
+  filterPolicyCombinations: { min: 0, max: 150, source: SNS_FILTER } as Range,
+  /** Subscriptions of one FIFO topic (default quota; it can be raised). */
+  fifoSubscriptionsDefaultQuota: { min: 0, max: 100, source: SNS_QUOTAS } as Range,
+} as const;
+
+/** Amazon EventBridge. */
+export const EVENTBRIDGE = {
+  /** Target retry attempts. */
+  retryAttempts: { min: 0, max: 185, source: EVB_TARGET } as Range,
+  /** Maximum event age, seconds (60 s to 24 h). */
+  maxEventAgeSeconds: { min: 60, max: 86_400, source: EVB_TARGET } as Range,
+  /** Rule name length. */
+  ruleNameLength: { min: 1, max: 64, source: EVB_RULE } as Range,
+  /** Rule description length. */
+  ruleDescriptionLength: { min: 0, max: 512, source: EVB_RULE } as Range,
+  /** Schedule rate: whole minutes, at least one. */
+  scheduleRateSeconds: { min: 60, max: Number.MAX_SAFE_INTEGER, source: EVB_SCHEDULE } as Range,
+  /** Event bus name length. */
+  busNameLength: { min: 1, max: 256, source: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html' } as Range,
+} as const;
+
+/** Amazon DynamoDB. */
+export const DYNAMODB = {
+  /** Table name length. */
+  tableNameLength: { min: 3, max: 255, source: DDB_NAMES } as Range,
+  /** Table names: letters, digits, underscore, hyphen and dot. */
+  tableNamePattern: /^[A-Za-z0-9_.-]+$/,
+} as const;
+
+/** Amazon CloudWatch. */
+export const CLOUDWATCH = {
+  /** Metric namespace length. */
+  namespaceLength: { min: 1, max: 255, source: CW_NAMESPACE } as Range,
+} as const;
+
+/** Whether `value` is an integer within `range`. */
+export function inRange(value: number, range: Range): boolean {
+  return Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+/** `min..max`, for messages. */
+export function describeRange(range: Range, unit = ''): string {
+  const max = range.max === Number.MAX_SAFE_INTEGER ? '' : `${range.max.toLocaleString('en-US')}`;
+  return `${range.min.toLocaleString('en-US')}..${max}${unit ? ` ${unit}` : ''}`;
+}
