@@ -1,0 +1,238 @@
+/**
+ * OutboxWriter: a service's state change and the events that describe it, committed in one DynamoDB
+ * TransactWriteItems. Either both land or neither does, so an event is published exactly when its change happened.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DynamoDBClient,
+  ReturnConsumedCapacity,
+  TransactWriteItem,
+  TransactWriteItemsCommand,
+  TransactWriteItemsCommandInput,
+  ConsumedCapacity,
+} from '@aws-sdk/client-dynamodb';
+import { OutboxWriterConfig, OutboxWriterSettings, OutboxTarget, resolveOutboxWriterConfig } from './config';
+import { EVENT_ID_PATTERN, EventIdGenerator } from './event-id';
+import { isJsonObject, OutboxRecord, outboxRow, publishedEvent, PublishedOutboxEvent } from './outbox-row';
+import { eventEntryBytes, utf8Bytes } from './sizes';
+import { TableKeys, transactionProblems } from './transaction-checks';
+import { OUTBOX_LIMITS } from '../../../lib/transactional-outbox/contract';
+
+/** One event to publish with the transaction. */
+export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
+  /** The event's `detail-type`, e.g. `OrderPlaced` (1 to 128 characters). */
+  readonly detailType: string;
+  /**
+   * The aggregate the event is about (an order id, a customer id). With a FIFO queue target it is the message group:
+   * 1 to 128 printable ASCII characters.
+   */
+  readonly aggregateId: string;
+  /** The event detail: a JSON object. The target receives exactly this object. */
+  readonly detail: TDetail;
+  /**
+   * The outbox row's partition key value, so the row sits beside the aggregate's items (tables with a sort key).
+   * @default aggregateId
+   */
+  readonly partitionKey?: string;
+  /**
+   * The event id, for a retry from another process that must produce the identical request (the same client request
+   * token with different ids is refused by DynamoDB).
+   * @default a new time-sortable id (ULID)
+   */
+  readonly eventId?: string;
+  /** When the event happened. @default the writer's clock at prepare time */
+  readonly occurredAt?: Date;
+}
+
+/** A business change and its events. */
+export interface OutboxTransactionRequest {
+  /** The business writes, as TransactWriteItems actions (any table). @default none */
+  readonly writes?: readonly TransactWriteItem[];
+  /** The events; each becomes one outbox row in the same transaction. */
+  readonly events: readonly OutboxEvent<object>[];
+  /**
+   * DynamoDB's idempotency token (1 to 36 characters): within 10 minutes, the same request with the same token
+   * is applied once. Send a prepared transaction again to retry it.
+   * @default a new UUID, so the SDK's own retries of this call cannot apply it twice
+   */
+  readonly clientRequestToken?: string;
+  /** Ask DynamoDB for the capacity the transaction consumed. @default ReturnConsumedCapacity.NONE */
+  readonly returnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+/** A checked transaction with its event ids fixed: send it, and send the same object again to retry. */
+export interface PreparedOutboxTransaction {
+  /** Exactly what is sent to DynamoDB. */
+  readonly input: TransactWriteItemsCommandInput;
+  /** The events as the target will receive them. */
+  readonly events: readonly PublishedOutboxEvent[];
+}
+
+/** What a committed transaction published. */
+export interface OutboxWriteResult {
+  readonly events: readonly PublishedOutboxEvent[];
+  /** Present when `returnConsumedCapacity` asked for it. */
+  readonly consumedCapacity?: ConsumedCapacity[];
+}
+
+/** Options of an {@link OutboxWriter}. */
+export interface OutboxWriterOptions extends OutboxWriterSettings {
+  /** @default a new DynamoDBClient from the Lambda environment */
+  readonly client?: DynamoDBClient;
+  /** Key attribute names of the other tables the transactions write (the outbox table's are known). @default none */
+  readonly tableKeys?: TableKeys;
+  /** Clock for `occurredAt` and event ids. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The transaction was refused before anything was sent; `problems` lists every reason. */
+export class OutboxTransactionRejectedError extends Error {
+  /** Every reason, one sentence each. */
+  public readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super(`outbox transaction refused before sending: ${problems.join('; ')}`);
+    this.name = 'OutboxTransactionRejectedError';
+    this.problems = problems;
+  }
+}
+
+/** Printable ASCII: the characters SQS allows in a message group id. */
+const MESSAGE_GROUP_ID = /^[\x21-\x7e]+$/;
+
+/**
+ * Writes business changes and their outbox rows in one TransactWriteItems. Build it once per execution environment.
+ *
+ * @example
+ * const outbox = new OutboxWriter();
+ * await outbox.write({
+ *   writes: [{ Put: { TableName: outbox.tableName, Item: order, ConditionExpression: 'attribute_not_exists(pk)' } }],
+ *   events: [{ detailType: 'OrderPlaced', aggregateId: orderId, detail: { orderId, total } }],
+ * });
+ */
+export class OutboxWriter {
+  /** The resolved settings. */
+  public readonly config: OutboxWriterConfig;
+  private readonly client: DynamoDBClient;
+  private readonly tableKeys: TableKeys;
+  private readonly now: () => number;
+  private readonly ids: EventIdGenerator;
+
+  constructor(options: OutboxWriterOptions = {}) {
+    this.config = resolveOutboxWriterConfig(options);
+    this.client = options.client ?? new DynamoDBClient({});
+    this.now = options.now ?? Date.now;
+    this.ids = new EventIdGenerator(this.now);
+    const { tableName, partitionKey, sortKey } = this.config;
+    this.tableKeys = { ...options.tableKeys, [tableName]: sortKey === undefined ? [partitionKey] : [partitionKey, sortKey] };
+  }
+
+  /** The outbox table: business items may live there too. */
+  public get tableName(): string {
+    return this.config.tableName;
+  }
+
+  /**
+   * Checks the transaction, fixes its event ids and times, and builds the request.
+   * @throws OutboxTransactionRejectedError listing every problem; nothing is sent
+   */
+  public prepare(request: OutboxTransactionRequest): PreparedOutboxTransaction {
+    const problems: string[] = [];
+    const token = request.clientRequestToken ?? randomUUID();
+    if (token.length < 1 || token.length > OUTBOX_LIMITS.maxClientRequestTokenLength) {
+      problems.push(`clientRequestToken is ${token.length} characters; DynamoDB allows 1 to ${OUTBOX_LIMITS.maxClientRequestTokenLength}`);
+    }
+    const records = request.events.map((event, index) => this.recordOf(event, index, problems));
+    const rows: TransactWriteItem[] = records.map((record, index) => ({
+      Put: {
+        TableName: this.config.tableName,
+        Item: outboxRow(this.config, record, request.events[index].partitionKey ?? record.aggregateId, this.expiresAt(record)),
+        // Never overwrite an outbox row: an overwrite is a MODIFY, which the pipe does not publish.
+        ConditionExpression: 'attribute_not_exists(#outboxKey)',
+        ExpressionAttributeNames: { '#outboxKey': this.config.partitionKey },
+      },
+    }));
+    const items = [...(request.writes ?? []), ...rows];
+    problems.push(...transactionProblems(items, this.tableKeys));
+    if (problems.length > 0) throw new OutboxTransactionRejectedError(problems);
+    return {
+      input: {
+        TransactItems: items,
+        ClientRequestToken: token,
+        ...(request.returnConsumedCapacity ? { ReturnConsumedCapacity: request.returnConsumedCapacity } : {}),
+      },
+      events: records.map((record) => publishedEvent(record, this.config.eventSource)),
+    };
+  }
+
+  /** Sends a prepared transaction; sending the same one again within 10 minutes does not apply it twice. */
+  public async send(prepared: PreparedOutboxTransaction): Promise<OutboxWriteResult> {
+    const output = await this.client.send(new TransactWriteItemsCommand(prepared.input));
+    return { events: prepared.events, ...(output.ConsumedCapacity ? { consumedCapacity: output.ConsumedCapacity } : {}) };
+  }
+
+  /** Prepares and sends a transaction. */
+  public async write(request: OutboxTransactionRequest): Promise<OutboxWriteResult> {
+    return this.send(this.prepare(request));
+  }
+
+  private recordOf(event: OutboxEvent<object>, index: number, problems: string[]): OutboxRecord {
+    const where = `event ${index}${typeof event.detailType === 'string' ? ` (${event.detailType})` : ''}`;
+    const check = (condition: boolean, problem: string) => {
+      if (!condition) problems.push(`${where}: ${problem}`);
+    };
+    check(typeof event.detailType === 'string' && event.detailType.length >= 1 && event.detailType.length <= OUTBOX_LIMITS.maxDetailTypeLength,
+      `detailType must be 1 to ${OUTBOX_LIMITS.maxDetailTypeLength} characters`);
+    check(typeof event.aggregateId === 'string' && event.aggregateId.length > 0, 'aggregateId must be a non-empty string');
+    if (this.config.target === OutboxTarget.FIFO_QUEUE) {
+      check(typeof event.aggregateId === 'string' && event.aggregateId.length <= OUTBOX_LIMITS.maxMessageGroupIdLength &&
+        MESSAGE_GROUP_ID.test(event.aggregateId),
+      `aggregateId is the FIFO message group: it must be 1 to ${OUTBOX_LIMITS.maxMessageGroupIdLength} printable ASCII characters`);
+    }
+    check(event.eventId === undefined || EVENT_ID_PATTERN.test(event.eventId), `eventId '${event.eventId}' is not a ULID`);
+    const occurredAt = event.occurredAt ?? new Date(this.now());
+    check(!Number.isNaN(occurredAt.getTime()), 'occurredAt is not a valid date');
+    const detailJson = detailJsonOf(event.detail);
+    check(detailJson !== undefined && isJsonObject(event.detail), 'detail must be a JSON-serializable object (not an array or a primitive)');
+    const record: OutboxRecord = {
+      eventId: event.eventId ?? this.ids.next(),
+      detailType: String(event.detailType),
+      occurredAt: Number.isNaN(occurredAt.getTime()) ? '' : occurredAt.toISOString(),
+      aggregateId: String(event.aggregateId),
+      detailJson: detailJson ?? '{}',
+    };
+    const size = this.deliveredBytes(record);
+    check(size <= OUTBOX_LIMITS.maxEventEntryBytes,
+      `the event is ${size} bytes as the ${this.config.target === OutboxTarget.FIFO_QUEUE ? 'queue message' : 'EventBridge entry'} ` +
+      `it becomes; the limit is ${OUTBOX_LIMITS.maxEventEntryBytes}`);
+    return record;
+  }
+
+  /** The size the target counts: the PutEvents entry for a bus, the message body for a FIFO queue. */
+  private deliveredBytes(record: OutboxRecord): number {
+    if (this.config.target === OutboxTarget.FIFO_QUEUE) {
+      return utf8Bytes(JSON.stringify(publishedEvent(record, this.config.eventSource)));
+    }
+    return eventEntryBytes({
+      source: this.config.eventSource,
+      detailType: record.detailType,
+      detail: record.detailJson,
+      resources: [record.eventId],
+      hasTime: true,
+    });
+  }
+
+  private expiresAt(record: OutboxRecord): number {
+    const occurred = Date.parse(record.occurredAt);
+    return Math.floor((Number.isNaN(occurred) ? this.now() : occurred) / 1000) + this.config.retentionSeconds;
+  }
+}
+
+function detailJsonOf(detail: unknown): string | undefined {
+  try {
+    const text = JSON.stringify(detail);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one contract between the TransactionalOutbox construct, its pipe enrichment function and the OutboxWriter
+ * runtime: environment variable names, the outbox row's shape, the target kinds, defaults and every limit the
+ * construct and the writer enforce. It imports nothing, so it compiles into both the jsii library and the runtime.
+ */
+
+/** Where the pipe delivers outbox events. */
+export enum OutboxTarget {
+  /** An EventBridge event bus: rules fan the events out. A bus does not keep order. */
+  EVENT_BUS = 'EVENT_BUS',
+  /**
+   * An SQS FIFO queue, message group = the event's aggregate id, deduplication id = the event id: one consumer
+   * sees the events of each aggregate in the order they were committed.
+   */
+  FIFO_QUEUE = 'FIFO_QUEUE',
+}
+
+/** Names of the environment variables the construct sets on writer functions (`grantWrite`) and on its enrichment. */
+export const OUTBOX_ENV = {
+  /** Name of the outbox table. */
+  TABLE_NAME: 'OUTBOX_TABLE_NAME',
+  /** Name of the table's partition key (a string attribute). */
+  PARTITION_KEY: 'OUTBOX_PARTITION_KEY',
+  /** Name of the table's sort key (a string attribute); unset for a table with a partition key only. */
+  SORT_KEY: 'OUTBOX_SORT_KEY',
+  /** Name of the table's TTL attribute (epoch seconds). */
+  TIME_TO_LIVE_ATTRIBUTE: 'OUTBOX_TIME_TO_LIVE_ATTRIBUTE',
+  /** How long an outbox row is kept after it was written, seconds. */
+  RETENTION_SECONDS: 'OUTBOX_RETENTION_SECONDS',
+  /** The `source` of every event the outbox publishes. */
+  EVENT_SOURCE: 'OUTBOX_EVENT_SOURCE',
+  /** One of {@link OutboxTarget}. */
+  TARGET: 'OUTBOX_TARGET',
+} as const;
+
+/**
+ * Key prefix of outbox rows: the sort key (or, in a table without one, the partition key) of every outbox row is
+ * `OUTBOX#<event id>`. The pipe's filter matches on it, so business items must not use it.
+ */
+export const OUTBOX_KEY_PREFIX = 'OUTBOX#';
+
+/** Attributes of an outbox row besides its keys and TTL. All are strings. */
+export const OUTBOX_ROW_ATTRIBUTES = {
+  /** Time-sortable event id (a 26-character ULID). */
+  eventId: 'outboxEventId',
+  /** The event's `detail-type`. */
+  detailType: 'outboxDetailType',
+  /** When the event happened, RFC 3339 with milliseconds (`2024-05-01T12:00:00.000Z`). */
+  occurredAt: 'outboxOccurredAt',
+  /** The aggregate (order, customer...) the event is about: the FIFO message group. */
+  aggregateId: 'outboxAggregateId',
+  /** The event detail, as the JSON text of the object the writer was given. */
+  detail: 'outboxDetail',
+} as const;
+
+/**
+ * What the pipe enrichment returns for each outbox row, and so what the target parameters read. The routing
+ * attributes are echoed at the paths they have in the stream record (`$.dynamodb.NewImage.<attribute>.S`), so the
+ * target's dynamic parameters resolve to the same values whether Pipes evaluates them against the source record or
+ * the enrichment's output; the clean event is under `event`, where the input template picks it.
+ */
+export const OUTBOX_DELIVERY = {
+  /** Field of the enrichment output holding the clean event (`id`, `source`, `detail-type`, `time`, `detail`). */
+  eventField: 'event',
+  /** Row attributes echoed under `dynamodb.NewImage`, for the target's dynamic parameters. */
+  routingAttributes: [
+    OUTBOX_ROW_ATTRIBUTES.eventId,
+    OUTBOX_ROW_ATTRIBUTES.detailType,
+    OUTBOX_ROW_ATTRIBUTES.occurredAt,
+    OUTBOX_ROW_ATTRIBUTES.aggregateId,
+  ],
+} as const;
+
+/** Defaults shared by the construct and the runtime. */
+export const OUTBOX_DEFAULTS = {
+  /** Partition key of a table the construct creates. */
+  partitionKey: 'pk',
+  /** Sort key of a table the construct creates. */
+  sortKey: 'sk',
+  /** TTL attribute of a table the construct creates. */
+  timeToLiveAttribute: 'expiresAt',
+  /** 14 days, the pipe dead-letter queue's retention: a dead-lettered event can still be found and replayed. */
+  retentionSeconds: 14 * 86_400,
+  target: OutboxTarget.EVENT_BUS,
+  /** The most a bus (PutEvents) or an SQS queue (SendMessageBatch) accepts per call. */
+  batchSize: 10,
+  maximumRetryAttempts: 10,
+  /** An hour: long enough to ride out a short target outage, short enough to dead-letter well before the stream's 24 h. */
+  maximumRecordAgeSeconds: 3_600,
+} as const;
+
+/** Limits of the services involved, each with its source. */
+export const OUTBOX_LIMITS = {
+  /** TransactWriteItems: at most 100 actions (DynamoDB API reference, TransactWriteItems). */
+  maxTransactionActions: 100,
+  /** TransactWriteItems: the aggregate size of the items in one transaction is at most 4 MB. */
+  maxTransactionBytes: 4 * 1024 * 1024,
+  /** DynamoDB: an item is at most 400 KB, attribute names included (Service quotas, Items). */
+  maxItemBytes: 400 * 1024,
+  /**
+   * EventBridge PutEvents: an entry is at most 256 KB, computed as in "Calculating PutEvents event entry size".
+   * An SQS message body is at most 256 KiB as well (the FIFO target's envelope is checked against it).
+   */
+  maxEventEntryBytes: 256 * 1024,
+  /** EventBridge: detail-type is 1 to 128 characters (PutEventsRequestEntry). */
+  maxDetailTypeLength: 128,
+  /** EventBridge: source is 1 to 256 characters (PutEventsRequestEntry). */
+  maxSourceLength: 256,
+  /** SQS: MessageGroupId is 1 to 128 characters (SendMessage). */
+  maxMessageGroupIdLength: 128,
+  /** DynamoDB: ClientRequestToken is 1 to 36 characters (TransactWriteItems). */
+  maxClientRequestTokenLength: 36,
+  /** Pipes: batch size of a pipe into an event bus or an SQS queue (Pipes batching and concurrency). */
+  maxBatchSize: 10,
+  /** Pipes DynamoDB stream source: MaximumRetryAttempts is -1 (infinite) to 10,000. */
+  maxRetryAttempts: 10_000,
+  /** Pipes DynamoDB stream source: MaximumRecordAgeInSeconds is -1 (infinite) or 60 to 604,800. */
+  minRecordAgeSeconds: 60,
+  maxRecordAgeSeconds: 604_800,
+  /** Pipes source: MaximumBatchingWindowInSeconds is 0 to 300. */
+  maxBatchingWindowSeconds: 300,
+  /** DynamoDB Streams keeps a record 24 hours; an unprocessed record older than that is trimmed, not dead-lettered. */
+  streamRetentionSeconds: 86_400,
+} as const;
