@@ -4,7 +4,10 @@ export {
 } from './core';
 export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
 export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';
-export { CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, ProtectOptions, StoreFailureMode } from './circuit-breaker';
+export {
+  CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, HealthCheckerOptions, ProtectOptions,
+  StoreFailureMode,
+} from './circuit-breaker';
 export { ScopedNagValidation } from './nag';
 // The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
 export * as examples from './examples';

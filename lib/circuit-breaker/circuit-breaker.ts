@@ -5,6 +5,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_ENV } from './contract';
 import { settingsEnvironment } from './private/settings-environment';
@@ -16,8 +18,12 @@ import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
+import { DEFAULT_MEMORY_MB, supportedNodeRuntimes } from '../core/private/function-defaults';
+import { guardFunctionLimits } from '../core/private/function-limits';
+import { ruleMetric } from '../core/private/rule-metrics';
 import { createTtlTable } from '../core/private/ttl-table';
-import { Problems, validate } from '../core/private/validation';
+import { Problems, validate, warn } from '../core/private/validation';
+import { SecureQueue } from '../core/secure-queue';
 
 /** One endpoint the health checker probes on a schedule. */
 export interface HealthCheck {
@@ -37,6 +43,30 @@ export interface HealthCheck {
   readonly expectStatus?: number;
 }
 
+/** Settings of the scheduled health-checker function. */
+export interface HealthCheckerOptions {
+  /**
+   * Memory of the health checker, MB (128..10,240).
+   * @default 256 (the PatternFunction default)
+   */
+  readonly memorySize?: number;
+  /**
+   * The log group the health checker writes to, e.g. one encrypted with your KMS key.
+   * @default - a log group of its own, kept `logGroupRetention`
+   */
+  readonly logGroup?: logs.ILogGroup;
+  /**
+   * How long the health checker's own log group keeps events (ignored with `logGroup`).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logGroupRetention?: logs.RetentionDays;
+  /**
+   * Concurrency reserved for the health checker, so a busy account cannot throttle the checks away.
+   * @default - no reservation (the unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
 /** Properties of a {@link CircuitBreaker}. */
 export interface CircuitBreakerProps extends CircuitBreakerSettings, PatternAlarmOptions {
   /**
@@ -50,6 +80,11 @@ export interface CircuitBreakerProps extends CircuitBreakerSettings, PatternAlar
    * @default Duration.minutes(1)
    */
   readonly healthCheckInterval?: Duration;
+  /**
+   * Memory, log group and reserved concurrency of the health checker (only with `healthChecks`).
+   * @default - PatternFunction defaults
+   */
+  readonly healthChecker?: HealthCheckerOptions;
   /**
    * What happens to the circuit table when it leaves the stack. Circuit state is rebuilt from traffic, and items
    * expire by TTL, so nothing of lasting value is lost.
@@ -94,6 +129,8 @@ export class CircuitBreaker extends Construct {
   public readonly extensionLayer: lambda.LayerVersion;
   /** The scheduled health checker, when health checks were given. */
   public readonly healthChecker?: PatternFunction;
+  /** Where EventBridge puts schedule events it could not deliver to the health checker (with health checks). */
+  public readonly healthCheckDeadLetterQueue?: sqs.IQueue;
   private readonly settingsEnv: Record<string, string>;
   private readonly alarmFactory: AlarmFactory;
   private readonly alarmedCircuits = new Set<string>();
@@ -105,6 +142,12 @@ export class CircuitBreaker extends Construct {
     const problems = new Problems(this);
     validateSettings(problems, props);
     validateHealthChecks(problems, props.healthChecks ?? [], props.healthCheckInterval);
+    problems.check(
+      props.healthChecker === undefined || (props.healthChecks ?? []).length > 0,
+      'CircuitBreaker.HealthCheckerWithoutChecks',
+      'healthChecker options were given without healthChecks, so no health checker is created',
+      'add healthChecks, or drop healthChecker',
+    );
     problems.throwIfAny();
     this.settingsEnv = settingsEnvironment(props);
     this.namespace = props.metricsNamespace ?? CIRCUIT_BREAKER_DEFAULTS.metricsNamespace;
@@ -119,12 +162,17 @@ export class CircuitBreaker extends Construct {
     this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
       code: bundledHandlerCode('circuit-breaker-extension'),
       description: 'Caches circuit-breaker state from DynamoDB and serves it on localhost',
-      compatibleRuntimes: [lambda.Runtime.NODEJS_20_X, lambda.Runtime.NODEJS_22_X, lambda.Runtime.NODEJS_24_X],
+      // Node 20 up to the newest runtime the installed aws-cdk-lib knows: the extension is a Node 20 bundle.
+      compatibleRuntimes: supportedNodeRuntimes(),
       compatibleArchitectures: [lambda.Architecture.ARM_64, lambda.Architecture.X86_64],
     });
 
     const checks = props.healthChecks ?? [];
-    if (checks.length > 0) this.healthChecker = this.createHealthChecker(checks, props.healthCheckInterval);
+    if (checks.length > 0) {
+      const { fn, deadLetterQueue } = this.createHealthChecker(checks, props.healthCheckInterval, props.healthChecker ?? {});
+      this.healthChecker = fn;
+      this.healthCheckDeadLetterQueue = deadLetterQueue;
+    }
   }
 
   /** Every alarm created so far (one per circuit: the circuit opened). */
@@ -178,6 +226,13 @@ export class CircuitBreaker extends Construct {
       ...extra,
     };
     for (const [key, value] of Object.entries(env)) fn.addEnvironment(key, value);
+    // The breaker adds a layer and environment variables: the function must still fit Lambda's limits.
+    guardFunctionLimits(fn);
+    const memory = (fn.node.defaultChild as lambda.CfnFunction).memorySize;
+    if (typeof memory === 'number' && memory < DEFAULT_MEMORY_MB) {
+      warn(this, 'ProtectedFunctionMemory', `function ${fn.node.path} has ${memory} MB; a protected function also runs the ` +
+        `extension process (about 60 MB resident, as much as a handler process): use at least ${DEFAULT_MEMORY_MB} MB`);
+    }
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -199,9 +254,17 @@ export class CircuitBreaker extends Construct {
     });
   }
 
-  private createHealthChecker(checks: HealthCheck[], interval?: Duration): PatternFunction {
+  private createHealthChecker(
+    checks: HealthCheck[],
+    interval: Duration | undefined,
+    options: HealthCheckerOptions,
+  ): { fn: PatternFunction; deadLetterQueue: sqs.IQueue } {
     const longest = Math.max(...checks.map((c) => (c.timeout ?? Duration.seconds(3)).toMilliseconds()));
     const fn = new PatternFunction(this, 'HealthChecker', {
+      memorySize: options.memorySize,
+      logGroup: options.logGroup,
+      logGroupRetention: options.logGroupRetention,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       code: bundledHandlerCode('circuit-health-checker'),
       handler: 'index.handler',
       description: 'Probes dependency endpoints and feeds the circuit-breaker state machine',
@@ -231,9 +294,18 @@ export class CircuitBreaker extends Construct {
       schedule: events.Schedule.rate(interval ?? Duration.minutes(1)),
       description: 'Runs the circuit-breaker health checks',
     });
-    schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2) }));
+    // A schedule event EventBridge cannot deliver (the function throttled away, or its permission missing) lands here
+    // instead of vanishing: health checks must not stop silently.
+    const deadLetterQueue = new SecureQueue(this, 'HealthCheckScheduleDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
+    schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2), deadLetterQueue }));
     // invokedAsynchronously always creates the on-failure queue.
     this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckerFailuresAlarm', fn.onFailureQueue!.queue, 'Health checker on-failure queue');
-    return fn;
+    this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckScheduleDeadLetterAlarm', deadLetterQueue, 'Health check schedule dead-letter queue');
+    this.alarmFactory.threshold(this, 'HealthCheckScheduleFailedAlarm', {
+      description: 'EventBridge failed to invoke the circuit-breaker health checker: health checks are not running',
+      metric: ruleMetric(schedule, undefined, 'FailedInvocations'),
+      threshold: 1,
+    });
+    return { fn, deadLetterQueue };
   }
 }

@@ -1,7 +1,8 @@
-import { Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeDeadLetterOnlyQueue } from './private/nag-acknowledgements';
 import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
@@ -134,14 +135,8 @@ export class SecureQueue extends Construct {
       fifoThroughputLimit: highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined,
       deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount } : undefined,
     });
-    if (props.isDeadLetterQueueOnly) {
-      Validations.of(this.queue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter or on-failure destination queue; giving it a DLQ would only move ' +
-          'the same messages one hop further. It keeps messages 14 days and has a depth alarm.',
-      });
-    }
+    if (props.isDeadLetterQueueOnly) acknowledgeDeadLetterOnlyQueue(this.queue);
+    if (deadLetterQueue instanceof sqs.Queue && !props.deadLetterQueue) acknowledgeDeadLetterOnlyQueue(deadLetterQueue);
     this.deadLetterQueue = deadLetterQueue;
     this.maxReceiveCount = maxReceiveCount;
   }

@@ -1,10 +1,17 @@
+import { Names } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { guardFunctionLimits } from './function-limits';
+import { acknowledgeSqsEventSource } from './nag-acknowledgements';
 import { QueueConsumerOptions } from '../queue-consumer';
 
-/** Connects `consumer` to `queue` with partial batch responses and the given flow control. */
+/**
+ * Connects `consumer` to `queue` with partial batch responses and the given flow control. A consumer defined in the
+ * app (not only one the construct created) is held to Lambda's limits at synth.
+ */
 export function addQueueConsumer(queue: sqs.IQueue, consumer: lambda.IFunction, options: QueueConsumerOptions): void {
+  guardFunctionLimits(consumer);
   consumer.addEventSource(
     new SqsEventSource(queue, {
       batchSize: options.batchSize ?? 10,
@@ -14,4 +21,7 @@ export function addQueueConsumer(queue: sqs.IQueue, consumer: lambda.IFunction, 
       reportBatchItemFailures: true,
     }),
   );
+  // aws-cdk-lib names the mapping after the queue, under the function.
+  const mapping = consumer.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`);
+  if (mapping) acknowledgeSqsEventSource(mapping);
 }

@@ -5,12 +5,30 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { checkFunctionOptions, guardFunctionLimits } from './function-limits';
+import { acknowledgeFunctionDeadLetterQueue } from './nag-acknowledgements';
 import { Problems } from './validation';
 import type { PatternFunctionOptions } from '../pattern-function-options';
 import { SecureQueue } from '../secure-queue';
 
-/** The newest Node.js runtime this aws-cdk-lib release knows; every handler of the library targets it. */
-export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/**
+ * The newest Node.js runtime the installed aws-cdk-lib knows (Node.js 24 on the 2.257 floor), so functions follow
+ * the user's aws-cdk-lib upgrades. The library's bundles target Node 20 syntax and run on any newer release.
+ */
+export function newestNodeRuntime(): lambda.Runtime {
+  const versioned = lambda.Runtime.ALL
+    .filter((r) => r.family === lambda.RuntimeFamily.NODEJS && !r.isVariable && /^nodejs\d+\.x$/.test(r.name))
+    .map((r) => ({ runtime: r, major: Number(/\d+/.exec(r.name)![0]) }));
+  return versioned.reduce((a, b) => (b.major > a.major ? b : a)).runtime;
+}
+
+/** Node.js runtimes from 20 up to the newest known: those the library's handlers and extension run on. */
+export function supportedNodeRuntimes(): lambda.Runtime[] {
+  const newest = Number(/\d+/.exec(newestNodeRuntime().name)![0]);
+  return lambda.Runtime.ALL.filter((r) => {
+    const match = /^nodejs(\d+)\.x$/.exec(r.name);
+    return r.family === lambda.RuntimeFamily.NODEJS && !r.isVariable && match !== null && Number(match[1]) >= 20 && Number(match[1]) <= newest;
+  });
+}
 
 /**
  * Memory of a function that does not set it, MB. Measured: a Node.js process that has loaded one of the library's
@@ -67,7 +85,7 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     ? new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true })
     : undefined;
   const functionProps = {
-    runtime: runtime ?? DEFAULT_NODE_RUNTIME,
+    runtime: runtime ?? newestNodeRuntime(),
     architecture: lambda.Architecture.ARM_64,
     memorySize: DEFAULT_MEMORY_MB,
     loggingFormat: lambda.LoggingFormat.JSON,
@@ -75,7 +93,8 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     timeout: Duration.seconds(30),
     ...(onFailureQueue ? { onFailure: new destinations.SqsDestination(onFailureQueue.queue), retryAttempts: 2 } : {}),
-    ...props,
+    // An option passed as undefined (e.g. forwarded from optional props) keeps the library default.
+    ...definedOnly(props),
     // Tracing is configured by finishFunction, so its wildcard X-Ray grant lands in a policy of its own.
     tracing: lambda.Tracing.DISABLED,
     logGroup,
@@ -100,6 +119,7 @@ export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, 
     if (props.vpc) allowNetworkInterfaces(fn, prepared.role);
   }
   guardFunctionLimits(fn);
+  acknowledgeFunctionDeadLetterQueue(fn, props.invokedAsynchronously ?? false);
 }
 
 /**
@@ -131,7 +151,9 @@ function enableTracing(fn: lambda.Function, mode: lambda.Tracing, role: iam.IRol
  * before the function: Lambda checks the permissions when it creates the function.
  */
 function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
-  const policy = new iam.Policy(fn, 'NetworkInterfacePolicy', {
+  // Beside the function, not inside it: everything inside the function (its security group, its tracing policy) takes
+  // the function's dependencies, which would make the two policies depend on each other.
+  const policy = new iam.Policy(fn.node.scope as Construct, `${fn.node.id}NetworkInterfacePolicy`, {
     statements: [
       new iam.PolicyStatement({
         actions: [
@@ -147,11 +169,15 @@ function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
     ],
     roles: [role],
   });
-  fn.node.addDependency(policy);
+  (fn.node.defaultChild as lambda.CfnFunction).node.addDependency(policy);
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'The network-interface actions Lambda needs to run a function in a VPC (those of the AWS managed ' +
       'AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions; this policy holds only them.',
   });
+}
+
+function definedOnly<T extends object>(props: T): Partial<T> {
+  return Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

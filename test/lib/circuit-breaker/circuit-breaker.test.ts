@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import fc from 'fast-check';
 import { resolveCircuitBreakerConfig } from '../../../lambda/runtime/circuit-breaker';
@@ -141,12 +142,48 @@ describe('CircuitBreaker options', () => {
       },
     });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
-    // Two circuits + the on-failure queue; all with the action.
-    expect(breaker.alarms).toHaveLength(3);
+    // Two circuits, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
+    expect(breaker.alarms).toHaveLength(5);
+    // Health checks cannot stop silently: undeliverable schedule events go to a dead-letter queue, and failed
+    // invocations of the schedule are alarmed on the metric EventBridge publishes for a default-bus rule.
+    const rule = Object.values(t.findResources('AWS::Events::Rule'))[0] as any;
+    expect(rule.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BreakerHealthCheckScheduleDeadLetterQueue/), 'Arn'] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FailedInvocations',
+      Namespace: 'AWS/Events',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('^BreakerHealthCheckSchedule') } }],
+    });
+    expect(breaker.healthCheckDeadLetterQueue).toBeDefined();
     for (const a of Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[]) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Ops/) }]);
     }
     expect(breaker.healthChecker).toBeDefined();
+  });
+
+  test('health checker memory, log group and reserved concurrency can be set; without checks they are refused', () => {
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'Encrypted', { retention: logs.RetentionDays.ONE_YEAR });
+    new CircuitBreaker(stack, 'Breaker', {
+      healthChecks: [{ url: 'https://quotes.example.com/health', circuitId: 'quotes' }],
+      healthChecker: { memorySize: 512, logGroup, reservedConcurrentExecutions: 2 },
+    });
+    template(stack).hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 512,
+      ReservedConcurrentExecutions: 2,
+      LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.stringLikeRegexp('^Encrypted') } }),
+    });
+    expect(() => new CircuitBreaker(newStack(), 'B', { healthChecker: { memorySize: 512 } })).toThrow(/\(CircuitBreaker\.HealthCheckerWithoutChecks\)/);
+    expect(() => new CircuitBreaker(newStack(), 'B', {
+      healthChecks: [{ url: 'https://q.example.com', circuitId: 'q' }], healthChecker: { memorySize: 64 },
+    })).toThrow(/memorySize 64 MB.*\(Function\.Memory\)/);
+  });
+
+  test('a protected function below 256 MB gets a warning about the extension\'s footprint', () => {
+    const stack = newStack();
+    const fn = new PatternFunction(stack, 'Small', { ...fnProps, memorySize: 128 });
+    new CircuitBreaker(stack, 'Breaker').protect(fn, { circuitIds: ['x'] });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ProtectedFunctionMemory'));
+    expect(warnings).toHaveLength(1);
   });
 
   test('a function timeout at least a second above callTimeout is accepted (Lambda default timeout included)', () => {
