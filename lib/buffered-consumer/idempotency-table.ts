@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BUFFERED_CONSUMER_ENV, IDEMPOTENCY_TABLE_MARKER, IDEMPOTENCY_TABLE_SHAPE } from './contract';
+import { checkTableName } from '../core/private/names';
 import { createTtlTable } from '../core/private/ttl-table';
-import { warn } from '../core/private/validation';
+import { validate, warn } from '../core/private/validation';
 
 const IDEMPOTENCY_TABLE_ENV = BUFFERED_CONSUMER_ENV.IDEMPOTENCY_TABLE_NAME;
 
@@ -34,6 +35,7 @@ export class IdempotencyTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
     super(scope, id);
+    validate(this, (problems) => checkTableName(problems, 'IdempotencyTable', props.tableName));
     this.table = createTtlTable(this, 'Table', {
       tableName: props.tableName,
       partitionKey: IDEMPOTENCY_TABLE_SHAPE.partitionKey,

@@ -1,13 +1,14 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { inRange, SQS } from './private/limits';
 import { acknowledgeDeadLetterOnlyQueue } from './private/nag-acknowledgements';
+import { checkQueueName } from './private/names';
 import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
-const MAX_RETENTION = Duration.days(14);
-const MAX_QUEUE_NAME = 80;
+const MAX_RETENTION = Duration.seconds(SQS.retentionSeconds.max);
 const FIFO_SUFFIX = '.fifo';
 
 /** Properties of a {@link SecureQueue}. */
@@ -143,7 +144,7 @@ export class SecureQueue extends Construct {
 
   private generatedName(fifo: boolean): string {
     const suffix = fifo ? FIFO_SUFFIX : '';
-    return Names.uniqueResourceName(this, { maxLength: MAX_QUEUE_NAME - suffix.length, separator: '-' }) + suffix;
+    return Names.uniqueResourceName(this, { maxLength: SQS.nameLength.max - suffix.length, separator: '-' }) + suffix;
   }
 
   private arnOfQueueNamed(queueName: string): string {
@@ -160,26 +161,12 @@ function validate(
   dlqRetention: Duration,
 ): void {
   problems.check(
-    Number.isInteger(maxReceiveCount) && maxReceiveCount >= 2 && maxReceiveCount <= 1000,
+    maxReceiveCount >= 2 && inRange(maxReceiveCount, SQS.maxReceiveCount),
     'SecureQueue.MaxReceiveCount',
     `maxReceiveCount ${maxReceiveCount} is not allowed`,
     'use an integer from 2 to 1000 (default 3); 1 dead-letters a message after a single throttled or timed-out receive',
   );
-  if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
-    const name = props.queueName;
-    problems.check(
-      fifo === name.endsWith(FIFO_SUFFIX),
-      'SecureQueue.NameFifoSuffix',
-      fifo ? `FIFO queue name "${name}" does not end in .fifo` : `standard queue name "${name}" ends in .fifo`,
-      fifo ? `rename it to "${name}.fifo"` : 'drop the .fifo suffix or pass fifo: true',
-    );
-    problems.check(
-      /^[A-Za-z0-9_-]+(\.fifo)?$/.test(name) && name.length <= MAX_QUEUE_NAME,
-      'SecureQueue.Name',
-      `queue name "${name}" is not valid`,
-      'use up to 80 characters: letters, digits, hyphens and underscores (plus the .fifo suffix)',
-    );
-  }
+  checkQueueName(problems, 'SecureQueue', props.queueName, fifo);
   if (props.deadLetterQueue) {
     problems.check(
       props.deadLetterQueue.fifo === fifo,

@@ -3,8 +3,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FifoSubscriber, FifoSubscriberOptions } from './fifo-subscriber';
-import { MAX_FIFO_TOPIC_SUBSCRIPTIONS, validateTopicName } from './private/validation';
+import { MAX_FIFO_TOPIC_SUBSCRIPTIONS } from './private/validation';
 import { PatternAlarmOptions } from '../core/alarms';
+import { checkFifoTopicName } from '../core/private/names';
 import { Problems, validate } from '../core/private/validation';
 
 /** Properties of a {@link FifoFanout}. */
@@ -75,10 +76,14 @@ export class FifoFanout extends Construct {
         `${shaping.join(', ')} only shape a topic the construct creates, but topic was given`,
         'drop those options or drop topic',
       );
+      // A topic defined in this app is inspected like one the construct creates (an imported one cannot be).
+      if (props.topic instanceof sns.Topic) {
+        checkFifoTopicName(problems, 'ExistingTopic', (props.topic.node.defaultChild as sns.CfnTopic).topicName);
+      }
       problems.throwIfAny();
       this.topic = props.topic;
     } else {
-      validateTopicName(problems, props.topicName);
+      checkFifoTopicName(problems, 'FifoFanout', props.topicName);
       problems.throwIfAny();
       this.topic = new sns.Topic(this, 'Topic', {
         fifo: true,

@@ -1,14 +1,16 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { validateConsumerOptions } from '../../core/private/consumer-options';
+import { EVENTBRIDGE } from '../../core/private/limits';
+import { checkRuleDescription } from '../../core/private/names';
 import { Problems } from '../../core/private/validation';
 import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
 import { BufferedEventInput } from '../contract';
 
 /** EventBridge retries a target at most 185 times, for at most 24 hours (and at least 60 seconds). */
-const MAX_RETRY_ATTEMPTS = 185;
-const MIN_EVENT_AGE = Duration.seconds(60);
-const MAX_EVENT_AGE = Duration.hours(24);
+const MAX_RETRY_ATTEMPTS = EVENTBRIDGE.retryAttempts.max;
+const MIN_EVENT_AGE = Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.min);
+const MAX_EVENT_AGE = Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max);
 
 export function validateBufferedConsumer(problems: Problems, props: BufferedEventConsumerProps): void {
   const fifo = props.fifo ?? false;
@@ -103,4 +105,5 @@ export function validateBufferedConsumer(problems: Problems, props: BufferedEven
     'use a value from 60 seconds to 24 hours',
   );
   validateConsumerOptions(problems, props, fifo);
+  checkRuleDescription(problems, 'BufferedEventConsumer', props.ruleDescription);
 }

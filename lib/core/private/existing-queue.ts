@@ -2,6 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import { inRange, SQS } from './limits';
+import { checkQueueName } from './names';
 import { Problems, warn } from './validation';
 import { requiredVisibilityTimeout } from './visibility';
 import { QueueConsumerOptions } from '../queue-consumer';
@@ -32,6 +34,7 @@ export function checkExistingQueue(
     );
     return undefined;
   }
+  checkQueueName(problems, 'ExistingQueue', (queue.node.defaultChild as sqs.CfnQueue).queueName, queue.fifo);
   const dlq = queue.deadLetterQueue;
   if (problems.check(
     dlq !== undefined,
@@ -46,10 +49,11 @@ export function checkExistingQueue(
       `use a ${queue.fifo ? 'FIFO' : 'standard'} dead-letter queue`,
     );
     problems.check(
-      dlq!.maxReceiveCount >= 2,
+      dlq!.maxReceiveCount >= 2 && inRange(dlq!.maxReceiveCount, SQS.maxReceiveCount),
       'ExistingQueue.MaxReceiveCount',
-      `the existing queue ${path} moves a message to its dead-letter queue after ${dlq!.maxReceiveCount} receive`,
-      'set maxReceiveCount to at least 2 (one throttled or timed-out receive must not dead-letter a message)',
+      `the existing queue ${path} moves a message to its dead-letter queue after ${dlq!.maxReceiveCount} receives`,
+      `set maxReceiveCount from 2 to ${SQS.maxReceiveCount.max} (one throttled or timed-out receive must not ` +
+        'dead-letter a message, and SQS refuses more)',
     );
   }
   if (consumer) {

@@ -1,32 +1,12 @@
-import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { SNS as SNS_LIMITS } from '../../core/private/limits';
 import { Problems } from '../../core/private/validation';
 
 /** Default quota of subscriptions on one SNS FIFO topic. */
-export const MAX_FIFO_TOPIC_SUBSCRIPTIONS = 100;
+export const MAX_FIFO_TOPIC_SUBSCRIPTIONS = SNS_LIMITS.fifoSubscriptionsDefaultQuota.max;
 /** SNS filter policies may have at most five keys and 150 value combinations. */
-export const MAX_FILTER_POLICY_KEYS = 5;
-export const MAX_FILTER_POLICY_COMBINATIONS = 150;
-const MAX_TOPIC_NAME = 256;
-
-export function validateTopicName(problems: Problems, topicName: string | undefined): void {
-  if (topicName === undefined || Token.isUnresolved(topicName)) return;
-  const suffixed = problems.check(
-    topicName.endsWith('.fifo'),
-    'FifoFanout.TopicNameFifoSuffix',
-    `FIFO topic name "${topicName}" does not end in .fifo`,
-    `rename it to "${topicName}.fifo"`,
-  );
-  // A name without the suffix is already reported; its other characters are checked once it has one.
-  if (!suffixed) return;
-  problems.check(
-    /^[A-Za-z0-9_-]+\.fifo$/.test(topicName) && topicName.length <= MAX_TOPIC_NAME,
-    'FifoFanout.TopicName',
-    `topic name "${topicName}" is not valid`,
-    'use up to 256 characters: letters, digits, hyphens and underscores, ending in .fifo',
-  );
-}
-
+export const MAX_FILTER_POLICY_KEYS = SNS_LIMITS.filterPolicyKeys.max;
+export const MAX_FILTER_POLICY_COMBINATIONS = SNS_LIMITS.filterPolicyCombinations.max;
 /**
  * Checks the documented SNS limits a filter policy can break at deploy time: at most 5 keys and at most 150
  * combinations (the product of the number of values of each key).

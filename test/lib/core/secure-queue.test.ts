@@ -129,7 +129,7 @@ describe('SecureQueue validation', () => {
     ['retention above 14 days', (s) => new SecureQueue(s, 'Q', { deadLetterQueueRetentionPeriod: Duration.days(15) }), /exceeds the SQS maximum/],
     ['key without KMS encryption', (s) => new SecureQueue(s, 'Q', { encryptionMasterKey: new kms.Key(s, 'K') }), /encryptionMasterKey was given without encryption/],
     ['FIFO options on a standard queue', (s) => new SecureQueue(s, 'Q', { highThroughputFifo: true }), /only apply to FIFO queues/],
-    ['invalid characters in name', (s) => new SecureQueue(s, 'Q', { queueName: 'my queue' }), /queue name "my queue" is not valid/],
+    ['invalid characters in name', (s) => new SecureQueue(s, 'Q', { queueName: 'my queue' }), /queue name "my queue" \(8 characters\) is not valid/],
   ];
   test.each(cases)('rejects %s, naming the construct path', (_name, build, message) => {
     const stack = newStack();

@@ -113,7 +113,7 @@ const invalid: [string, (stack: Stack) => void, RegExp][] = [
   [
     'an existing queue that dead-letters after one receive',
     (s) => new FifoFanout(s, 'Jobs').addSubscriber('A', { queue: existingQueue(s, 'Q', { fifo: true, maxReceiveCount: 1 }) }),
-    /moves a message to its dead-letter queue after 1 receive.*Fix: set maxReceiveCount to at least 2/,
+    /moves a message to its dead-letter queue after 1 receives.*Fix: set maxReceiveCount from 2 to 1000/,
   ],
   [
     'an existing queue whose visibility timeout is too short for the consumer',
