@@ -1,0 +1,3 @@
+export { OutboxTarget } from './contract';
+export { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, TransactionalOutboxProps } from './props';
+export { TransactionalOutbox } from './transactional-outbox';

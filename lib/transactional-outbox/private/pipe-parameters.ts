@@ -1,0 +1,48 @@
+import * as pipes from 'aws-cdk-lib/aws-pipes';
+import { OUTBOX_DELIVERY, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, OutboxTarget } from '../contract';
+import { OutboxTableAttributes } from '../props';
+
+/**
+ * The pipe filter: INSERTs of outbox rows only. Updates of outbox rows (MODIFY) and their TTL deletions (REMOVE) are
+ * not events, and business items are not outbox rows. The match is on the key (present in every stream record,
+ * whatever the view type) that carries the `OUTBOX#` prefix.
+ */
+export function outboxFilterPattern(shape: OutboxTableAttributes): Record<string, unknown> {
+  const outboxKey = shape.sortKey ?? shape.partitionKey;
+  return {
+    eventName: ['INSERT'],
+    dynamodb: { Keys: { [outboxKey]: { S: [{ prefix: OUTBOX_KEY_PREFIX }] } } },
+  };
+}
+
+/** The JSON path of a routing attribute, the same in the stream record and in the enrichment's output. */
+function routingPath(attribute: string): string {
+  return `$.dynamodb.NewImage.${attribute}.S`;
+}
+
+/**
+ * What the target receives from each delivery the enrichment returns: the clean event's detail on a bus (with the
+ * outbox's source, the row's detail-type, occurred-at as the event time and the event id as its resource), or the
+ * whole clean event as the body of a FIFO message grouped by aggregate id and deduplicated by event id.
+ */
+export function outboxTargetParameters(target: OutboxTarget, eventSource: string): pipes.CfnPipe.PipeTargetParametersProperty {
+  const event = `$.${OUTBOX_DELIVERY.eventField}`;
+  if (target === OutboxTarget.FIFO_QUEUE) {
+    return {
+      inputTemplate: `<${event}>`,
+      sqsQueueParameters: {
+        messageGroupId: routingPath(OUTBOX_ROW_ATTRIBUTES.aggregateId),
+        messageDeduplicationId: routingPath(OUTBOX_ROW_ATTRIBUTES.eventId),
+      },
+    };
+  }
+  return {
+    inputTemplate: `<${event}.detail>`,
+    eventBridgeEventBusParameters: {
+      source: eventSource,
+      detailType: routingPath(OUTBOX_ROW_ATTRIBUTES.detailType),
+      time: routingPath(OUTBOX_ROW_ATTRIBUTES.occurredAt),
+      resources: [routingPath(OUTBOX_ROW_ATTRIBUTES.eventId)],
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { Problems, warn } from '../../core/private/validation';
+import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
+import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
+
+const MIN_RETENTION = Duration.days(1);
+const PIPE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+/** Every prop check that does not need the table; warnings go to `scope`. */
+export function validateOutboxProps(problems: Problems, scope: IConstruct, props: TransactionalOutboxProps): void {
+  validateSource(problems, props.eventSource);
+  validateTarget(problems, props);
+  validateTableChoice(problems, props);
+  validatePipeSettings(problems, scope, props);
+  if (props.retention !== undefined) {
+    problems.check(props.retention.toSeconds() >= MIN_RETENTION.toSeconds(), 'TransactionalOutbox.RetentionTooShort',
+      `retention ${props.retention.toHumanString()} is under a day`,
+      'keep outbox rows at least a day (default 14 days, the dead-letter queue retention) so dead-lettered events can be replayed');
+  }
+}
+
+function validateSource(problems: Problems, source: string): void {
+  if (Token.isUnresolved(source)) return;
+  problems.check(source.length >= 1 && source.length <= OUTBOX_LIMITS.maxSourceLength, 'TransactionalOutbox.EventSourceLength',
+    `eventSource "${source}" is ${source.length} characters`, `use 1 to ${OUTBOX_LIMITS.maxSourceLength} characters`);
+  problems.check(!source.startsWith('aws.'), 'TransactionalOutbox.EventSourceReserved',
+    `eventSource "${source}" starts with "aws.", which EventBridge reserves for AWS services`,
+    'use your own reverse-domain source, e.g. com.example.orders');
+}
+
+function validateTarget(problems: Problems, props: TransactionalOutboxProps): void {
+  const target = props.target ?? OutboxTarget.EVENT_BUS;
+  if (target === OutboxTarget.FIFO_QUEUE) {
+    problems.check(props.eventBus === undefined && props.eventBusProps === undefined, 'TransactionalOutbox.BusWithQueueTarget',
+      'eventBus / eventBusProps were given with target FIFO_QUEUE', 'drop them, or use target: OutboxTarget.EVENT_BUS');
+    problems.check(props.queue === undefined || props.queueProps === undefined, 'TransactionalOutbox.QueueAndQueueProps',
+      'both queue and queueProps were given', 'give queue (your own FIFO queue) or queueProps (settings of a new one)');
+    if (props.queue) {
+      problems.check(props.queue.fifo, 'TransactionalOutbox.QueueNotFifo',
+        `queue ${props.queue.node.path} is a standard queue: it keeps no order, and has no message groups or deduplication`,
+        'pass a FIFO queue (the pipe groups by aggregate id and deduplicates by event id), or use target: OutboxTarget.EVENT_BUS');
+    }
+    problems.check(props.queueProps?.fifo !== false, 'TransactionalOutbox.QueuePropsNotFifo',
+      'queueProps.fifo is false, but the target is a FIFO queue', 'drop fifo from queueProps');
+  } else {
+    problems.check(props.queue === undefined && props.queueProps === undefined, 'TransactionalOutbox.QueueWithBusTarget',
+      'queue / queueProps were given, but the target is the event bus', 'pass target: OutboxTarget.FIFO_QUEUE, or drop them');
+    problems.check(props.eventBus === undefined || props.eventBusProps === undefined, 'TransactionalOutbox.BusAndBusProps',
+      'both eventBus and eventBusProps were given', 'give eventBus (an existing bus) or eventBusProps (a new one)');
+  }
+}
+
+function validateTableChoice(problems: Problems, props: TransactionalOutboxProps): void {
+  if (!props.table) {
+    problems.check(props.tableAttributes === undefined, 'TransactionalOutbox.TableAttributesWithoutTable',
+      'tableAttributes was given without table', 'drop tableAttributes: the table the construct creates has pk, sk and expiresAt');
+    return;
+  }
+  problems.check(props.tableName === undefined && props.removalPolicy === undefined, 'TransactionalOutbox.TableOptionsWithTable',
+    'tableName / removalPolicy were given with an existing table', 'set them on your table, or drop table to have one created');
+}
+
+function validatePipeSettings(problems: Problems, scope: IConstruct, props: TransactionalOutboxProps): void {
+  const batchSize = props.batchSize;
+  if (batchSize !== undefined) {
+    problems.check(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= OUTBOX_LIMITS.maxBatchSize, 'TransactionalOutbox.BatchSize',
+      `batchSize ${batchSize} is outside what the target accepts per call`,
+      `use 1 to ${OUTBOX_LIMITS.maxBatchSize}: PutEvents and SendMessageBatch take at most 10 entries, and Pipes does not invoke a target with more`);
+  }
+  const window = props.maximumBatchingWindow?.toSeconds();
+  if (window !== undefined) {
+    problems.check(Number.isInteger(window) && window <= OUTBOX_LIMITS.maxBatchingWindowSeconds, 'TransactionalOutbox.BatchingWindow',
+      `maximumBatchingWindow ${window} s is not a whole number of seconds up to ${OUTBOX_LIMITS.maxBatchingWindowSeconds}`,
+      `use 0 to ${OUTBOX_LIMITS.maxBatchingWindowSeconds} seconds`);
+  }
+  const retries = props.retryAttempts;
+  if (retries !== undefined) {
+    problems.check(retries !== -1, 'TransactionalOutbox.InfiniteRetries',
+      'retryAttempts -1 retries a failing batch until its records leave the stream (24 h), blocking every later event of its shard, and then drops them without dead-lettering',
+      'use 0 to 10000 (default 10): failing records then go to the dead-letter queue, and the alarm fires');
+    problems.check(retries === -1 || (Number.isInteger(retries) && retries >= 0 && retries <= OUTBOX_LIMITS.maxRetryAttempts),
+      'TransactionalOutbox.RetryAttempts', `retryAttempts ${retries} is not an integer from 0 to ${OUTBOX_LIMITS.maxRetryAttempts}`,
+      `use 0 to ${OUTBOX_LIMITS.maxRetryAttempts}`);
+  }
+  const age = props.maximumRecordAge?.toSeconds();
+  if (age !== undefined) {
+    problems.check(Number.isInteger(age) && age >= OUTBOX_LIMITS.minRecordAgeSeconds && age <= OUTBOX_LIMITS.maxRecordAgeSeconds,
+      'TransactionalOutbox.MaximumRecordAge', `maximumRecordAge ${age} s is outside what Pipes accepts`,
+      `use ${OUTBOX_LIMITS.minRecordAgeSeconds} seconds to 7 days (whole seconds)`);
+    if (age > OUTBOX_LIMITS.streamRetentionSeconds) {
+      warn(scope, 'RecordAgeBeyondStreamRetention', `maximumRecordAge ${age} s is longer than the 24 hours DynamoDB Streams ` +
+        'keeps a record: a record still failing then is trimmed from the stream and never reaches the dead-letter queue');
+    }
+  }
+  if (props.startingPosition === OutboxStartingPosition.LATEST) {
+    warn(scope, 'StartingPositionLatest', 'startingPosition LATEST: events committed before the pipe starts reading the ' +
+      'stream are never published; TRIM_HORIZON (the default) publishes everything still in the stream');
+  }
+  if (props.pipeName !== undefined && !Token.isUnresolved(props.pipeName)) {
+    problems.check(PIPE_NAME.test(props.pipeName), 'TransactionalOutbox.PipeName', `pipeName "${props.pipeName}" is not valid`,
+      'use 1 to 64 letters, digits, ".", "-" or "_"');
+  }
+}

@@ -1,0 +1,230 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { OUTBOX_DEFAULTS, OUTBOX_ENV, OutboxTarget } from './contract';
+import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
+import { checkAttributeNames, inspectTable } from './private/table-inspection';
+import { validateOutboxProps } from './private/validation';
+import { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, TransactionalOutboxProps } from './props';
+import { PatternFunction } from '../core/pattern-function';
+import { AlarmFactory } from '../core/private/alarm-factory';
+import { bundledHandlerCode } from '../core/private/assets';
+import { createPipe } from '../core/private/pipe';
+import { createTtlTable } from '../core/private/ttl-table';
+import { Problems, warn } from '../core/private/validation';
+import { SecureQueue } from '../core/secure-queue';
+
+/**
+ * The transactional outbox: a service commits its state change and the events describing it in one DynamoDB
+ * transaction (the `OutboxWriter` runtime helper), and an EventBridge Pipe publishes the events from the table's
+ * stream. An event is published if and only if its transaction committed, at least once.
+ *
+ * The pipe reads only INSERTs of outbox rows (key prefix `OUTBOX#`): business items, updates and TTL deletions of
+ * outbox rows are never published. A small enrichment function turns each row into a clean event (Pipes input
+ * templates cannot parse the stored detail), and the target receives exactly the object the writer was given. Failing
+ * batches are bisected and retried a bounded number of times, then go to an SQS dead-letter queue with an alarm.
+ */
+export class TransactionalOutbox extends Construct {
+  /** The table holding outbox rows (and, usually, the business items). */
+  public readonly table: dynamodb.ITable;
+  /** Its key and TTL attribute names. */
+  public readonly tableAttributes: OutboxTableAttributes;
+  /** Where events go. */
+  public readonly target: OutboxTarget;
+  /** The bus events are published on (bus target). */
+  public readonly eventBus?: events.IEventBus;
+  /** The FIFO queue events are sent to (FIFO target). */
+  public readonly queue?: sqs.IQueue;
+  /** The pipe. */
+  public readonly pipe: pipes.CfnPipe;
+  /** The role the pipe assumes. */
+  public readonly pipeRole: iam.IRole;
+  /** The function that turns outbox rows into clean events. */
+  public readonly enrichment: lambda.IFunction;
+  /** Where the pipe puts batches it could not deliver (their stream coordinates; the rows stay in the table). */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The pipe's log group (undefined with `OutboxPipeLogLevel.OFF`). */
+  public readonly logGroup?: logs.ILogGroup;
+  /** Every alarm this construct created. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  private readonly eventSource: string;
+  private readonly retention: Duration;
+
+  constructor(scope: Construct, id: string, props: TransactionalOutboxProps) {
+    super(scope, id);
+    const problems = new Problems(this);
+    validateOutboxProps(problems, this, props);
+    problems.throwIfAny();
+    this.eventSource = props.eventSource;
+    this.retention = props.retention ?? Duration.seconds(OUTBOX_DEFAULTS.retentionSeconds);
+    this.target = props.target ?? OutboxTarget.EVENT_BUS;
+
+    const { table, attributes } = this.tableFor(problems, props);
+    checkAttributeNames(problems, attributes);
+    problems.throwIfAny();
+    this.table = table;
+    this.tableAttributes = attributes;
+
+    const target = this.createTarget(props);
+    this.eventBus = target.eventBus;
+    this.queue = target.queue;
+    this.deadLetterQueue = new SecureQueue(this, 'PipeDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
+    const enrichment = new PatternFunction(this, 'Enrichment', {
+      code: bundledHandlerCode('outbox-enrichment'),
+      handler: 'index.handler',
+      description: 'Turns outbox rows from the DynamoDB stream into the events the outbox publishes',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource },
+    });
+    this.enrichment = enrichment;
+    this.logGroup = (props.logLevel ?? OutboxPipeLogLevel.ERROR) === OutboxPipeLogLevel.OFF
+      ? undefined
+      : new logs.LogGroup(this, 'PipeLogs', { retention: logs.RetentionDays.ONE_MONTH });
+
+    const { pipe, role } = createPipe(this, 'Pipe', {
+      roleDescription: `Reads the outbox stream of ${Stack.of(this).stackName}/${id} and publishes its events`,
+      description: `Publishes the outbox events of ${Stack.of(this).stackName}/${id}`,
+      source: table.tableStreamArn!,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON,
+          batchSize: props.batchSize ?? OUTBOX_DEFAULTS.batchSize,
+          maximumBatchingWindowInSeconds: props.maximumBatchingWindow?.toSeconds(),
+          maximumRetryAttempts: props.retryAttempts ?? OUTBOX_DEFAULTS.maximumRetryAttempts,
+          maximumRecordAgeInSeconds: props.maximumRecordAge?.toSeconds() ?? OUTBOX_DEFAULTS.maximumRecordAgeSeconds,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        },
+        filterCriteria: { filters: [{ pattern: JSON.stringify(outboxFilterPattern(attributes)) }] },
+      },
+      target: target.arn,
+      targetParameters: outboxTargetParameters(this.target, props.eventSource),
+      logConfiguration: this.logGroup ? {
+        level: props.logLevel ?? OutboxPipeLogLevel.ERROR,
+        cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.logGroupArn },
+        includeExecutionData: props.logExecutionData ? ['ALL'] : undefined,
+      } : undefined,
+    });
+    pipe.enrichment = enrichment.functionArn;
+    if (props.pipeName !== undefined) pipe.name = props.pipeName;
+    this.pipe = pipe;
+    this.pipeRole = role;
+    this.grantPipe(role);
+
+    const alarms = new AlarmFactory(props);
+    alarms.threshold(this, 'PipeExecutionFailedAlarm', {
+      description: `${id}: the outbox pipe failed to publish a batch (it is retried, then dead-lettered)`,
+      metric: this.pipeMetric('ExecutionFailed'),
+      threshold: 1,
+    });
+    alarms.deadLetterQueueDepth(this, 'PipeDeadLetterQueueAlarm', this.deadLetterQueue, `${id} pipe dead-letter queue`);
+    alarms.functionErrors(this, 'EnrichmentErrorsAlarm', enrichment, `${id} enrichment function`);
+    this.alarms = alarms.alarms;
+  }
+
+  /**
+   * Lets `fn` write transactions through the outbox (PutItem, UpdateItem, DeleteItem and ConditionCheckItem on the
+   * table: what TransactWriteItems checks per action, for outbox rows and business items alike) and gives it the
+   * environment the OutboxWriter reads.
+   */
+  public grantWrite(fn: lambda.IFunction): iam.Grant {
+    const environment = this.writerEnvironment();
+    if (fn instanceof lambda.Function) {
+      for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+    } else {
+      warn(this, 'ImportedWriterEnvironment', `function ${fn.node.path} is imported, so its environment cannot be set: give ` +
+        `it ${Object.keys(environment).join(', ')} yourself (the OutboxWriter reads them)`);
+    }
+    this.table.encryptionKey?.grantEncryptDecrypt(fn);
+    return iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /** The environment the OutboxWriter reads (set by `grantWrite`). */
+  public writerEnvironment(): Record<string, string> {
+    const { partitionKey, sortKey, timeToLiveAttribute } = this.tableAttributes;
+    return {
+      [OUTBOX_ENV.TABLE_NAME]: this.table.tableName,
+      [OUTBOX_ENV.PARTITION_KEY]: partitionKey,
+      ...(sortKey === undefined ? {} : { [OUTBOX_ENV.SORT_KEY]: sortKey }),
+      [OUTBOX_ENV.TIME_TO_LIVE_ATTRIBUTE]: timeToLiveAttribute,
+      [OUTBOX_ENV.RETENTION_SECONDS]: String(this.retention.toSeconds()),
+      [OUTBOX_ENV.EVENT_SOURCE]: this.eventSource,
+      [OUTBOX_ENV.TARGET]: this.target,
+    };
+  }
+
+  /** A metric of the pipe (namespace `AWS/EventBridge/Pipes`), summed over 5 minutes by default. */
+  public pipeMetric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/EventBridge/Pipes',
+      metricName,
+      dimensionsMap: { PipeName: this.pipe.ref },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...options,
+    });
+  }
+
+  private tableFor(problems: Problems, props: TransactionalOutboxProps): { table: dynamodb.ITable; attributes: OutboxTableAttributes } {
+    if (props.table) {
+      const attributes = inspectTable(problems, this, props.table, props.tableAttributes);
+      problems.throwIfAny();
+      return { table: props.table, attributes: attributes! };
+    }
+    const attributes = {
+      partitionKey: OUTBOX_DEFAULTS.partitionKey,
+      sortKey: OUTBOX_DEFAULTS.sortKey,
+      timeToLiveAttribute: OUTBOX_DEFAULTS.timeToLiveAttribute,
+    };
+    const table = createTtlTable(this, 'Table', {
+      ...attributes,
+      tableName: props.tableName,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    return { table, attributes };
+  }
+
+  /** Creates or adopts the target. */
+  private createTarget(props: TransactionalOutboxProps): { arn: string; eventBus?: events.IEventBus; queue?: sqs.IQueue } {
+    if (this.target === OutboxTarget.FIFO_QUEUE) {
+      const queue = props.queue ?? new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true }).queue;
+      return { arn: queue.queueArn, queue };
+    }
+    const eventBus = props.eventBus ?? (props.eventBusProps
+      ? new events.EventBus(this, 'Bus', props.eventBusProps)
+      : events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'));
+    return { arn: eventBus.eventBusArn, eventBus };
+  }
+
+  /** Exactly what the pipe needs: read the stream, invoke the enrichment, deliver to the target and the DLQ. */
+  private grantPipe(role: iam.IRole): void {
+    this.table.grantStreamRead(role);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.enrichment.functionArn],
+    }));
+    if (this.queue) this.queue.grantSendMessages(role);
+    if (this.eventBus) this.eventBus.grantPutEventsTo(role);
+    this.deadLetterQueue.grantSendMessages(role);
+    if (this.logGroup) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }));
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { OutboxStartingPosition, OutboxTarget, PatternErrors, TransactionalOutbox, TransactionalOutboxProps } from '../../../lib';
+import { newStack } from '../../support/cdk';
+
+const SOURCE = 'com.example.orders';
+const build = (stack: Stack, extra: Partial<TransactionalOutboxProps> = {}) =>
+  new TransactionalOutbox(stack, 'Outbox', { eventSource: SOURCE, ...extra });
+
+/** The ids of the problems `make` is rejected with; [] when it is accepted. */
+function problemIds(make: (s: Stack) => unknown): string[] {
+  try {
+    make(newStack());
+    return [];
+  } catch (err) {
+    if (PatternErrors.isPatternValidationError(err)) return PatternErrors.problemsOf(err).map((p) => p.id);
+    throw err;
+  }
+}
+
+const fifoQueue = (s: Stack) => new sqs.Queue(s, 'Fifo', { fifo: true });
+const v2 = (s: Stack, props: Partial<dynamodb.TablePropsV2> = {}) => new dynamodb.TableV2(s, 'Orders', {
+  partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+  timeToLiveAttribute: 'ttl',
+  dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+  ...props,
+});
+const imported = (s: Stack, streamArn?: string) => dynamodb.Table.fromTableAttributes(s, 'Imported', {
+  tableName: 'orders',
+  tableStreamArn: streamArn,
+});
+const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000';
+
+type PropsFor = Partial<TransactionalOutboxProps> | ((s: Stack) => Partial<TransactionalOutboxProps>);
+// [problem id, a configuration rejected with it, the nearest configuration accepted]
+const boundaries: [string, PropsFor, PropsFor][] = [
+  ['TransactionalOutbox.EventSourceLength', { eventSource: 'x'.repeat(257) }, { eventSource: 'x'.repeat(256) }],
+  ['TransactionalOutbox.EventSourceLength', { eventSource: '' }, { eventSource: 'x' }],
+  ['TransactionalOutbox.EventSourceReserved', { eventSource: 'aws.orders' }, { eventSource: 'awsx.orders' }],
+  ['TransactionalOutbox.BusWithQueueTarget', (s) => ({ target: OutboxTarget.FIFO_QUEUE, eventBus: new events.EventBus(s, 'B') }), { target: OutboxTarget.FIFO_QUEUE }],
+  ['TransactionalOutbox.QueueAndQueueProps', (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: fifoQueue(s), queueProps: {} }), (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: fifoQueue(s) })],
+  ['TransactionalOutbox.QueueNotFifo', (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: new sqs.Queue(s, 'Std') }), (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: fifoQueue(s) })],
+  ['TransactionalOutbox.QueuePropsNotFifo', { target: OutboxTarget.FIFO_QUEUE, queueProps: { fifo: false } }, { target: OutboxTarget.FIFO_QUEUE, queueProps: { fifo: true } }],
+  ['TransactionalOutbox.QueueWithBusTarget', (s) => ({ queue: fifoQueue(s) }), (s) => ({ eventBus: new events.EventBus(s, 'B') })],
+  ['TransactionalOutbox.BusAndBusProps', (s) => ({ eventBus: new events.EventBus(s, 'B'), eventBusProps: {} }), { eventBusProps: {} }],
+  ['TransactionalOutbox.TableAttributesWithoutTable', { tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } }, {}],
+  ['TransactionalOutbox.TableOptionsWithTable', (s) => ({ table: v2(s), tableName: 'orders' }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.BatchSize', { batchSize: 11 }, { batchSize: 10 }],
+  ['TransactionalOutbox.BatchSize', { batchSize: 0 }, { batchSize: 1 }],
+  ['TransactionalOutbox.BatchingWindow', { maximumBatchingWindow: Duration.seconds(301) }, { maximumBatchingWindow: Duration.seconds(300) }],
+  ['TransactionalOutbox.InfiniteRetries', { retryAttempts: -1 }, { retryAttempts: 0 }],
+  ['TransactionalOutbox.RetryAttempts', { retryAttempts: 10_001 }, { retryAttempts: 10_000 }],
+  ['TransactionalOutbox.RetryAttempts', { retryAttempts: 2.5 }, { retryAttempts: 2 }],
+  ['TransactionalOutbox.MaximumRecordAge', { maximumRecordAge: Duration.seconds(59) }, { maximumRecordAge: Duration.seconds(60) }],
+  ['TransactionalOutbox.MaximumRecordAge', { maximumRecordAge: Duration.seconds(604_801) }, { maximumRecordAge: Duration.days(7) }],
+  ['TransactionalOutbox.PipeName', { pipeName: 'x'.repeat(65) }, { pipeName: 'x'.repeat(64) }],
+  ['TransactionalOutbox.PipeName', { pipeName: 'orders outbox' }, { pipeName: 'orders-outbox_1.v2' }],
+  ['TransactionalOutbox.RetentionTooShort', { retention: Duration.hours(23) }, { retention: Duration.days(1) }],
+  ['TransactionalOutbox.ImportedTableWithoutStream', (s) => ({ table: imported(s), tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } }),
+    (s) => ({ table: imported(s, STREAM_ARN), tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } })],
+  ['TransactionalOutbox.ImportedTableAttributes', (s) => ({ table: imported(s, STREAM_ARN) }),
+    (s) => ({ table: imported(s, STREAM_ARN), tableAttributes: { partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'ttl' } })],
+  ['TransactionalOutbox.TableAttributesForAppTable', (s) => ({ table: v2(s), tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.TableStreamView', (s) => ({ table: v2(s, { dynamoStream: undefined }) }), (s) => ({ table: v2(s, { dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES }) })],
+  ['TransactionalOutbox.TableStreamView', (s) => ({ table: v2(s, { dynamoStream: dynamodb.StreamViewType.KEYS_ONLY }) }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.TableStreamView', (s) => ({ table: v2(s, { dynamoStream: dynamodb.StreamViewType.OLD_IMAGE }) }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.TableStreamView',
+    (s) => ({ table: new dynamodb.Table(s, 'V1', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, timeToLiveAttribute: 'ttl' }) }),
+    (s) => ({ table: new dynamodb.Table(s, 'V1', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, timeToLiveAttribute: 'ttl', stream: dynamodb.StreamViewType.NEW_IMAGE }) })],
+  ['TransactionalOutbox.TableWithoutTtl', (s) => ({ table: v2(s, { timeToLiveAttribute: undefined }) }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.TableKeyType', (s) => ({ table: v2(s, { sortKey: { name: 'sk', type: dynamodb.AttributeType.NUMBER } }) }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.ReservedAttributeName', (s) => ({ table: v2(s, { timeToLiveAttribute: 'outboxDetail' }) }), (s) => ({ table: v2(s, { timeToLiveAttribute: 'expires' }) })],
+];
+
+test.each(boundaries)('%s: rejected past the boundary, accepted at it', (id, rejected, accepted) => {
+  const props = (p: PropsFor) => (s: Stack) => build(s, typeof p === 'function' ? p(s) : p);
+  expect(problemIds(props(rejected))).toContain(id);
+  expect(problemIds(props(accepted))).toEqual([]);
+});
+
+test('every problem names the construct path and a fix', () => {
+  expect(() => build(newStack(), { batchSize: 11 })).toThrow(/\[Test\/Outbox\] batchSize 11 is outside what the target accepts per call\. Fix: use 1 to 10/);
+});
+
+test('all problems of one construct are reported together', () => {
+  expect(problemIds((s) => build(s, { eventSource: 'aws.x', batchSize: 20, retryAttempts: -1, retention: Duration.hours(1) }))).toEqual([
+    'TransactionalOutbox.EventSourceReserved',
+    'TransactionalOutbox.BatchSize',
+    'TransactionalOutbox.InfiniteRetries',
+    'TransactionalOutbox.RetentionTooShort',
+  ]);
+});
+
+describe('recoverable smells are acknowledgeable warnings', () => {
+  const warningsOf = (extra: PropsFor) => {
+    const stack = newStack();
+    build(stack, typeof extra === 'function' ? extra(stack) : extra);
+    return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+  };
+
+  test('a record age beyond the stream retention', () => {
+    expect(warningsOf({ maximumRecordAge: Duration.hours(25) })).toEqual([expect.stringMatching(/longer than the 24 hours DynamoDB Streams keeps a record.*RecordAgeBeyondStreamRetention/)]);
+    expect(warningsOf({ maximumRecordAge: Duration.hours(24) })).toEqual([]);
+  });
+
+  test('starting at LATEST', () => {
+    expect(warningsOf({ startingPosition: OutboxStartingPosition.LATEST })).toEqual([expect.stringMatching(/never published.*StartingPositionLatest/)]);
+    expect(warningsOf({ startingPosition: OutboxStartingPosition.TRIM_HORIZON })).toEqual([]);
+  });
+
+  test('an imported table, which cannot be inspected', () => {
+    expect(warningsOf((s) => ({ table: imported(s, STREAM_ARN), tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } })))
+      .toEqual([expect.stringMatching(/is imported, so its stream view type, key types and TTL cannot be checked.*ImportedOutboxTable/)]);
+  });
+});
