@@ -8,6 +8,9 @@ export {
   CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, HealthCheckerOptions, ProtectOptions,
   StoreFailureMode,
 } from './circuit-breaker';
+export {
+  OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, OutboxTarget, TransactionalOutbox, TransactionalOutboxProps,
+} from './transactional-outbox';
 export { ScopedNagValidation } from './nag';
 // The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
 export * as examples from './examples';
