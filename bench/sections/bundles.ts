@@ -29,16 +29,22 @@ const HANDLER_ENV: Record<string, string> = {
   CIRCUIT_BREAKER_TABLE_NAME: 'bench-circuits',
   CIRCUIT_BREAKER_CIRCUIT_IDS: 'downstream',
   CIRCUIT_BREAKER_HEALTH_CHECKS: '[]',
+  OUTBOX_EVENT_SOURCE: 'bench.orders',
 };
 
-/** Runs in the child: times one require and prints milliseconds. Exits at once so open handles cannot hang it. */
+/**
+ * Runs in the child: times one require and prints milliseconds and the resident set size after it (what the
+ * PatternFunction memory default is sized from). Exits at once so open handles cannot hang it.
+ */
 const CHILD_SCRIPT = [
   'const target = process.argv[1];',
   'const start = process.hrtime.bigint();',
-  'require(target);',
+  'if (target !== "-") require(target);',
   'const ms = Number(process.hrtime.bigint() - start) / 1e6;',
-  'process.stdout.write(String(ms), () => process.exit(0));',
+  'process.stdout.write(`${ms} ${process.memoryUsage().rss}`, () => process.exit(0));',
 ].join('\n');
+/** A fresh Node process that requires nothing: the floor under every RSS figure. */
+const BARE_NODE = 'node (nothing required)';
 
 interface Bundle {
   readonly name: string;
@@ -71,7 +77,8 @@ export async function run(): Promise<BenchSection> {
     // Resolved from the repository root, where the handlers' own `require('@aws-sdk/...')` lands too.
     ...sdkModules.map((m) => ({ label: m, path: require.resolve(m, { paths: [ROOT] }) })),
   ];
-  const times = timeRequires(targets, runs);
+  const { times, rss } = timeRequires([...targets, { label: BARE_NODE, path: '-' }], runs);
+  const rssCell = (label: string) => `${fmt(median(rss.get(label)!) / 1_048_576)}`;
 
   const handlerRows = bundles.map((b) => {
     const t = times.get(b.name);
@@ -81,13 +88,16 @@ export async function run(): Promise<BenchSection> {
       fmt(b.gzipBytes / 1024),
       t ? fmt(median(t)) : 'n/a (extension process)',
       t ? `${fmt(Math.min(...t))}–${fmt(Math.max(...t))}` : '–',
+      t ? rssCell(b.name) : '–',
       b.sdkModules.length ? b.sdkModules.map((m) => `\`${m}\``).join(', ') : '–',
     ];
   });
   const sdkRows = sdkModules.map((m) => {
     const t = times.get(m)!;
-    return [`\`${m}\` alone (peer)`, '–', '–', fmt(median(t)), `${fmt(Math.min(...t))}–${fmt(Math.max(...t))}`, '–'];
+    return [`\`${m}\` alone (peer)`, '–', '–', fmt(median(t)), `${fmt(Math.min(...t))}–${fmt(Math.max(...t))}`, rssCell(m), '–'];
   });
+  const bare = times.get(BARE_NODE)!;
+  const bareRow = [BARE_NODE, '–', '–', fmt(median(bare)), `${fmt(Math.min(...bare))}–${fmt(Math.max(...bare))}`, rssCell(BARE_NODE), '–'];
 
   const method = [
     '`node scripts/bundle.mjs` bundles each `lambda/<name>/` with esbuild (minified CJS, AWS SDK v3 and Smithy ' +
@@ -103,10 +113,14 @@ export async function run(): Promise<BenchSection> {
       `in the same run. Node ${process.version} here; Lambda runs Node.js 24 with its own SDK copy, so absolute ` +
       'numbers differ from a real cold start. Folders holding `extensions/` are Lambda extensions (an executable ' +
       'that starts a local server), so they are sized but not imported.',
+    '',
+    'RSS is `process.memoryUsage().rss` of the same process right after the require (median), next to a process ' +
+      'that requires nothing: it is the footprint the `PatternFunction` memory default (256 MB) is sized from, with ' +
+      'a protected function also running the extension as a second process.',
   ].join('\n');
   const body = table(
-    ['Bundle', 'Size KiB', 'Gzip KiB', 'Cold require median ms', 'Min–max ms', 'External SDK modules'],
-    [...handlerRows, ...sdkRows],
+    ['Bundle', 'Size KiB', 'Gzip KiB', 'Cold require median ms', 'Min–max ms', 'RSS after require MB', 'External SDK modules'],
+    [...handlerRows, ...sdkRows, bareRow],
   );
   return { title: 'Handler bundles', method, body };
 }
@@ -141,18 +155,22 @@ function listFiles(dir: string): string[] {
   });
 }
 
-function timeRequires(targets: Target[], runs: number): Map<string, number[]> {
+function timeRequires(targets: Target[], runs: number): { times: Map<string, number[]>; rss: Map<string, number[]> } {
   const times = new Map<string, number[]>(targets.map((t) => [t.label, []]));
+  const rss = new Map<string, number[]>(targets.map((t) => [t.label, []]));
   for (let round = 0; round < WARMUP_ROUNDS + runs; round++) {
     for (const target of targets) {
-      const ms = requireInFreshProcess(target);
-      if (round >= WARMUP_ROUNDS) times.get(target.label)!.push(ms);
+      const measured = requireInFreshProcess(target);
+      if (round >= WARMUP_ROUNDS) {
+        times.get(target.label)!.push(measured.ms);
+        rss.get(target.label)!.push(measured.rssBytes);
+      }
     }
   }
-  return times;
+  return { times, rss };
 }
 
-function requireInFreshProcess(target: Target): number {
+function requireInFreshProcess(target: Target): { ms: number; rssBytes: number } {
   let out: string;
   try {
     out = execFileSync(process.execPath, ['-e', CHILD_SCRIPT, target.path], {
@@ -167,7 +185,7 @@ function requireInFreshProcess(target: Target): number {
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new Error(`require of ${target.label} failed in a fresh node process: ${stderr.trim() || String(err)}`);
   }
-  const ms = Number(out);
-  if (!Number.isFinite(ms)) throw new Error(`require of ${target.label} printed no timing: ${out}`);
-  return ms;
+  const [ms, rssBytes] = out.trim().split(' ').map(Number);
+  if (!Number.isFinite(ms) || !Number.isFinite(rssBytes)) throw new Error(`require of ${target.label} printed no timing: ${out}`);
+  return { ms, rssBytes };
 }
