@@ -1,0 +1,192 @@
+/**
+ * What the OutboxWriter refuses before calling DynamoDB. The client is a real DynamoDBClient pointed at a closed
+ * port, with a middleware counting the requests it sends: every refusal must leave the count at zero.
+ */
+import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { OutboxTarget } from '../../../../lambda/runtime/outbox/config';
+import { OutboxEvent, OutboxTransactionRejectedError, OutboxWriter, OutboxWriterOptions } from '../../../../lambda/runtime/outbox/writer';
+
+const TABLE = 'orders';
+const NOW = Date.parse('2024-05-01T12:00:00.000Z');
+const KB = 1024;
+
+function writerFor(options: Partial<OutboxWriterOptions> = {}) {
+  const client = new DynamoDBClient({
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+  let sent = 0;
+  client.middlewareStack.add((next) => async (args) => {
+    sent++;
+    return next(args);
+  }, { step: 'initialize', name: 'countRequests' });
+  const writer = new OutboxWriter({ client, tableName: TABLE, eventSource: 'com.example.orders', now: () => NOW, ...options });
+  return { writer, sent: () => sent };
+}
+
+const event = (extra: Partial<OutboxEvent> = {}): OutboxEvent => ({
+  detailType: 'OrderPlaced',
+  aggregateId: 'order-1',
+  detail: { orderId: 'order-1', total: 42 },
+  ...extra,
+});
+const put = (pk: string, sk: string, extra: Record<string, any> = {}): TransactWriteItem =>
+  ({ Put: { TableName: TABLE, Item: { pk: { S: pk }, sk: { S: sk }, ...extra } } });
+const blob = (bytes: number) => ({ S: 'x'.repeat(bytes) });
+
+/** The problems `write` is refused with; it must not have sent anything. */
+async function refusal(request: Parameters<OutboxWriter['write']>[0], options: Partial<OutboxWriterOptions> = {}): Promise<string[]> {
+  const { writer, sent } = writerFor(options);
+  const error = await writer.write(request).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(OutboxTransactionRejectedError);
+  expect(sent()).toBe(0);
+  return [...(error as OutboxTransactionRejectedError).problems];
+}
+
+/** Accepted by the checks: prepare returns a request (nothing is sent). */
+function accepted(request: Parameters<OutboxWriter['write']>[0], options: Partial<OutboxWriterOptions> = {}) {
+  const { writer, sent } = writerFor(options);
+  const prepared = writer.prepare(request);
+  expect(sent()).toBe(0);
+  return prepared;
+}
+
+describe('refused before calling DynamoDB, accepted at the boundary', () => {
+  test('more than 100 actions (business writes plus one per event)', async () => {
+    const writes = (n: number) => Array.from({ length: n }, (_, i) => put(`order-${i}`, 'ORDER'));
+    expect(await refusal({ writes: writes(100), events: [event()] })).toEqual([expect.stringMatching(/101 actions.*DynamoDB allows 100/)]);
+    expect(accepted({ writes: writes(99), events: [event()] }).input.TransactItems).toHaveLength(100);
+  });
+
+  test('an item over 400 KB', async () => {
+    const overhead = 2 + 7 + 2 + 5 + 4; // pk + value, sk + value, the name "blob"
+    const withBlob = (bytes: number) => put('order-1', 'ORDER', { blob: blob(bytes - overhead) });
+    expect(await refusal({ writes: [withBlob(400 * KB + 1)], events: [event()] })).toEqual([expect.stringMatching(/action 0 \(Put on orders\) writes an item of 409601 bytes/)]);
+    accepted({ writes: [withBlob(400 * KB)], events: [event()] });
+  });
+
+  test('a transaction over 4 MB', async () => {
+    const items = (n: number) => Array.from({ length: n }, (_, i) => put(`order-${i}`, 'ORDER', { blob: blob(390 * KB) }));
+    expect(await refusal({ writes: items(11), events: [event()] })).toEqual([expect.stringMatching(/carries \d+ bytes of items; DynamoDB allows 4194304/)]);
+    accepted({ writes: items(10), events: [event()] });
+  });
+
+  test('two actions on one item, whatever the action kinds', async () => {
+    const update: TransactWriteItem = { Update: { TableName: TABLE, Key: { pk: { S: 'order-1' }, sk: { S: 'ORDER' } }, UpdateExpression: 'SET s = :s', ExpressionAttributeValues: { ':s': { S: 'x' } } } };
+    expect(await refusal({ writes: [put('order-1', 'ORDER'), update], events: [event()] }))
+      .toEqual([expect.stringMatching(/actions 0 and 1 both act on one item of orders/)]);
+    accepted({ writes: [put('order-1', 'ORDER'), { ...update, Update: { ...update.Update!, Key: { pk: { S: 'order-2' }, sk: { S: 'ORDER' } } } }], events: [event()] });
+  });
+
+  test('a business write on the outbox row key itself', async () => {
+    const eventId = '01HX0000000000000000000000';
+    expect(await refusal({ writes: [put('order-1', `OUTBOX#${eventId}`)], events: [event({ eventId })] }))
+      .toEqual([expect.stringMatching(/actions 0 and 1 both act on one item/)]);
+  });
+
+  test('a Put on another table whose keys the writer does not know; fine once they are given', async () => {
+    const audit: TransactWriteItem = { Put: { TableName: 'audit', Item: { id: { S: 'a-1' } } } };
+    expect(await refusal({ writes: [audit], events: [event()] })).toEqual([expect.stringMatching(/key attributes of table audit are unknown.*pass tableKeys/)]);
+    accepted({ writes: [audit], events: [event()] }, { tableKeys: { audit: ['id'] } });
+  });
+
+  test('an event over the 256 KB EventBridge entry size', async () => {
+    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail JSON ({"s":"..."} = 8 + n)
+    const fixed = 14 + 18 + 11 + 26 + 8;
+    const detail = (entryBytes: number) => ({ s: 'x'.repeat(entryBytes - fixed) });
+    expect(await refusal({ events: [event({ detail: detail(256 * KB + 1) })] })).toEqual([expect.stringMatching(/event 0 \(OrderPlaced\): the event is 262145 bytes as the EventBridge entry/)]);
+    accepted({ events: [event({ detail: detail(256 * KB) })] });
+  });
+
+  test('an event over 256 KB as the FIFO message body it becomes (the envelope counts)', async () => {
+    const body = (n: number) => JSON.stringify({ 'id': '01HX0000000000000000000000', 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': new Date(NOW).toISOString(), 'detail': { s: 'x'.repeat(n) } });
+    const padding = 256 * KB - body(0).length;
+    const fifo = { target: OutboxTarget.FIFO_QUEUE };
+    expect(await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + 1) } })] }, fifo)).toEqual([expect.stringMatching(/262145 bytes as the queue message/)]);
+    accepted({ events: [event({ detail: { s: 'x'.repeat(padding) } })] }, fifo);
+  });
+
+  test('a detail that is not a JSON object', async () => {
+    for (const detail of [[1, 2], 'text', null, { n: BigInt(1) }]) {
+      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(/detail must be a JSON-serializable object/)]);
+    }
+  });
+
+  test('a detail-type outside 1 to 128 characters', async () => {
+    expect(await refusal({ events: [event({ detailType: 'x'.repeat(129) })] })).toEqual([expect.stringMatching(/detailType must be 1 to 128 characters/)]);
+    expect(await refusal({ events: [event({ detailType: '' })] })).toEqual([expect.stringMatching(/detailType must be 1 to 128/)]);
+    accepted({ events: [event({ detailType: 'x'.repeat(128) })] });
+  });
+
+  test('with a FIFO target, an aggregate id that cannot be a message group', async () => {
+    const fifo = { target: OutboxTarget.FIFO_QUEUE };
+    expect(await refusal({ events: [event({ aggregateId: 'order 1' })] }, fifo)).toEqual([expect.stringMatching(/aggregateId is the FIFO message group/)]);
+    expect(await refusal({ events: [event({ aggregateId: 'x'.repeat(129) })] }, fifo)).toEqual([expect.stringMatching(/1 to 128 printable ASCII/)]);
+    accepted({ events: [event({ aggregateId: 'x'.repeat(128) })] }, fifo);
+    accepted({ events: [event({ aggregateId: 'order 1' })] });
+  });
+
+  test('an empty aggregate id', async () => {
+    expect(await refusal({ events: [event({ aggregateId: '' })] })).toEqual([expect.stringMatching(/aggregateId must be a non-empty string/)]);
+  });
+
+  test('a client request token over 36 characters', async () => {
+    expect(await refusal({ events: [event()], clientRequestToken: 'x'.repeat(37) })).toEqual([expect.stringMatching(/clientRequestToken is 37 characters/)]);
+    accepted({ events: [event()], clientRequestToken: 'x'.repeat(36) });
+  });
+
+  test('an event id that is not a ULID, an invalid date', async () => {
+    expect(await refusal({ events: [event({ eventId: 'not-a-ulid' })] })).toEqual([expect.stringMatching(/eventId 'not-a-ulid' is not a ULID/)]);
+    expect(await refusal({ events: [event({ occurredAt: new Date('nope') })] })).toEqual([expect.stringMatching(/occurredAt is not a valid date/)]);
+  });
+
+  test('an empty transaction', async () => {
+    expect(await refusal({ events: [] })).toEqual(['the transaction has no actions']);
+  });
+
+  test('every problem at once', async () => {
+    expect(await refusal({ events: [event({ detailType: '' }), event({ aggregateId: '' })], clientRequestToken: 'x'.repeat(40) })).toHaveLength(3);
+  });
+});
+
+describe('the prepared request', () => {
+  test('outbox rows beside the aggregate, never overwriting one, expiring after the retention, one token for retries', () => {
+    const prepared = accepted({ writes: [put('ORDER#1', 'ORDER')], events: [event({ partitionKey: 'ORDER#1' })] }, { retentionSeconds: 3600 });
+    const [published] = prepared.events;
+    expect(prepared.input.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(prepared.input.TransactItems![1]).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: {
+          pk: { S: 'ORDER#1' },
+          sk: { S: `OUTBOX#${published.id}` },
+          outboxEventId: { S: published.id },
+          outboxDetailType: { S: 'OrderPlaced' },
+          outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
+          outboxAggregateId: { S: 'order-1' },
+          outboxDetail: { S: '{"orderId":"order-1","total":42}' },
+          expiresAt: { N: String(NOW / 1000 + 3600) },
+        },
+        ConditionExpression: 'attribute_not_exists(#outboxKey)',
+        ExpressionAttributeNames: { '#outboxKey': 'pk' },
+      },
+    });
+    expect(published).toEqual({ 'id': published.id, 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': '2024-05-01T12:00:00.000Z', 'detail': { orderId: 'order-1', total: 42 } });
+  });
+
+  test('a table without a sort key: the outbox row has a partition of its own', () => {
+    const prepared = accepted({ events: [event()] }, { sortKey: null, partitionKey: 'id' });
+    const item = prepared.input.TransactItems![0].Put!.Item!;
+    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].id}` });
+    expect(item).not.toHaveProperty('sk');
+  });
+
+  test('a given event id and time are kept, so another process can rebuild the identical request', () => {
+    const fixed = { eventId: '01HX0000000000000000000000', occurredAt: new Date('2024-01-01T00:00:00Z') };
+    const a = accepted({ events: [event(fixed)], clientRequestToken: 'cmd-1' });
+    const b = accepted({ events: [event(fixed)], clientRequestToken: 'cmd-1' });
+    expect(a.input).toEqual(b.input);
+  });
+});
