@@ -1,1 +1,2 @@
 export { ScopedNagValidation } from './nag-validation';
+export { ServerlessPatternsChecks } from './packs';

@@ -1,0 +1,1 @@
+export { ServerlessPatternsChecks } from './serverless-patterns';

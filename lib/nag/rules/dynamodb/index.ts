@@ -1,0 +1,2 @@
+export { DynamoDBCircuitBreakerTable } from './DynamoDBCircuitBreakerTable';
+export { DynamoDBIdempotencyTable } from './DynamoDBIdempotencyTable';

@@ -1,0 +1,3 @@
+export { EventBridgePutEventsScoped } from './EventBridgePutEventsScoped';
+export { EventBridgeRuleTargetDeadLetter } from './EventBridgeRuleTargetDeadLetter';
+export { EventBridgeRuleTargetLimit } from './EventBridgeRuleTargetLimit';

@@ -1,0 +1,11 @@
+export { LambdaAsyncFailureHandling } from './LambdaAsyncFailureHandling';
+export { LambdaEfsMount } from './LambdaEfsMount';
+export { LambdaEventInvokeConfigBounds } from './LambdaEventInvokeConfigBounds';
+export { LambdaExtraCaCerts } from './LambdaExtraCaCerts';
+export { LambdaLayerLimit } from './LambdaLayerLimit';
+export { LambdaLogLevelNeedsJson } from './LambdaLogLevelNeedsJson';
+export { LambdaLogRetention } from './LambdaLogRetention';
+export { LambdaRecursiveTrigger } from './LambdaRecursiveTrigger';
+export { LambdaSQSMaximumConcurrency } from './LambdaSQSMaximumConcurrency';
+export { LambdaSQSPartialBatchResponse } from './LambdaSQSPartialBatchResponse';
+export { LambdaStreamFailureHandling } from './LambdaStreamFailureHandling';

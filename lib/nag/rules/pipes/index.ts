@@ -1,0 +1,3 @@
+export { PipeBatchWithinTargetLimit } from './PipeBatchWithinTargetLimit';
+export { PipeDynamoDBStreamRemoveFiltered } from './PipeDynamoDBStreamRemoveFiltered';
+export { PipeStreamFailureHandling } from './PipeStreamFailureHandling';

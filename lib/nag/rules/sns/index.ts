@@ -1,0 +1,1 @@
+export { SNSSubscriptionRedrive } from './SNSSubscriptionRedrive';
