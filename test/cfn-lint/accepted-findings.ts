@@ -80,7 +80,7 @@ export const REGION_GAPS: Record<string, { readonly regions: string[]; readonly 
       'ap-east-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'il-central-1',
       'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
     ],
-    reason: 'BufferedEventConsumer with fifo: true moves events into the FIFO buffer with an EventBridge Pipe.',
+    reason: 'TransactionalOutbox publishes through an EventBridge Pipe; BufferedEventConsumer with fifo: true moves events into its FIFO buffer with one.',
   },
 };
 

@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { BufferedEventConsumer, CircuitBreaker, FifoFanout, IdempotencyTable, PatternFunction, SecureQueue } from '../../lib';
+import {
+  BufferedEventConsumer, CircuitBreaker, FifoFanout, IdempotencyTable, OutboxTarget, PatternFunction, PatternNodejsFunction, SecureQueue,
+  TransactionalOutbox,
+} from '../../lib';
 import { INLINE_CODE, newStack } from '../support/cdk';
 
 const functionProps = { code: INLINE_CODE, handler: 'index.handler' };
@@ -43,6 +47,21 @@ export const CONSTRUCT_DEFAULT_STACKS: Record<string, () => Stack> = {
   PatternFunction: () => {
     const stack = newStack('PatternFunction');
     new PatternFunction(stack, 'Function', functionProps);
+    return stack;
+  },
+  PatternNodejsFunction: () => {
+    const stack = newStack('PatternNodejsFunction');
+    new PatternNodejsFunction(stack, 'Function', { entry: join(__dirname, 'nodejs-handler.ts') });
+    return stack;
+  },
+  TransactionalOutboxToBus: () => {
+    const stack = newStack('TransactionalOutboxToBus');
+    new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders' });
+    return stack;
+  },
+  TransactionalOutboxToFifoQueue: () => {
+    const stack = newStack('TransactionalOutboxToFifoQueue');
+    new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE });
     return stack;
   },
   PatternFunctionAsync: () => {
