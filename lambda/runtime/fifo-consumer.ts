@@ -5,6 +5,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EVENT_TYPE_ATTRIBUTE } from './fifo-message';
+import { asError, describeThrownValue } from './thrown-value';
 
 /** One SQS FIFO record with its body parsed and the FIFO metadata lifted out of `attributes`. */
 export interface FifoRecord<T = unknown> {
@@ -29,7 +30,10 @@ export interface FifoRecord<T = unknown> {
   readonly record: SQSRecord;
 }
 
-/** Processes one record. Throwing (or rejecting) marks the record failed; see {@link fifoBatchHandler}. */
+/**
+ * Processes one record. Throwing (or rejecting) marks the record failed, whatever is thrown (a value that is not an
+ * Error reaches the logger wrapped in a `NonErrorThrownError`); see {@link fifoBatchHandler}.
+ */
 export type FifoRecordHandler<T = unknown> = (record: FifoRecord<T>, context?: Context) => Promise<void> | void;
 
 /** Where failed records are logged. `console` and a Powertools `Logger` both fit. */
@@ -124,11 +128,13 @@ export function fifoBatchHandler<T = unknown>(
   const processRecord = async (record: SQSRecord, context?: Context): Promise<void> => {
     try {
       await recordHandler(toFifoRecord(record, parseBody), context);
-    } catch (error) {
+    } catch (thrown) {
+      // Whatever was thrown fails this record only: the batch processor cannot handle null or undefined.
+      const error = asError(thrown);
       logger.error('FIFO record failed', {
         messageId: record.messageId,
         messageGroupId: record.attributes?.MessageGroupId,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: { name: error.name, message: error.message },
       });
       throw error;
     }
@@ -154,7 +160,7 @@ function toFifoRecord<T>(record: SQSRecord, parseBody: (body: string, record: SQ
   try {
     body = parseBody(record.body, record);
   } catch (error) {
-    throw new FifoRecordParseError(record.messageId, error instanceof Error ? error.message : String(error));
+    throw new FifoRecordParseError(record.messageId, error instanceof Error ? error.message : describeThrownValue(error));
   }
   return {
     body,

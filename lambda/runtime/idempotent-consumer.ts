@@ -17,6 +17,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { EventRecord, parseEventRecord } from './event-record';
 import type { IdempotencyKeySource } from './idempotency-key';
 import { keyPlanFor } from './idempotency-key-plan';
+import { asError, describeThrownValue } from './thrown-value';
 import { BUFFERED_CONSUMER_DEFAULTS, BUFFERED_CONSUMER_ENV, BufferedEventInput } from '../../lib/buffered-consumer/contract';
 
 /**
@@ -163,7 +164,12 @@ export function idempotentBatchHandler<TDetail = unknown>(
   const runOnce = makeIdempotent(
     async (_keyPayload: Record<string, unknown>, record: EventRecord<TDetail>, context: Context, ran: RunFlag) => {
       ran.value = true;
-      await recordHandler(record, context);
+      try {
+        await recordHandler(record, context);
+      } catch (thrown) {
+        // Powertools would replace a non-Error with its own unknown-error wrapper; keep what was thrown instead.
+        throw asError(thrown);
+      }
       // Nothing is stored as the result (see EventRecordHandler).
       return undefined;
     },
@@ -185,7 +191,10 @@ export function idempotentBatchHandler<TDetail = unknown>(
       try {
         const record = parseEventRecord<TDetail>(raw, input);
         await runOnce(keyPlan.payloadFor(record), record, context, ran);
-      } catch (error) {
+      } catch (thrown) {
+        // Whatever was thrown (by the handler, a key function, ...) fails this record only: the batch processor
+        // cannot handle null or undefined.
+        const error = asError(thrown);
         logger.error('record failed and will be retried', { messageId: raw.messageId, error: describeError(error) });
         throw error;
       }
@@ -250,7 +259,7 @@ function isFifoBatch(event: SQSEvent): boolean {
 }
 
 function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
+  if (!(error instanceof Error)) return { message: describeThrownValue(error) };
   const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
   return { name: error.name, message: error.message, ...(cause && { cause }) };
 }

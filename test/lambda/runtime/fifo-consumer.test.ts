@@ -131,6 +131,31 @@ describe('fifoBatchHandler', () => {
     });
   });
 
+  // The batch processor reads `.message` of what was thrown: null or undefined would throw inside it, failing the
+  // whole invocation, so SQS would redeliver the records that succeeded too.
+  test.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'gateway said no'],
+    ['a number', 0],
+    ['a plain object', { code: 'E_DOWN' }],
+    ['an object without a prototype', Object.create(null)],
+  ])('a record handler that throws %s fails that record only', async (_, thrown) => {
+    const logger = recordingLogger();
+    const seen: string[] = [];
+    const handler = fifoBatchHandler<JobEvent>(async (record) => {
+      seen.push(record.messageId);
+      if (record.messageId === 'msg-2') throw thrown;
+    }, { skipGroupOnError: true, logger });
+
+    const response = await handler(sqsFifoEvent(messages(['A', 'B', 'A', 'B'])));
+
+    expect(failedIds(response)).toEqual(['msg-2', 'msg-4']);
+    expect(seen).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    expect(logger.entries).toHaveLength(1);
+    expect(logger.entries[0][1]).toMatchObject({ messageId: 'msg-2', error: { name: 'NonErrorThrownError' } });
+  });
+
   test('a batch whose only record is malformed returns it as failed instead of throwing', async () => {
     const handler = fifoBatchHandler(tracingHandler().handler, { logger: recordingLogger() });
 

@@ -162,6 +162,34 @@ describe('failures', () => {
     expect((await idempotencyItems(client, tableName)).map((i) => i.status)).toEqual(['COMPLETED', 'COMPLETED']);
   });
 
+  // Powertools batch reads `.message` of what was thrown: null or undefined would throw inside it and fail the whole
+  // invocation. A key function runs outside the idempotent call, so its throws are covered as well.
+  test.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'nope'],
+    ['a plain object', { code: 'E_DOWN' }],
+  ])('a record handler or key function that throws %s fails that record only', async (_, thrown) => {
+    const throwing = consumer({}, (record) => {
+      if (record.detail.orderId === 'bad') throw thrown;
+    });
+    const keyed = consumer({
+      idempotencyKey: (record) => {
+        if (record.detail.orderId === 'bad') throw thrown;
+        return record.detail.orderId;
+      },
+    });
+    for (const { deliver, logger } of [throwing, keyed]) {
+      const ok = sqsRecord(eventBridgeEvent({ orderId: 'ok' }));
+      const bad = sqsRecord(eventBridgeEvent({ orderId: 'bad' }));
+      expect(failedIds(await deliver(ok, bad))).toEqual([bad.messageId]);
+      expect(logger.entries).toContainEqual(expect.objectContaining({
+        message: 'record failed and will be retried',
+        details: { messageId: bad.messageId, error: expect.objectContaining({ name: 'NonErrorThrownError' }) },
+      }));
+    }
+  });
+
   test('a batch where every record failed fails the invocation by default, so the event source backs off', async () => {
     const { deliver } = consumer();
     await expect(deliver(sqsRecord(eventBridgeEvent({ orderId: 'x', fail: true })))).rejects.toThrow(
