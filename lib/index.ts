@@ -11,6 +11,10 @@ export {
 export {
   OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, OutboxTarget, TransactionalOutbox, TransactionalOutboxProps,
 } from './transactional-outbox';
+export {
+  BucketModelSourceOptions, CustomInferenceHandlerProps, EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource,
+  OnnxHandlerOptions,
+} from './efs-inference';
 export { ScopedNagValidation } from './nag';
 // The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
 export * as examples from './examples';

@@ -16,6 +16,7 @@ const ROOT_EXPORTS = [
   'BufferedEventConsumer', 'BufferedEventInput', 'CircuitBreaker', 'FailureCounting', 'FifoFanout', 'FifoSubscriber',
   'IdempotencyTable', 'PatternErrors', 'PatternFunction', 'PatternNodejsFunction', 'ScopedNagValidation', 'SecureQueue', 'StoreFailureMode',
   'OutboxPipeLogLevel', 'OutboxStartingPosition', 'OutboxTarget', 'TransactionalOutbox',
+  'EfsModelInference', 'InferenceHandler', 'ModelSource',
   'examples',
 ];
 const EXAMPLE_EXPORTS = ['OrderEventsStack', 'QuotesStack', 'RecruitingAgencyStack'];

@@ -1,0 +1,211 @@
+/**
+ * JSON ⇄ ONNX tensors, checked against the model's own input metadata before onnxruntime sees anything: onnxruntime
+ * ignores unknown inputs, turns non-numbers into NaN or 0, and reports a wrong type without naming the input.
+ *
+ * An input is either nested arrays (`[[1, 2], [3, 4]]`, the shape is read from the nesting; a bare number is a
+ * scalar) or `{ "dims": [2, 2], "data": [1, 2, 3, 4], "type": "float32" }` (flat data; `type` optional, checked when
+ * given). Elements: numbers for float and integer types, `"NaN"`, `"Infinity"`, `"-Infinity"` for non-finite floats,
+ * `true`/`false` for bool, strings for string tensors. int64 and uint64 elements are decimal strings
+ * (`"9007199254740993"`), or numbers when they are safe integers: JSON numbers are doubles, exact only up to 2^53.
+ * Outputs use the same form, `{ type, dims, data }`, with int64/uint64 always as decimal strings.
+ */
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+
+/** The element types the handler converts (onnxruntime-node's others, float16 and 4-bit, are refused by name). */
+type SupportedType = 'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool' | 'string';
+
+/** A tensor as JSON. */
+export interface JsonTensor {
+  readonly type: string;
+  readonly dims: number[];
+  readonly data: Array<number | string | boolean>;
+}
+
+/** A request the model cannot take: every problem found, each naming the input and what was expected. */
+export class InvalidInputError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`);
+    this.name = 'InvalidInputError';
+  }
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+const NON_FINITE: Record<string, number> = { 'NaN': NaN, 'Infinity': Infinity, '-Infinity': -Infinity };
+const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
+  int8: [-128n, 127n],
+  uint8: [0n, 255n],
+  int16: [-32768n, 32767n],
+  uint16: [0n, 65535n],
+  int32: [-2147483648n, 2147483647n],
+  uint32: [0n, 4294967295n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+const TYPED_ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+} as const;
+
+type Element = number | bigint | boolean | string;
+/** Sizes of the dimensions the model names (e.g. `batch`), with the input that fixed each. */
+type NamedDims = Map<string, { size: number; input: string }>;
+
+/** Describes an input for error messages: `float32 [batch, 4]`. */
+export function describeInput(meta: InferenceSession.ValueMetadata): string {
+  return meta.isTensor ? `${meta.type} [${meta.shape.join(', ')}]` : 'a non-tensor value';
+}
+
+/**
+ * Converts the request's `inputs` into onnxruntime tensors, or throws {@link InvalidInputError} listing every
+ * problem: unknown or missing inputs, a type other than the model's, elements that are not of that type or outside
+ * its range, dims that do not match the model's (a dimension the model names, e.g. `batch`, must be equal in every
+ * input), data whose length is not the product of the dims.
+ */
+export function decodeInputs(inputs: unknown, metadata: readonly InferenceSession.ValueMetadata[]): Record<string, Tensor> {
+  const problems: string[] = [];
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw new InvalidInputError([`"inputs" must be an object mapping input names to tensors; the model's inputs are ${metadata.map((m) => `${m.name} (${describeInput(m)})`).join(', ')}`]);
+  }
+  const given = inputs as Record<string, unknown>;
+  const byName = new Map(metadata.map((m) => [m.name, m]));
+  for (const name of Object.keys(given)) {
+    if (!byName.has(name)) problems.push(`unknown input "${name}"; the model's inputs are ${[...byName.keys()].join(', ')}`);
+  }
+  const feeds: Record<string, Tensor> = {};
+  const namedDims: NamedDims = new Map();
+  for (const meta of metadata) {
+    if (!(meta.name in given)) {
+      problems.push(`input "${meta.name}" is missing: expected ${describeInput(meta)}`);
+      continue;
+    }
+    const tensor = decodeInput(meta, given[meta.name], namedDims, problems);
+    if (tensor) feeds[meta.name] = tensor;
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return feeds;
+}
+
+function decodeInput(
+  meta: InferenceSession.ValueMetadata, value: unknown, namedDims: NamedDims, problems: string[],
+): Tensor | undefined {
+  const fail = (what: string) => {
+    problems.push(`input "${meta.name}": ${what}`);
+    return undefined;
+  };
+  if (!meta.isTensor) return fail('is not a tensor; the built-in handler serves tensor inputs only');
+  const type = meta.type as string;
+  if (!(type in TYPED_ARRAYS) && type !== 'string') return fail(`element type ${type} is not supported by the built-in handler`);
+  const parsed = readTensor(value);
+  if (typeof parsed === 'string') return fail(`${parsed}; expected ${describeInput(meta)}`);
+  if (parsed.type !== undefined && parsed.type !== type) return fail(`type ${JSON.stringify(parsed.type)} was given, the model expects ${type}`);
+  const shapeProblem = checkShape(meta, parsed.dims, namedDims);
+  if (shapeProblem) return fail(shapeProblem);
+  const size = parsed.dims.reduce((a, b) => a * b, 1);
+  if (parsed.data.length !== size) return fail(`dims [${parsed.dims.join(', ')}] hold ${size} elements, data has ${parsed.data.length}`);
+  const elements: Element[] = [];
+  for (let i = 0; i < parsed.data.length; i++) {
+    const element = parseElement(type as SupportedType, parsed.data[i]);
+    if ('expected' in element) return fail(`element ${i} is ${JSON.stringify(parsed.data[i])}: ${element.expected}`);
+    elements.push(element.value);
+  }
+  if (type === 'string') return new Tensor('string', elements as string[], parsed.dims);
+  const Typed = TYPED_ARRAYS[type as keyof typeof TYPED_ARRAYS];
+  const data = type === 'bool' ? Uint8Array.from(elements as boolean[], Number) : (Typed.from as (e: Element[]) => ArrayLike<Element>)(elements);
+  return new Tensor(type as 'float32', data as Float32Array, parsed.dims);
+}
+
+/** The request's form of one input, or a description of what is wrong with it. */
+function readTensor(value: unknown): { dims: number[]; data: unknown[]; type?: string } | string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { dims, data, type } = value as { dims?: unknown; data?: unknown; type?: unknown };
+    if (!Array.isArray(data)) return '"data" must be a flat array';
+    if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) return '"dims" must be an array of non-negative integers';
+    if (type !== undefined && typeof type !== 'string') return '"type" must be a string';
+    return { dims: dims as number[], data, type: type as string | undefined };
+  }
+  const dims: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    dims.push(level.length);
+    level = level[0];
+  }
+  const data: unknown[] = [];
+  const walk = (node: unknown, depth: number): boolean => {
+    if (depth === dims.length) {
+      if (Array.isArray(node)) return false;
+      data.push(node);
+      return true;
+    }
+    return Array.isArray(node) && node.length === dims[depth] && node.every((child) => walk(child, depth + 1));
+  };
+  if (!walk(value, 0)) return 'nested arrays are not rectangular';
+  return { dims, data };
+}
+
+function checkShape(meta: InferenceSession.TensorValueMetadata, dims: number[], namedDims: NamedDims): string | undefined {
+  // onnxruntime reports an undefined shape as []: nothing to check against.
+  if (meta.shape.length === 0) return undefined;
+  if (dims.length !== meta.shape.length) {
+    return `dims [${dims.join(', ')}] have rank ${dims.length}, the model expects rank ${meta.shape.length}: ${describeInput(meta)}`;
+  }
+  for (let axis = 0; axis < dims.length; axis++) {
+    const expected = meta.shape[axis];
+    if (typeof expected === 'number') {
+      if (dims[axis] !== expected) return `dimension ${axis} is ${dims[axis]}, the model expects ${expected}: ${describeInput(meta)}`;
+    } else if (expected !== '') {
+      const seen = namedDims.get(expected);
+      if (seen && seen.size !== dims[axis]) {
+        return `dimension ${axis} ("${expected}") is ${dims[axis]}, but "${expected}" is ${seen.size} in input "${seen.input}"`;
+      }
+      namedDims.set(expected, seen ?? { size: dims[axis], input: meta.name });
+    }
+  }
+  return undefined;
+}
+
+function parseElement(type: SupportedType, raw: unknown): { value: Element } | { expected: string } {
+  if (type === 'string') return typeof raw === 'string' ? { value: raw } : { expected: 'expected a string' };
+  if (type === 'bool') return typeof raw === 'boolean' ? { value: raw } : { expected: 'expected true or false' };
+  if (type === 'float32' || type === 'float64') {
+    const value = typeof raw === 'string' && raw in NON_FINITE ? NON_FINITE[raw] : raw;
+    if (typeof value !== 'number') return { expected: `expected a ${type} number, or "NaN", "Infinity", "-Infinity"` };
+    if (type === 'float32' && Number.isFinite(value) && Math.abs(value) > FLOAT32_MAX) return { expected: 'outside the float32 range' };
+    return { value };
+  }
+  const [min, max] = INTEGER_RANGES[type];
+  const wide = type === 'int64' || type === 'uint64';
+  let integer: bigint;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) integer = BigInt(raw);
+  else if (wide && typeof raw === 'string' && /^-?\d+$/.test(raw)) integer = BigInt(raw);
+  else if (typeof raw === 'number' && Number.isInteger(raw) && wide) return { expected: `beyond 2^53 a JSON number is not exact: send ${type} values as decimal strings` };
+  else return { expected: `expected ${wide ? 'an integer or a decimal string' : 'an integer'} (${type})` };
+  if (integer < min || integer > max) return { expected: `outside the ${type} range ${min}..${max}` };
+  return { value: wide ? integer : Number(integer) };
+}
+
+/** Encodes onnxruntime's outputs as JSON tensors (int64/uint64 as decimal strings, non-finite floats as strings). */
+export function encodeOutputs(outputs: InferenceSession.OnnxValueMapType): Record<string, JsonTensor> {
+  const encoded: Record<string, JsonTensor> = {};
+  for (const [name, value] of Object.entries(outputs)) {
+    const tensor = value as Tensor;
+    const data = Array.from(tensor.data as ArrayLike<Element>, (v) => encodeElement(tensor.type, v));
+    encoded[name] = { type: tensor.type, dims: [...tensor.dims], data };
+  }
+  return encoded;
+}
+
+function encodeElement(type: string, value: Element): number | string | boolean {
+  if (typeof value === 'bigint') return value.toString();
+  if (type === 'bool') return Boolean(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  return value;
+}
