@@ -26,7 +26,10 @@ export function localStreamsClient(): DynamoDBStreamsClient {
 }
 
 /** A table shaped like the one TransactionalOutbox creates (or with a partition key only), streaming NEW_IMAGE. */
-export async function createOutboxTable(client: DynamoDBClient, options: { sortKey?: boolean } = {}): Promise<{ tableName: string; streamArn: string }> {
+export async function createOutboxTable(
+  client: DynamoDBClient,
+  options: { sortKey?: boolean } = {},
+): Promise<{ tableName: string; streamArn: string }> {
   const withSortKey = options.sortKey ?? true;
   const tableName = await createTestTable(client, 'outbox', {
     BillingMode: 'PAY_PER_REQUEST',
