@@ -1,6 +1,6 @@
 import { arnResource, arnService } from './arn';
 import { AppTemplate, TemplateResource } from './template';
-import { numberValue } from './values';
+import { isPlainObject, numberValue } from './values';
 
 export const FUNCTION = 'AWS::Lambda::Function';
 export const EVENT_SOURCE_MAPPING = 'AWS::Lambda::EventSourceMapping';
@@ -13,9 +13,26 @@ const DEFAULT_TIMEOUT_SECONDS = 3;
  * value names something outside the app.
  */
 export function functionAt(template: AppTemplate, value: unknown, from: TemplateResource): TemplateResource | undefined {
-  const target = template.resourceAt(value, from, FUNCTION, 'AWS::Lambda::Alias', 'AWS::Lambda::Version');
+  const target = template.resourceAt(withoutQualifier(value), from, FUNCTION, 'AWS::Lambda::Alias', 'AWS::Lambda::Version');
   if (!target || target.type === FUNCTION) return target;
   return template.resourceAt(target.properties.FunctionName, target, FUNCTION);
+}
+
+/**
+ * The reference inside a function name built from one: `name:qualifier` (`Fn::Join` of a reference and
+ * `:alias`) and a part of an ARN (`Fn::Select` of `Fn::Split`), as aws-cdk-lib names an alias's function.
+ */
+function withoutQualifier(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const join = value['Fn::Join'];
+  if (Array.isArray(join) && join[0] === '' && Array.isArray(join[1])) {
+    const [head, ...rest] = join[1] as unknown[];
+    const qualified = rest.length > 0 && rest.every((part) => typeof part === 'string' && part.startsWith(':'));
+    return qualified ? withoutQualifier(head) : value;
+  }
+  const select = value['Fn::Select'];
+  const split = Array.isArray(select) && isPlainObject(select[1]) ? select[1]['Fn::Split'] : undefined;
+  return Array.isArray(split) ? withoutQualifier(split[1]) : value;
 }
 
 export function functionTimeoutSeconds(fn: TemplateResource): number {

@@ -70,11 +70,17 @@ export function objectValue(value: unknown, what: string): JsonObject | undefine
   throw new NotResolvable(what);
 }
 
-/** A list, `[]` when absent; a single value stands for a list of one (as IAM allows). */
+/** Intrinsics that always produce one string, so stand for a single item where a list is allowed. */
+const SCALAR_INTRINSICS = ['Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Sub', 'Fn::ImportValue', 'Fn::Select', 'Fn::Base64'];
+
+/**
+ * A list, `[]` when absent; a single value stands for a list of one (as IAM allows). A list-producing intrinsic
+ * (`Fn::If`, `Fn::Split`, `Fn::FindInMap`...) is not resolvable.
+ */
 export function listValue(value: unknown, what: string): unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
-  if (isIntrinsic(value)) throw new NotResolvable(what);
+  if (isIntrinsic(value) && !SCALAR_INTRINSICS.includes(Object.keys(value as JsonObject)[0])) throw new NotResolvable(what);
   return [value];
 }
 

@@ -9,7 +9,8 @@ import { AppTemplate, TemplateResource } from '../../private/template';
  * A dead-letter queue's policy lets services send to it only on behalf of the resources that use it as their
  * dead-letter queue: `sqs:SendMessage` to a service (or to anyone) is conditioned on `aws:SourceArn` naming the
  * topic, rule or pipe, not merely an account or a wildcard. Statements without any source condition are
- * SPC-SQS6's; a source ARN the template cannot resolve, or a literal ARN (a source outside the app), is accepted.
+ * SPC-SQS6's; a literal ARN without wildcards (a source outside the app) is accepted, and a source ARN the
+ * template cannot resolve makes the rule not applicable.
  */
 export const SQSDeadLetterQueuePolicyScopedToSource = defineRule(__filename, QUEUE_POLICY_TYPES, (policy, template) => {
   const { queues, allowStatements } = readQueuePolicy(template, policy);
@@ -17,7 +18,9 @@ export const SQSDeadLetterQueuePolicyScopedToSource = defineRule(__filename, QUE
   const deadLetterQueues = queues.filter((queue) => uses.has(queue));
   if (deadLetterQueues.length === 0) return NagRuleCompliance.NOT_APPLICABLE;
   const sources = new Set(deadLetterQueues.flatMap((queue) => uses.get(queue)!.map((use) => sourceOf(template, use.user))));
-  return compliantUnless(allowStatements.some((statement) => overlyBroad(template, statement, sources)));
+  const verdicts = allowStatements.map((statement) => overlyBroad(template, statement, sources));
+  if (verdicts.includes(undefined) && !verdicts.includes(true)) return NagRuleCompliance.NOT_APPLICABLE;
+  return compliantUnless(verdicts.includes(true));
 });
 
 /** The resource a service acts for when it dead-letters on behalf of `user` (a subscription's topic, else itself). */
@@ -26,7 +29,8 @@ function sourceOf(template: AppTemplate, user: TemplateResource): TemplateResour
   return template.resourceAt(user.properties.TopicArn, user) ?? user;
 }
 
-function overlyBroad(template: AppTemplate, statement: PolicyStatement, sources: Set<TemplateResource>): boolean {
+/** Whether a statement lets services send beyond the queue's sources; undefined when its source ARN is unknowable. */
+function overlyBroad(template: AppTemplate, statement: PolicyStatement, sources: Set<TemplateResource>): boolean | undefined {
   const toAnyone = servicePrincipals(statement.principal).includes('*');
   if (!coversAction(statement, 'sqs:SendMessage') || !(toAnyone || grantsToService(statement))) return false;
   const sourceArns = conditionValues(statement, 'aws:SourceArn');
@@ -34,9 +38,9 @@ function overlyBroad(template: AppTemplate, statement: PolicyStatement, sources:
     // No source ARN: SPC-SQS6 reports a service statement with no scoping at all; an account-wide one is ours.
     return toAnyone || hasSourceScoping(statement);
   }
-  return sourceArns.some((arn) => {
-    const denoted = template.denote(arn, statement.owner);
-    if (denoted.kind === 'literal') return /[*?]/.test(denoted.value);
-    return denoted.kind === 'resource' && !sources.has(denoted.resource);
-  });
+  const denoted = sourceArns.map((arn) => template.denote(arn, statement.owner));
+  if (denoted.some((d) => (d.kind === 'literal' && /[*?]/.test(d.value)) || (d.kind === 'resource' && !sources.has(d.resource)))) {
+    return true;
+  }
+  return denoted.some((d) => d.kind === 'unknown') ? undefined : false;
 }
