@@ -16,7 +16,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternFunction, PatternFunctionProps } from '../lib';
+import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternFunction, PatternFunctionProps, TransactionalOutbox } from '../lib';
 import { CONSTRUCT_DEFAULT_STACKS } from '../test/cfn-lint/construct-defaults';
 import { INLINE_CODE, newStack } from '../test/support/cdk';
 import { EXAMPLE_STACKS } from '../test/support/examples';
@@ -52,7 +52,7 @@ function tally(into: Map<string, RuleTally>, stackName: string, stack: Stack, vi
 const summary = (description: string) => description.replace(/\s+-\s+\(Control IDs?:.*$/s, '').split('\n')[0];
 
 /**
- * The three patterns with every option the README names for these packs: alarm actions (to a KMS-encrypted topic),
+ * The four patterns with every option the README names for these packs: alarm actions (to a KMS-encrypted topic),
  * KMS-encrypted log groups, reserved concurrency, and functions in a VPC with flow logs. What remains is what no
  * option of ours changes.
  */
@@ -82,6 +82,7 @@ function hardenedStack(): Stack {
     healthChecker: { logGroup: logGroup('HealthCheckerLogs'), reservedConcurrentExecutions: 1 },
   });
   breaker.protect(new PatternFunction(stack, 'Caller', functionProps('Caller')), { circuitIds: ['api'] });
+  new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', alarmAction });
   return stack;
 }
 

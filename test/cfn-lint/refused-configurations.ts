@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { BufferedEventConsumer, FifoFanout, PatternFunction } from '../../lib';
+import { BufferedEventConsumer, FifoFanout, PatternFunction, TransactionalOutbox } from '../../lib';
 import { INLINE_CODE } from '../support/cdk';
 
 /**
@@ -61,5 +61,11 @@ export const REFUSED_CONFIGURATIONS: RefusedConfiguration[] = [
     value: 'an id of 1,000 characters: alarm descriptions over CloudWatch\'s 1,024',
     cfnLintRule: 'E3033',
     build: (stack) => new BufferedEventConsumer(stack, 'O'.repeat(1000), { eventPattern: ORDER_PLACED, consumerProps: functionProps }),
+  },
+  {
+    setting: 'TransactionalOutbox construct id (the pipe description is derived from the stack name and it)',
+    value: 'an id of 600 characters: a pipe description over Pipes\' 512',
+    cfnLintRule: 'E3033',
+    build: (stack) => new TransactionalOutbox(stack, 'O'.repeat(600), { eventSource: 'com.example.orders' }),
   },
 ];
