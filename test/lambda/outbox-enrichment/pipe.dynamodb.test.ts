@@ -1,0 +1,158 @@
+/**
+ * The pipe as the TransactionalOutbox synthesizes it, run on real stream records from DynamoDB Local: its filter
+ * (modelled in pipe-semantics.ts), the pre-bundled enrichment function the construct deploys, and its target
+ * parameters and input template. What comes out is what the bus or the FIFO queue would receive.
+ */
+import { join } from 'node:path';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { Template } from 'aws-cdk-lib/assertions';
+import { applyInputTemplate, matchesPattern, targetParameter } from './pipe-semantics';
+import { OutboxDelivery, PublishedOutboxEvent } from '../../../lambda/runtime/outbox/outbox-row';
+import { OutboxWriter } from '../../../lambda/runtime/outbox/writer';
+import { OutboxTarget, TransactionalOutbox } from '../../../lib';
+import { newStack } from '../../support/cdk';
+import { localDynamoDbClient } from '../../support/dynamodb-local';
+import { createOutboxTable, localStreamsClient, PipeStreamRecord, readStream } from '../runtime/outbox/local-stream';
+
+const SOURCE = 'com.example.orders';
+const BUNDLE = join(__dirname, '..', '..', '..', 'assets', 'outbox-enrichment', 'index.js');
+
+/** The pipe's filter and target settings, read from the synthesized template. */
+function synthesizedPipe(target: OutboxTarget) {
+  const stack = newStack();
+  new TransactionalOutbox(stack, 'Outbox', { eventSource: SOURCE, target });
+  const [pipe] = Object.values(Template.fromStack(stack).findResources('AWS::Pipes::Pipe')) as any[];
+  const filters = pipe.Properties.SourceParameters.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+  return { filters, target: pipe.Properties.TargetParameters };
+}
+
+/** The deployed handler, loaded with the environment the construct gives it. */
+function enrichmentHandler(): (records: unknown[]) => Promise<OutboxDelivery[]> {
+  process.env.OUTBOX_EVENT_SOURCE = SOURCE;
+  let handler: (records: unknown[]) => Promise<OutboxDelivery[]> = async () => [];
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    handler = require(BUNDLE).handler;
+  });
+  return handler;
+}
+
+// Details chosen to break a naive conversion: nested arrays and maps, numbers DynamoDB would store as strings,
+// booleans, null, an empty string, unicode, and keys that look like DynamoDB type tags.
+const placed = {
+  orderId: 'order-1',
+  total: 1234.5,
+  lines: [{ sku: 'A-1', qty: 2, price: 0.1 }, { sku: 'B-2', qty: 1, price: 99 }],
+  customer: { id: 'c-7', vip: true, note: null, nickname: '' },
+  tags: ['gift', 'été', '注文'],
+  S: 'not a type tag',
+  M: { N: 1 },
+};
+const cancelled = { orderId: 'order-1', reason: 'customer request' };
+
+let client: DynamoDBClient;
+let streams: DynamoDBStreamsClient;
+let records: PipeStreamRecord[];
+let published: readonly PublishedOutboxEvent[];
+
+beforeAll(async () => {
+  client = localDynamoDbClient();
+  streams = localStreamsClient();
+  const { tableName, streamArn } = await createOutboxTable(client);
+  const writer = new OutboxWriter({ client, tableName, eventSource: SOURCE });
+  const order = { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } };
+  published = (await writer.write({
+    writes: [{ Put: { TableName: tableName, Item: order } }],
+    events: [{ detailType: 'OrderPlaced', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: placed }],
+  })).events;
+  const second = await writer.write({
+    writes: [{ Update: { TableName: tableName, Key: { pk: order.pk, sk: order.sk }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'CANCELLED' } } } }],
+    events: [{ detailType: 'OrderCancelled', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: cancelled }],
+  });
+  published = [...published, ...second.events];
+  // What must never be published: an update of an outbox row, its deletion by TTL, and business items.
+  const firstRow = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${published[0].id}` } };
+  await client.send(new UpdateItemCommand({ TableName: tableName, Key: firstRow, UpdateExpression: 'SET audited = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
+  await client.send(new DeleteItemCommand({ TableName: tableName, Key: firstRow }));
+  await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'CUSTOMER#7' }, sk: { S: 'PROFILE' }, name: { S: 'Ada' } } }));
+  records = (await readStream(streams, streamArn)).map((record) =>
+    // DynamoDB Local has no TTL sweeper: a TTL deletion is a REMOVE made by the DynamoDB service principal.
+    (record.eventName === 'REMOVE' ? { ...record, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : record));
+});
+afterAll(() => {
+  client.destroy();
+  streams.destroy();
+});
+
+test('the stream holds every kind of record the filter must tell apart', () => {
+  expect(records.map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S.replace(/#.*/, '#…')}`)).toEqual([
+    'INSERT ORDER', 'INSERT OUTBOX#…', 'MODIFY ORDER', 'INSERT OUTBOX#…', 'MODIFY OUTBOX#…', 'REMOVE OUTBOX#…', 'INSERT PROFILE',
+  ]);
+});
+
+test('the filter passes exactly the INSERTs of outbox rows: no business items, no updates, no TTL deletions', () => {
+  const { filters } = synthesizedPipe(OutboxTarget.EVENT_BUS);
+  const passed = records.filter((record) => filters.some((pattern: Record<string, unknown>) => matchesPattern(pattern, record)));
+  expect(passed.map((r) => r.dynamodb.NewImage?.outboxEventId.S)).toEqual(published.map((e) => e.id));
+});
+
+test('the enrichment also drops what is not an outbox INSERT, should the filter ever pass it', async () => {
+  const deliveries = await enrichmentHandler()(records);
+  expect(deliveries.map((d) => d.event.id)).toEqual(published.map((e) => e.id));
+});
+
+describe('what the event bus receives', () => {
+  let entries: { source: unknown; detailType: unknown; time: unknown; resources: unknown[]; detail: unknown }[];
+  beforeAll(async () => {
+    const { filters, target } = synthesizedPipe(OutboxTarget.EVENT_BUS);
+    const batch = records.filter((record) => filters.some((pattern: Record<string, unknown>) => matchesPattern(pattern, record)));
+    const deliveries = await enrichmentHandler()(batch);
+    const bus = target.EventBridgeEventBusParameters;
+    entries = deliveries.map((delivery, i) => {
+      // The dynamic parameters resolve alike on the enrichment output and on the source record.
+      for (const path of [bus.DetailType, bus.Time, ...bus.Resources]) {
+        expect(targetParameter(path, delivery)).toBe(targetParameter(path, batch[i]));
+      }
+      return {
+        source: targetParameter(bus.Source, delivery),
+        detailType: targetParameter(bus.DetailType, delivery),
+        time: targetParameter(bus.Time, delivery),
+        resources: bus.Resources.map((r: string) => targetParameter(r, delivery)),
+        detail: applyInputTemplate(target.InputTemplate, delivery),
+      };
+    });
+  });
+
+  test('a detail that is exactly the object the writer was given: not DynamoDB JSON, not a JSON string', () => {
+    expect(entries.map((e) => e.detail)).toEqual([placed, cancelled]);
+    expect(typeof entries[0].detail).toBe('object');
+  });
+
+  test('source, detail-type, occurred-at as the event time, the event id as its resource', () => {
+    expect(entries.map(({ detail: _detail, ...envelope }) => envelope)).toEqual(published.map((e) => ({
+      source: SOURCE, detailType: e['detail-type'], time: e.time, resources: [e.id],
+    })));
+  });
+});
+
+test('what the FIFO queue receives: the clean event as the body, grouped by aggregate, deduplicated by event id', async () => {
+  const { filters, target } = synthesizedPipe(OutboxTarget.FIFO_QUEUE);
+  const batch = records.filter((record) => filters.some((pattern: Record<string, unknown>) => matchesPattern(pattern, record)));
+  const deliveries = await enrichmentHandler()(batch);
+  const messages = deliveries.map((delivery) => ({
+    body: applyInputTemplate(target.InputTemplate, delivery),
+    group: targetParameter(target.SqsQueueParameters.MessageGroupId, delivery),
+    deduplicationId: targetParameter(target.SqsQueueParameters.MessageDeduplicationId, delivery),
+  }));
+  expect(messages).toEqual(published.map((e) => ({ body: e, group: 'order-1', deduplicationId: e.id })));
+  expect((messages[0].body as any).detail).toEqual(placed);
+});
+
+test('a malformed outbox row fails the batch (the pipe retries, bisects and dead-letters it) instead of publishing garbage', async () => {
+  const [first] = records.filter((r) => r.eventName === 'INSERT' && r.dynamodb.NewImage?.outboxEventId);
+  const broken = { ...first, dynamodb: { ...first.dynamodb, NewImage: { ...first.dynamodb.NewImage, outboxDetail: { S: '[1,2]' } } } };
+  await expect(enrichmentHandler()([broken])).rejects.toThrow(/outboxDetail is not a JSON object/);
+  const missing = { ...first, dynamodb: { ...first.dynamodb, NewImage: { ...first.dynamodb.NewImage, outboxDetailType: undefined } } };
+  await expect(enrichmentHandler()([missing])).rejects.toThrow(/string attribute outboxDetailType is missing/);
+});
