@@ -95,6 +95,32 @@ export class AppTemplate {
     return types.length === 0 || types.includes(denoted.resource.type) ? denoted.resource : undefined;
   }
 
+  /**
+   * The app resource of one of `types` that `value` points to, or that an ARN assembled with `Fn::Join` is built
+   * around (e.g. `arn:...:access-point/${AccessPoint}`): exactly one part of the join must name such a resource.
+   */
+  public resourceWithin(value: unknown, from: TemplateResource, ...types: string[]): TemplateResource | undefined {
+    const direct = this.resourceAt(value, from, ...types);
+    const join = isPlainObject(value) ? value['Fn::Join'] : undefined;
+    if (direct || !Array.isArray(join) || !Array.isArray(join[1])) return direct;
+    const named = (join[1] as unknown[]).map((part) => this.resourceAt(part, from, ...types)).filter((r) => r !== undefined);
+    return named.length === 1 ? named[0] : undefined;
+  }
+
+  /**
+   * The resources `resource` is created after: its `DependsOn` (same stack), and the resources under every
+   * construct that it or one of its ancestors depends on (`node.addDependency`), which synthesis turns into
+   * `DependsOn` — so the answer is the same before and after `app.synth()`.
+   */
+  public directDependencies(resource: TemplateResource): TemplateResource[] {
+    const ids = resource.dependsOn.map((id) => this.byLogicalId.get(resource.stack)?.get(id));
+    const declared = resource.node.node.scopes
+      .flatMap((scope) => scope.node.dependencies)
+      .flatMap((target) => target.node.findAll())
+      .map((construct) => (CfnResource.isCfnResource(construct) ? this.byNode.get(construct) : undefined));
+    return [...new Set([...ids, ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
+  }
+
   /** A derived index, computed once per template (e.g. every queue's consumers). */
   public memo<T>(key: string, compute: () => T): T {
     if (!this.memos.has(key)) this.memos.set(key, compute());

@@ -26,3 +26,10 @@ export function fn(scope: Construct, id: string, props: Partial<lambda.FunctionP
     ...props,
   });
 }
+
+/** The L1 path of the event source mapping `SqsEventSource` added to a function (its id carries a hash). */
+export function sqsMappingPath(target: lambda.IFunction): string {
+  const mapping = target.node.children.find((c) => c.node.id.startsWith('SqsEventSource:'));
+  if (!mapping) throw new Error(`${target.node.path} has no SqsEventSource`);
+  return `${mapping.node.path}/Resource`;
+}
