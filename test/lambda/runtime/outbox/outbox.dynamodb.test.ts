@@ -44,7 +44,7 @@ test('a committed transaction yields exactly its stream records: the business it
   const { tableName, streamArn, writer } = await setUp();
   const { events } = await writer.write({ writes: [order(tableName)], events: [placed, payment] });
 
-  const outboxImage = (e: typeof events[number], aggregate: typeof placed) => ({
+  const outboxImage = (e: typeof events[number], aggregate: { detailType: string; detail: object }) => ({
     pk: { S: 'ORDER#1' },
     sk: { S: `OUTBOX#${e.id}` },
     outboxEventId: { S: e.id },
