@@ -10,6 +10,7 @@ import { examples, ScopedNagValidation } from '../lib';
 const app = new App();
 new examples.RecruitingAgencyStack(app, 'RecruitingAgency');
 new examples.OrderEventsStack(app, 'OrderEvents');
+new examples.OrderServiceStack(app, 'OrderService');
 new examples.QuotesStack(app, 'Quotes');
 
 // Runs the packs once and throws on any finding (see ScopedNagValidation for why not a validation plugin).

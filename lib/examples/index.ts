@@ -2,5 +2,6 @@
 // fails with JSII3000), so this one index re-exports whole files. Each file exports exactly its stack and props, and
 // test/lib/public-api.test.ts pins the submodule's export list like the root's.
 export * from './order-events-stack';
+export * from './order-service-stack';
 export * from './quotes-stack';
 export * from './recruiting-agency-stack';

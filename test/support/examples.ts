@@ -5,5 +5,6 @@ import { examples } from '../../lib';
 export const EXAMPLE_STACKS: Record<string, () => Stack> = {
   RecruitingAgency: () => new examples.RecruitingAgencyStack(new App(), 'RecruitingAgency'),
   OrderEvents: () => new examples.OrderEventsStack(new App(), 'OrderEvents'),
+  OrderService: () => new examples.OrderServiceStack(new App(), 'OrderService'),
   Quotes: () => new examples.QuotesStack(new App(), 'Quotes'),
 };
