@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import {
-  BufferedEventConsumer, CircuitBreaker, FifoFanout, IdempotencyTable, OutboxTarget, PatternFunction, PatternNodejsFunction, SecureQueue,
-  TransactionalOutbox,
+  BufferedEventConsumer, CircuitBreaker, EfsModelInference, FifoFanout, IdempotencyTable, ModelSource, OutboxTarget, PatternFunction,
+  PatternNodejsFunction, SecureQueue, TransactionalOutbox,
 } from '../../lib';
 import { INLINE_CODE, newStack } from '../support/cdk';
 
@@ -62,6 +62,11 @@ export const CONSTRUCT_DEFAULT_STACKS: Record<string, () => Stack> = {
   TransactionalOutboxToFifoQueue: () => {
     const stack = newStack('TransactionalOutboxToFifoQueue');
     new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE });
+    return stack;
+  },
+  EfsModelInferenceOnnx: () => {
+    const stack = newStack('EfsModelInferenceOnnx');
+    new EfsModelInference(stack, 'Inference', { model: ModelSource.fromDirectory(join(__dirname, '..', '..', 'lib', 'examples', 'inference-model')) });
     return stack;
   },
   PatternFunctionAsync: () => {

@@ -31,6 +31,12 @@ export const REFUSED_CONFIGURATIONS: RefusedConfiguration[] = [
     build: (stack) => new PatternFunction(stack, 'Fn', { ...functionProps, handler: 'index handler' }),
   },
   {
+    setting: 'PatternFunction environment',
+    value: "a key 'A-B' (Lambda: a letter, then letters, digits or _; cfn-lint's check is unanchored, so 'MY-VAR' passes it)",
+    cfnLintRule: 'E3002',
+    build: (stack) => new PatternFunction(stack, 'Fn', { ...functionProps, environment: { 'A-B': 'x' } }),
+  },
+  {
     setting: 'PatternFunction runtime',
     value: 'python2.7 (Lambda no longer creates functions on it)',
     cfnLintRule: 'E2533',
