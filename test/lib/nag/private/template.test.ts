@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cfninc from 'aws-cdk-lib/cloudformation-include';
+import { AppTemplate, TemplateResource, withSharedTemplate } from '../../../../lib/nag/private/template';
+import { fn } from '../support/fixtures';
+
+/** The rendered resource of `node` and what its property `key` points to. */
+function pointsTo(node: CfnResource, key: string): TemplateResource | undefined {
+  return withSharedTemplate(() => {
+    const template = AppTemplate.of(node);
+    const resource = template.get(node)!;
+    return template.resourceAt(resource.properties[key], resource);
+  });
+}
+
+const l1 = (construct: { node: { defaultChild?: unknown } }) => construct.node.defaultChild as CfnResource;
+
+describe('references resolve to the construct they name, not to a logical id', () => {
+  /** Both stacks hold a queue at the same path, so both queues have the same logical id. */
+  function twins() {
+    const app = new App();
+    const producer = new Stack(app, 'Producer');
+    const consumer = new Stack(app, 'Consumer');
+    const remote = new sqs.Queue(producer, 'Q');
+    new sqs.Queue(consumer, 'Q');
+    const mapping = new lambda.CfnEventSourceMapping(consumer, 'Mapping', { functionName: 'f', eventSourceArn: remote.queueArn });
+    return { app, remote, mapping };
+  }
+
+  test('before synthesis: a cross-stack reference still renders as the producer logical id, which names a local twin', () => {
+    const { remote, mapping } = twins();
+    expect(pointsTo(mapping, 'EventSourceArn')?.node).toBe(l1(remote));
+  });
+
+  test('after synthesis: the reference is an Fn::ImportValue, still followed to the producer', () => {
+    const { app, remote, mapping } = twins();
+    app.synth();
+    expect(pointsTo(mapping, 'EventSourceArn')?.node).toBe(l1(remote));
+  });
+
+  test('a nested stack reference to its parent is followed too', () => {
+    const parent = new Stack(new App(), 'Parent');
+    const queue = new sqs.Queue(parent, 'Q');
+    const nested = new NestedStack(parent, 'Nested');
+    const mapping = new lambda.CfnEventSourceMapping(nested, 'Mapping', { functionName: 'f', eventSourceArn: queue.queueArn });
+    expect(pointsTo(mapping, 'EventSourceArn')?.node).toBe(l1(queue));
+  });
+});
+
+test('an included CloudFormation template with plain Refs resolves by logical id within its stack', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nag-include-'));
+  const file = join(dir, 'template.json');
+  writeFileSync(file, JSON.stringify({
+    Resources: {
+      Work: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 30 } },
+      Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: 'f', EventSourceArn: { 'Fn::GetAtt': ['Work', 'Arn'] } } },
+    },
+  }));
+  const stack = new Stack(new App(), 'Included');
+  const included = new cfninc.CfnInclude(stack, 'Legacy', { templateFile: file });
+  expect(pointsTo(included.getResource('Mapping'), 'EventSourceArn')?.node).toBe(included.getResource('Work'));
+});
+
+test('escape-hatch overrides are part of the rendered properties', () => {
+  const stack = new Stack(new App(), 'S');
+  const queue = new sqs.Queue(stack, 'Q');
+  l1(queue).addPropertyOverride('VisibilityTimeout', 900);
+  withSharedTemplate(() => expect(AppTemplate.of(l1(queue)).get(l1(queue))!.properties.VisibilityTimeout).toBe(900));
+});
+
+test('a resource that cannot be rendered is kept, marked unrendered, instead of failing the run', () => {
+  const stack = new Stack(new App(), 'S');
+  const broken = new sqs.CfnQueue(stack, 'Broken', { redrivePolicy: 'not an object' as unknown as object });
+  const healthy = fn(stack, 'Fn');
+  withSharedTemplate(() => {
+    const template = AppTemplate.of(broken);
+    expect(template.get(broken)!.rendered).toBe(false);
+    expect(template.get(l1(healthy))!.rendered).toBe(true);
+  });
+});
+
+test('one pack run renders the app once; the next run sees the tree as it is then', () => {
+  const stack = new Stack(new App(), 'S');
+  const queue = new sqs.Queue(stack, 'Q');
+  withSharedTemplate(() => expect(AppTemplate.of(l1(queue))).toBe(AppTemplate.of(stack)));
+  l1(queue).addPropertyOverride('DelaySeconds', 5);
+  withSharedTemplate(() => expect(AppTemplate.of(l1(queue)).get(l1(queue))!.properties.DelaySeconds).toBe(5));
+});
