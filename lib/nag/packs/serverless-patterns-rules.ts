@@ -101,7 +101,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     ruleSuffixOverride: 'ESM3',
     level: WARN,
     rule: rules.LambdaStreamFailureHandling,
-    info: 'The Kinesis or DynamoDB stream event source mapping lacks failure handling: enable BisectBatchOnFunctionError or ReportBatchItemFailures (PartialBatch), bound MaximumRetryAttempts or MaximumRecordAgeInSeconds (UnboundedRetries), and add an on-failure destination (OnFailureDestination).',
+    info: 'The Kinesis or DynamoDB stream event source mapping can retry a failing record until it expires, blocking its shard, and then lose it. Enable BisectBatchOnFunctionError or ReportBatchItemFailures (PartialBatch), bound MaximumRetryAttempts or MaximumRecordAgeInSeconds (UnboundedRetries) and add an on-failure destination (OnFailureDestination).',
     explanation:
       'By default a failing record is retried until it expires (24 hours to a year), blocking its shard; then it is lost. Source: Compute Blog "Best practices for consuming Amazon Kinesis Data Streams using AWS Lambda"; Lambda guide on stream error handling.',
   },
@@ -164,7 +164,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     ruleSuffixOverride: 'LMB7',
     level: ERROR,
     rule: rules.LambdaEfsMount,
-    info: "The function mounts EFS without the safeguards: make it depend on the file system's mount targets (DependsOnMountTargets), open NFS (2049) on the mount targets only to security groups, not address ranges (NfsOpenToAddresses), including the function's (NfsClosedToFunction).",
+    info: "The function mounts EFS without the mount safeguards. Make it depend on the file system's mount targets (DependsOnMountTargets) and open NFS (2049) on the mount targets only to security groups, not address ranges (NfsOpenToAddresses), including the function's (NfsClosedToFunction).",
     explanation:
       "Lambda refuses to create a function whose file system has no available mount target, and a function whose security group NFS does not admit cannot mount it. Source: Compute Blog \"Using Amazon EFS for AWS Lambda in your serverless applications\" and \"Building deep learning inference with AWS Lambda and Amazon EFS\".",
   },
@@ -203,7 +203,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     ruleSuffixOverride: 'PIP2',
     level: WARN,
     rule: rules.PipeStreamFailureHandling,
-    info: 'The pipe reads a stream without failure handling: add a DeadLetterConfig, bound MaximumRetryAttempts or MaximumRecordAgeInSeconds (UnboundedRetries), and set OnPartialBatchItemFailure: AUTOMATIC_BISECT.',
+    info: 'The pipe reads a stream without failure handling, so one bad record can block its shard and then be lost. Add a DeadLetterConfig, bound MaximumRetryAttempts or MaximumRecordAgeInSeconds (UnboundedRetries) and set OnPartialBatchItemFailure: AUTOMATIC_BISECT.',
     explanation:
       'By default a pipe retries a failing record until it leaves the stream, blocking its shard, and then drops it. Source: Compute Blog "Implementing the transactional outbox pattern with Amazon EventBridge Pipes" and "Decoupling event publishing with Amazon EventBridge Pipes".',
   },
@@ -227,7 +227,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     ruleSuffixOverride: 'IDM1',
     level: ERROR,
     rule: rules.DynamoDBIdempotencyTable,
-    info: 'The idempotency table does not have the Powertools shape or grants: a string partition key (id) (KeySchema), TTL enabled (on expiration) (TimeToLive), and every role granted exactly GetItem, PutItem, UpdateItem and DeleteItem on it (Grants).',
+    info: 'The idempotency table lacks the shape Powertools idempotency uses, or a role has other grants on it than Powertools needs. Use a string partition key, id (KeySchema), enable TTL, on expiration (TimeToLive), and grant each consumer exactly GetItem, PutItem, UpdateItem and DeleteItem (Grants).',
     explanation:
       'Without TTL, records never expire; broader grants let a consumer scan or rewrite every record; missing actions make duplicates fail at runtime. Source: Compute Blog "Making retries safe with idempotent APIs" and Powertools for AWS Lambda idempotency documentation.',
   },
