@@ -8,6 +8,7 @@
  *
  * (--prefer-ts-exts: lib/ may hold compiled .js from the last jsii build, which plain node would load instead.)
  */
+import { join } from 'node:path';
 import { CfnResource, PolicyViolation, Stack } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,7 +17,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternFunction, PatternFunctionProps, TransactionalOutbox } from '../lib';
+import {
+  BufferedEventConsumer, CircuitBreaker, EfsModelInference, FifoFanout, ModelSource, PatternFunction, PatternFunctionProps, TransactionalOutbox,
+} from '../lib';
 import { CONSTRUCT_DEFAULT_STACKS } from '../test/cfn-lint/construct-defaults';
 import { INLINE_CODE, newStack } from '../test/support/cdk';
 import { EXAMPLE_STACKS } from '../test/support/examples';
@@ -52,7 +55,7 @@ function tally(into: Map<string, RuleTally>, stackName: string, stack: Stack, vi
 const summary = (description: string) => description.replace(/\s+-\s+\(Control IDs?:.*$/s, '').split('\n')[0];
 
 /**
- * The four patterns with every option the README names for these packs: alarm actions (to a KMS-encrypted topic),
+ * The five patterns with every option the README names for these packs: alarm actions (to a KMS-encrypted topic),
  * KMS-encrypted log groups, reserved concurrency, and functions in a VPC with flow logs. What remains is what no
  * option of ours changes.
  */
@@ -67,6 +70,7 @@ function hardenedStack(): Stack {
     natGateways: 0,
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup('FlowLogs')) } },
+    gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
   });
   const functionProps = (id: string): PatternFunctionProps => ({
     code: INLINE_CODE, handler: 'index.handler', logGroup: logGroup(`${id}Logs`), reservedConcurrentExecutions: 5, vpc,
@@ -83,6 +87,9 @@ function hardenedStack(): Stack {
   });
   breaker.protect(new PatternFunction(stack, 'Caller', functionProps('Caller')), { circuitIds: ['api'] });
   new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', alarmAction });
+  new EfsModelInference(stack, 'Inference', {
+    model: ModelSource.fromDirectory(join(__dirname, '..', 'lib', 'examples', 'inference-model')), vpc, alarmAction, reservedConcurrency: 5,
+  });
   return stack;
 }
 
