@@ -275,7 +275,10 @@ function method(synth: SynthResult[]): string {
 }
 
 function body(writes: WriteResult[], synth: SynthResult[]): string {
-  const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
+  const percentile = (values: number[], p: number) => {
+    const ascending = [...values].sort((a, b) => a - b);
+    return ascending[Math.min(ascending.length - 1, Math.ceil((p / 100) * ascending.length) - 1)];
+  };
   const [outbox, post] = writes;
   const writeRows = writes.map((w) => [
     w.peer.name,
