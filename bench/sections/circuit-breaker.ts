@@ -167,7 +167,6 @@ export async function run(): Promise<BenchSection> {
           id: circuitId,
           state: CircuitState.OPEN,
           version: 1,
-          failureCount: 0,
           consecutiveOpenings: 0,
           successCount: 0,
           openedAt: now - 30_000,

@@ -2,7 +2,8 @@
  * External Lambda extension (layer path /opt/extensions/circuit-breaker) that keeps circuit states in memory and
  * serves them on 127.0.0.1, so guarded calls do not each read DynamoDB. It shares the function's environment:
  * CIRCUIT_BREAKER_TABLE_NAME, CIRCUIT_BREAKER_EXTENSION_PORT, CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS and
- * CIRCUIT_BREAKER_CIRCUIT_IDS (warmed at init and refreshed on every INVOKE, so the function's read is a hit).
+ * CIRCUIT_BREAKER_CIRCUIT_IDS (warmed at init; on every INVOKE those and the cached circuits due for a refresh are
+ * read again in the background, so the function's lookups are hits).
  *
  * Lifecycle: register (INVOKE, SHUTDOWN) → listen → loop on event/next → on SHUTDOWN close and exit 0.
  */
@@ -61,7 +62,8 @@ async function main(env: Environment): Promise<void> {
   const circuitIds = circuitIdsFromEnv(env);
   // Warm before the first event/next (which ends this extension's init), so the first guarded call is a hit; but
   // never let a slow table hold up init for long.
-  await Promise.race([server.warm(circuitIds), new Promise((r) => setTimeout(r, INIT_WARM_BUDGET_MS).unref())]);
+  server.warm(circuitIds);
+  await Promise.race([server.idle(), new Promise((r) => setTimeout(r, INIT_WARM_BUDGET_MS).unref())]);
   let errors = 0;
   for (;;) {
     let event;
@@ -78,8 +80,8 @@ async function main(env: Environment): Promise<void> {
       log.log('INFO', 'circuit-breaker extension shutting down', { reason: event.shutdownReason, stats: server.stats });
       break;
     }
-    // Not awaited: the function's invoke must not wait for this extension's refresh.
-    void server.warm(circuitIds);
+    // Background reads: the function's invoke must not wait for this extension's refresh.
+    server.warm(circuitIds);
   }
   await server.close();
   store?.client.destroy();

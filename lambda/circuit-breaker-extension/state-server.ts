@@ -1,15 +1,19 @@
 /**
- * The extension's localhost cache of circuit states. Entries live `maxAgeMs`; a miss or an expired entry is read
- * from DynamoDB once even when many requests ask at the same moment (in-flight reads are shared).
+ * The extension's localhost cache of circuit states. An entry is stamped with the time its DynamoDB read was sent
+ * (a read in flight across a freeze is as old as it really is) and served while younger than `maxAgeMs`. From
+ * three quarters of that age (REFRESH_AHEAD_FRACTION) a lookup still gets the entry at once and starts a refresh in
+ * the background, as does each INVOKE (warm), so a lookup waits on DynamoDB only for a circuit it has no entry of younger
+ * than the max age. Concurrent reads of one circuit are shared.
  *
- * GET /circuits/<url-encoded id> → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item),
- *                                  503 when DynamoDB cannot be read (the client then reads DynamoDB itself)
- * GET /health                    → 200 `{ status: "ok", circuits }`
+ * GET /circuits/<url-encoded id> → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item;
+ *                                  `fetchedAt`: when the read was sent), 503 when DynamoDB cannot be read (the
+ *                                  client then reads DynamoDB itself)
+ * GET /health                    → 200 `{ status: "ok", circuits, stats }`
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { EXTENSION_CIRCUITS_PATH } from '../runtime/circuit-breaker/extension-client';
-import { describeError } from '../runtime/circuit-breaker/state-source';
+import { describeError, refreshAheadMs } from '../runtime/circuit-breaker/state-source';
 import type { CircuitStore } from '../runtime/circuit-breaker/store';
 import { CircuitBreakerLogger, jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
 import type { CircuitRecord } from '../runtime/circuit-breaker/types';
@@ -33,15 +37,18 @@ export interface CircuitStateServerProps {
 
 interface CacheEntry {
   readonly record: CircuitRecord;
+  /** When the DynamoDB read was sent. */
   readonly fetchedAt: number;
 }
 
 /** Counters for tests and benchmarks. */
 export interface CircuitStateServerStats {
-  /** Lookups served from a fresh entry. */
+  /** Lookups served from an entry younger than the max age (background refreshes included). */
   hits: number;
-  /** Lookups that needed a DynamoDB read (shared reads count once per lookup). */
+  /** Lookups that waited for a DynamoDB read (shared reads count once per lookup). */
   misses: number;
+  /** Reads started ahead of an entry's expiry, by a lookup or a warm-up. */
+  refreshesAhead: number;
   /** DynamoDB reads started. */
   reads: number;
   /** DynamoDB reads that failed. */
@@ -51,7 +58,7 @@ export interface CircuitStateServerStats {
 /** An HTTP server on 127.0.0.1 answering circuit-state lookups from a short-lived cache. */
 export class CircuitStateServer {
   /** Lookup counters. */
-  public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, reads: 0, readErrors: 0 };
+  public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, refreshesAhead: 0, reads: 0, readErrors: 0 };
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<CacheEntry>>();
   private readonly server: Server;
@@ -94,25 +101,40 @@ export class CircuitStateServer {
   /** The cached (or freshly read) record of `id`. Rejects when DynamoDB cannot be read. */
   public async lookup(id: string): Promise<CacheEntry> {
     const cached = this.cache.get(id);
-    if (cached && this.now() - cached.fetchedAt < this.props.maxAgeMs) {
+    if (cached && this.age(cached) < this.props.maxAgeMs) {
       this.stats.hits++;
+      this.refreshAhead(id, cached);
       return cached;
     }
     this.stats.misses++;
     return this.fetch(id);
   }
 
-  /** Re-reads entries of `ids` that are missing or older than the max age, so the next lookup is a hit. Never rejects. */
-  public async warm(ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map(async (id) => {
+  /**
+   * Starts a background read of every circuit in `ids` or in the cache that has no entry or one due for a refresh,
+   * so the lookups of the invoke that follows are hits. Never rejects, and never waits for the reads.
+   */
+  public warm(ids: readonly string[]): void {
+    for (const id of new Set([...ids, ...this.cache.keys()])) {
       const cached = this.cache.get(id);
-      if (cached && this.now() - cached.fetchedAt < this.props.maxAgeMs) return;
-      try {
-        await this.fetch(id);
-      } catch {
-        // Already logged by fetch; a lookup will retry.
-      }
-    }));
+      if (cached) this.refreshAhead(id, cached);
+      else this.fetch(id).catch(() => undefined); // logged by fetch; a lookup retries
+    }
+  }
+
+  /** Settles once no read is in flight (tests, and a bounded wait at init). */
+  public async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private age(entry: CacheEntry): number {
+    return this.now() - entry.fetchedAt;
+  }
+
+  private refreshAhead(id: string, cached: CacheEntry): void {
+    if (this.age(cached) < refreshAheadMs(this.props.maxAgeMs) || this.inFlight.has(id)) return;
+    this.stats.refreshesAhead++;
+    this.fetch(id).catch(() => undefined); // logged by fetch; the entry stays until it expires
   }
 
   private fetch(id: string): Promise<CacheEntry> {
@@ -121,8 +143,12 @@ export class CircuitStateServer {
     const store = this.props.store;
     if (!store) return Promise.reject(new Error('no circuit table configured (CIRCUIT_BREAKER_TABLE_NAME is not set)'));
     this.stats.reads++;
+    // Stamped when sent: if the environment freezes while the read is in flight, it completes as old as it is.
+    const sentAt = this.now();
     const read = store.read(id).then((record) => {
-      const entry = { record, fetchedAt: this.now() };
+      const current = this.cache.get(id);
+      if (current && current.fetchedAt > sentAt) return current;
+      const entry = { record, fetchedAt: sentAt };
       this.cache.delete(id);
       this.cache.set(id, entry);
       if (this.cache.size > (this.props.maxEntries ?? 1000)) this.cache.delete(this.cache.keys().next().value as string);
@@ -143,7 +169,7 @@ export class CircuitStateServer {
       return;
     }
     if (path === '/health') {
-      this.send(res, 200, { status: 'ok', circuits: this.cache.size });
+      this.send(res, 200, { status: 'ok', circuits: this.cache.size, stats: this.stats });
       return;
     }
     if (!path.startsWith(EXTENSION_CIRCUITS_PATH)) {

@@ -10,12 +10,18 @@ export const CIRCUIT_BREAKER_ENV = {
   TABLE_NAME: 'CIRCUIT_BREAKER_TABLE_NAME',
   /** Comma-separated circuit ids the function uses. The first is the default `circuitId`; the extension pre-warms all. */
   CIRCUIT_IDS: 'CIRCUIT_BREAKER_CIRCUIT_IDS',
-  /** Failures that open the circuit (integer ≥ 1). */
+  /** Failures within one window that open the circuit (`WINDOW` counting; integer ≥ 1). */
   FAILURE_THRESHOLD: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD',
   /** One of {@link FailureCounting}. */
   FAILURE_COUNTING: 'CIRCUIT_BREAKER_FAILURE_COUNTING',
-  /** Window length for `WINDOW` counting, milliseconds. */
+  /** Failure rate, in percent of the window's calls, that opens the circuit (`RATE` counting; integer 1 to 100). */
+  FAILURE_RATE_THRESHOLD: 'CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD',
+  /** Calls a window must hold, fleet-wide, before its failure rate is judged (`RATE` counting; integer ≥ 1). */
+  MINIMUM_CALLS: 'CIRCUIT_BREAKER_MINIMUM_CALLS',
+  /** Length of a counting window, which starts at the first failure, milliseconds. */
   FAILURE_WINDOW_MS: 'CIRCUIT_BREAKER_FAILURE_WINDOW_MS',
+  /** While a window is active, how often an environment reports its calls and failures, milliseconds (`RATE`). */
+  TALLY_FLUSH_INTERVAL_MS: 'CIRCUIT_BREAKER_TALLY_FLUSH_INTERVAL_MS',
   /** First open period, milliseconds; doubled after each failed probe. */
   OPEN_TIMEOUT_MS: 'CIRCUIT_BREAKER_OPEN_TIMEOUT_MS',
   /** Cap of the open-period backoff, milliseconds. */
@@ -30,7 +36,10 @@ export const CIRCUIT_BREAKER_ENV = {
   STORE_FAILURE_MODE: 'CIRCUIT_BREAKER_STORE_FAILURE_MODE',
   /** Timeout of one DynamoDB request made by the client, milliseconds. */
   STORE_TIMEOUT_MS: 'CIRCUIT_BREAKER_STORE_TIMEOUT_MS',
-  /** Max age of the client's in-process state cache, milliseconds (0 disables it). */
+  /**
+   * Max age of the state a guarded call acts on, milliseconds, counted from when the DynamoDB read was sent
+   * (whichever process sent it). The client caches state for this long, also over the extension; 0 disables its cache.
+   */
   STATE_MAX_AGE_MS: 'CIRCUIT_BREAKER_STATE_MAX_AGE_MS',
   /** Lifetime of a circuit item after its last write, seconds (DynamoDB TTL). */
   RECORD_TTL_SECONDS: 'CIRCUIT_BREAKER_RECORD_TTL_SECONDS',
@@ -56,12 +65,26 @@ export enum CircuitState {
   HALF_OPEN = 'HALF_OPEN',
 }
 
-/** How failures are counted while a circuit is CLOSED. */
+/**
+ * How a CLOSED circuit decides to open. Both count fleet-wide in a window that starts at the first failure and lasts
+ * `failureWindow`; while no window is active (nothing failed lately) nothing is written.
+ */
 export enum FailureCounting {
-  /** Failures with no success in between, fleet-wide. */
-  CONSECUTIVE = 'CONSECUTIVE',
-  /** Failures within `failureWindow`, successes in between notwithstanding. */
+  /**
+   * The window's failure rate reaches `failureRateThreshold` percent once it holds at least `minimumCalls` calls
+   * (the rule of resilience4j, Polly's advanced circuit breaker and Envoy's outlier detection).
+   */
+  RATE = 'RATE',
+  /** `failureThreshold` failures within the window, however many calls succeeded. */
   WINDOW = 'WINDOW',
+}
+
+/**
+ * The counting used when none is given: `WINDOW` when a failure threshold (a number of failures) was given, else
+ * `RATE`. The construct and the runtime both apply it, so they agree on what a deployment counts.
+ */
+export function defaultFailureCounting(failureThresholdGiven: boolean): FailureCounting {
+  return failureThresholdGiven ? FailureCounting.WINDOW : FailureCounting.RATE;
 }
 
 /** What a guarded call does when the circuit state cannot be read (store unreachable, throttled, misconfigured). */
@@ -74,9 +97,16 @@ export enum StoreFailureMode {
 
 /** Defaults the runtime applies when a setting is absent; the construct documents and validates against the same. */
 export const CIRCUIT_BREAKER_DEFAULTS = {
+  /** Failures per window that open a circuit under `WINDOW` counting. */
   failureThreshold: 5,
-  failureCounting: FailureCounting.CONSECUTIVE,
-  failureWindowMs: 60_000,
+  /** Percent of a window's calls. */
+  failureRateThreshold: 50,
+  /** Calls a window needs before its rate counts. */
+  minimumCalls: 20,
+  /** Polly's default sampling duration. */
+  failureWindowMs: 30_000,
+  /** Each environment reports its window tally at most this often (RATE), and once a failure starts a window. */
+  tallyFlushIntervalMs: 1_000,
   openTimeoutMs: 30_000,
   maxOpenTimeoutMs: 300_000,
   successThreshold: 1,
@@ -87,7 +117,7 @@ export const CIRCUIT_BREAKER_DEFAULTS = {
   storeFailureMode: StoreFailureMode.FAIL_OPEN,
   /** Timeout of one DynamoDB request of the client. */
   storeTimeoutMs: 1_000,
-  /** In-process cache max age without the extension (with it, the extension's cache is the only one). */
+  /** Max age of the state a call acts on, with or without the extension. */
   stateMaxAgeMs: 1_000,
   /** A circuit item expires this long after its last write. */
   recordTtlSeconds: 86_400,
@@ -104,6 +134,9 @@ export const CIRCUIT_BREAKER_DEFAULTS = {
 export const CIRCUIT_BREAKER_LIMITS = {
   /** Integers are parsed from the environment and must be safe integers. */
   maxInteger: Number.MAX_SAFE_INTEGER,
+  /** A failure rate threshold is a whole percentage from 1 to 100. */
+  failureRateMinPercent: 1,
+  failureRateMaxPercent: 100,
   /** CloudWatch namespaces are 1 to 255 characters. */
   metricsNamespaceMaxLength: 255,
   /** Circuit ids travel in a comma-separated variable and become DynamoDB keys and metric dimensions. */

@@ -7,18 +7,32 @@ import { FailureCounting, StoreFailureMode } from './contract';
  */
 export interface CircuitBreakerSettings {
   /**
-   * Failures that open a circuit.
+   * How a closed circuit decides to open: on a failure rate (`RATE`) or a number of failures (`WINDOW`), counted
+   * fleet-wide within a window that starts at the first failure.
+   * @default - FailureCounting.WINDOW when `failureThreshold` is given, else FailureCounting.RATE
+   */
+  readonly failureCounting?: FailureCounting;
+  /**
+   * `RATE` counting: the percentage of a window's calls that must fail to open the circuit (a whole number, 1 to 100).
+   * @default 50
+   */
+  readonly failureRateThreshold?: number;
+  /**
+   * `RATE` counting: calls (fleet-wide) a window must hold before its failure rate is judged, so a few early failures
+   * of a quiet circuit do not open it.
+   * @default 20
+   */
+  readonly minimumCalls?: number;
+  /**
+   * `WINDOW` counting: failures within one window that open the circuit. Giving it selects `WINDOW` counting unless
+   * `failureCounting` says otherwise.
    * @default 5
    */
   readonly failureThreshold?: number;
   /**
-   * How failures are counted.
-   * @default FailureCounting.CONSECUTIVE
-   */
-  readonly failureCounting?: FailureCounting;
-  /**
-   * The window for `FailureCounting.WINDOW`.
-   * @default Duration.minutes(1)
+   * Length of a counting window. A window starts at the first failure while none is active; calls after it ends
+   * count in the next one.
+   * @default Duration.seconds(30)
    */
   readonly failureWindow?: Duration;
   /**

@@ -2,25 +2,27 @@
  * The circuit-breaker client a Lambda function uses to guard calls to a dependency. State is shared by every
  * execution environment through one DynamoDB item per circuit:
  *
- * - CLOSED: the call runs. Success writes nothing (CONSECUTIVE counting writes once to clear a non-zero streak);
- *   a failure is one atomic counter increment; reaching the threshold opens the circuit (one conditional put).
+ * - CLOSED: the call runs. While nothing fails nothing is written. A failure starts a counting window; while it
+ *   runs, environments report their calls and failures, and the circuit opens when the window's fleet-wide failure
+ *   rate (or count) reaches the threshold (see counting.ts).
  * - OPEN: the call fails fast (CircuitOpenError, or the fallback) until `openUntil`. Then every caller may try a
  *   conditional put to HALF_OPEN with itself as probe-lease holder; DynamoDB lets exactly one of them win.
  * - HALF_OPEN: only the lease holder's call runs. Its success (× successThreshold) closes the circuit, its failure
  *   reopens it with a doubled open period (capped). A lease that expires (crashed prober) can be taken over.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CircuitBreakerConfig, CircuitBreakerSettings, resolveCircuitBreakerConfig, StoreFailureMode } from './config';
 import { Environment } from './env';
 import { CircuitBreakerConfigError, CircuitOpenError, CircuitRejectionReason, defaultIsFailure } from './errors';
 import { ExtensionStateClient } from './extension-client';
+import { FailureCounter } from './failure-counter';
 import { GuardedFunction, runWithDeadline } from './guarded-call';
 import { CircuitStateSource, describeError, StateRead } from './state-source';
 import { CircuitStore, defaultDynamoDbClient } from './store';
 import { CircuitBreakerLogger, emfDocument, jsonLineLogger, metricForTransition, MetricSink, stdoutMetricSink } from './telemetry';
-import { acquireProbe, Admission, admission, failuresCleared, openAfterFailures, probeFailed, probeSucceeded } from './transitions';
-import { CircuitRecord, CircuitState, FailureCounting } from './types';
+import { acquireProbe, Admission, admission, probeFailed, probeSucceeded } from './transitions';
+import { CircuitRecord, CircuitState } from './types';
 
 /** Source of the current time in epoch milliseconds; inject one to move time in tests. */
 export interface Clock {
@@ -65,8 +67,12 @@ export class CircuitBreaker {
   public readonly config: CircuitBreakerConfig;
   /** This environment's identity as probe-lease owner. */
   public readonly instanceId: string;
+  /** This environment's key in a circuit's tallies; with a counter, it makes every write's token unique. */
+  public readonly writerKey: string;
   private readonly store: CircuitStore;
   private readonly source: CircuitStateSource;
+  private readonly counter: FailureCounter;
+  private writes = 0;
   private readonly extension?: ExtensionStateClient;
   private readonly clock: Clock;
   private readonly isFailure: (err: unknown) => boolean;
@@ -89,6 +95,16 @@ export class CircuitBreaker {
     }
     this.source = new CircuitStateSource({
       store: this.store, extension: this.extension, now: () => this.clock.now(), maxAgeMs: this.config.stateMaxAgeMs, logger: this.logger,
+    });
+    this.writerKey = randomBytes(6).toString('base64url');
+    this.counter = new FailureCounter({
+      store: this.store,
+      source: this.source,
+      now: () => this.clock.now(),
+      settings: this.config,
+      writerKey: this.writerKey,
+      nextToken: () => this.nextToken(),
+      opened: (record) => this.announce(CircuitState.CLOSED, CircuitState.OPEN, record),
     });
   }
 
@@ -134,6 +150,11 @@ export class CircuitBreaker {
     return this.store.read(this.circuitIdOf(circuitId));
   }
 
+  /** Settles when no background state refresh is running (tests; a handler that wants them done before it returns). */
+  public async idle(): Promise<void> {
+    await this.source.idle();
+  }
+
   /** Releases sockets the breaker opened itself (a client passed in is left to its owner). */
   public close(): void {
     this.extension?.close();
@@ -141,45 +162,23 @@ export class CircuitBreaker {
   }
 
   private async runClosed<T>(read: StateRead, fn: GuardedFunction<T>, options: CallOptions<T>): Promise<T> {
-    const seen = read.record;
-    let result: T;
+    const id = read.record.id;
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      result = await runWithDeadline(fn, seen.id, false, options.callTimeoutMs ?? this.config.callTimeoutMs);
-    } catch (err) {
-      if (this.isFailure(err)) await this.recordFailure(seen);
-      throw err;
+      outcome = { ok: true, value: await runWithDeadline(fn, id, false, options.callTimeoutMs ?? this.config.callTimeoutMs) };
+    } catch (error) {
+      outcome = { ok: false, error };
     }
-    // The only success-path write, and only when a streak needs ending: zero-failure successes never write.
-    if (this.config.failureCounting === FailureCounting.CONSECUTIVE && seen.failureCount > 0) {
-      await this.bestEffort(seen.id, 'clear failure streak', async () => {
-        // A cached streak may already be cleared (or the circuit opened): confirm before writing.
-        const current = read.fresh ? seen : await this.source.readFresh(seen.id);
-        if (current.state !== CircuitState.CLOSED || current.failureCount === 0) return;
-        await this.transition(current, failuresCleared(current, this.clock.now(), this.config));
-      });
-    }
-    return result;
-  }
-
-  private async recordFailure(seen: CircuitRecord): Promise<void> {
-    await this.bestEffort(seen.id, 'count failure', async () => {
-      const counted = await this.store.countFailure(seen, this.clock.now(), this.config);
-      if (!counted.written) {
-        // The circuit left CLOSED meanwhile: learn its state so the next call fails fast without a read.
-        if (counted.current) this.source.remember(counted.current);
-        return;
-      }
-      this.source.remember(counted.record);
-      if (counted.record.state === CircuitState.CLOSED && counted.record.failureCount >= this.config.failureThreshold) {
-        // Conditional on the version our increment produced: if another failure landed after ours, its caller opens.
-        await this.transition(counted.record, openAfterFailures(counted.record, this.clock.now(), this.config));
-      }
-    });
+    // A caller error proves the dependency answered: it counts as a call that did not fail.
+    const failed = !outcome.ok && this.isFailure(outcome.error);
+    await this.bestEffort(id, failed ? 'count failure' : 'count call', () => this.counter.record(id, failed));
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   private async runElection<T>(seen: CircuitRecord, fn: GuardedFunction<T>, options: CallOptions<T>): Promise<T> {
     const electedAt = this.clock.now();
-    const leased = acquireProbe(seen, electedAt, this.instanceId, this.config);
+    const leased = acquireProbe(seen, electedAt, this.instanceId, this.config, this.nextToken());
     let won: boolean;
     try {
       won = await this.transition(seen, leased);
@@ -208,34 +207,45 @@ export class CircuitBreaker {
     // A caller error proves the dependency answered, so it counts as a successful probe.
     const failed = !outcome.ok && this.isFailure(outcome.error);
     const now = this.clock.now();
+    const token = this.nextToken();
     await this.bestEffort(seen.id, 'record probe result', () =>
-      this.transition(leased, failed ? probeFailed(leased, now, this.config) : probeSucceeded(leased, now, this.config)));
+      this.transition(leased, failed ? probeFailed(leased, now, this.config, token) : probeSucceeded(leased, now, this.config, token)));
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
 
   /** Persists `next` if the item is still at `seen.version`; true when this caller won. Store errors propagate. */
   private async transition(seen: CircuitRecord, next: CircuitRecord): Promise<boolean> {
+    const sentAt = this.clock.now();
     const out = await this.store.replace(seen, next);
     if (!out.written) {
-      if (out.current) this.source.remember(out.current);
+      if (out.current) this.source.remember(out.current, sentAt);
       else this.source.forget(seen.id);
       return false;
     }
-    this.source.remember(next);
-    if (seen.state !== next.state) {
-      const at = this.clock.now();
-      this.metricSink(emfDocument(this.config.metricsNamespace, metricForTransition(next.state), next.id, at, seen.state));
-      this.logger.log(next.state === CircuitState.OPEN ? 'WARN' : 'INFO', `circuit ${next.id} ${seen.state} -> ${next.state}`, {
-        circuitId: next.id,
-        from: seen.state,
-        to: next.state,
-        openUntil: next.openUntil,
-        consecutiveOpenings: next.consecutiveOpenings,
-        instanceId: this.instanceId,
-      });
-    }
+    // When a retry found our own committed write, the item may have moved on: remember what it is now.
+    this.source.remember(out.record, sentAt);
+    if (seen.state !== next.state) this.announce(seen.state, next.state, next);
     return true;
+  }
+
+  /** The metric and log line of a transition from `from` to `to` this environment wrote (`record`: as written). */
+  private announce(from: CircuitState, to: CircuitState, record: CircuitRecord): void {
+    const at = this.clock.now();
+    this.metricSink(emfDocument(this.config.metricsNamespace, metricForTransition(to), record.id, at, from));
+    this.logger.log(to === CircuitState.OPEN ? 'WARN' : 'INFO', `circuit ${record.id} ${from} -> ${to}`, {
+      circuitId: record.id,
+      from,
+      to,
+      openUntil: record.openUntil,
+      consecutiveOpenings: record.consecutiveOpenings,
+      instanceId: this.instanceId,
+    });
+  }
+
+  /** A token no other write carries: this environment's writer key and a counter. */
+  private nextToken(): string {
+    return `${this.writerKey}.${++this.writes}`;
   }
 
   private async storeUnavailable<T>(circuitId: string, operation: string, err: unknown, fn: GuardedFunction<T>, options: CallOptions<T>): Promise<T> {

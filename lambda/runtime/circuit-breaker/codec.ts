@@ -3,14 +3,23 @@
  * Hand-written rather than lib-dynamodb: a dozen flat attributes do not justify another dependency in every bundle.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CircuitRecord, closedRecord, isCircuitState } from './types';
+import { CircuitRecord, closedRecord, isCircuitState, Tally } from './types';
 
 type Item = Record<string, AttributeValue>;
 
 const NUMBER_FIELDS = [
-  'version', 'failureCount', 'windowStart', 'openedAt', 'openUntil', 'consecutiveOpenings', 'probeLeaseUntil',
-  'successCount', 'updatedAt', 'expiration',
+  'version', 'windowStart', 'openedAt', 'openUntil', 'consecutiveOpenings', 'probeLeaseUntil', 'successCount', 'updatedAt', 'expiration',
 ] as const;
+const STRING_FIELDS = ['windowId', 'openedBy', 'probeOwner', 'transitionToken'] as const;
+
+/** Attribute names of one tally inside the `tallies` map (short: the map holds one entry per environment). */
+export const TALLY_CALLS = 'c';
+export const TALLY_FAILURES = 'f';
+
+/** A tally as a DynamoDB map value. */
+export function tallyToAttribute(tally: Tally): AttributeValue {
+  return { M: { [TALLY_CALLS]: { N: String(tally.calls) }, [TALLY_FAILURES]: { N: String(tally.failures) } } };
+}
 
 /** The attribute map a record is written as. */
 export function recordToItem(record: CircuitRecord): Item {
@@ -19,7 +28,13 @@ export function recordToItem(record: CircuitRecord): Item {
     const value = record[field];
     if (value !== undefined) item[field] = { N: String(value) };
   }
-  if (record.probeOwner !== undefined) item.probeOwner = { S: record.probeOwner };
+  for (const field of STRING_FIELDS) {
+    const value = record[field];
+    if (value !== undefined) item[field] = { S: value };
+  }
+  if (record.tallies !== undefined) {
+    item.tallies = { M: Object.fromEntries(Object.entries(record.tallies).map(([k, t]) => [k, tallyToAttribute(t)])) };
+  }
   return item;
 }
 
@@ -28,21 +43,26 @@ export function itemToRecord(id: string, item: Item | undefined): CircuitRecord 
   if (!item) return closedRecord(id);
   const state = item.state?.S;
   const num = (name: string): number | undefined => (item[name]?.N !== undefined ? Number(item[name].N) : undefined);
+  const strings = Object.fromEntries(STRING_FIELDS.map((f) => [f, item[f]?.S]));
+  const tallies = item.tallies?.M;
   return compact({
     id,
-    // An item created by a failure increment that raced a delete may lack `state`; it is a CLOSED circuit.
+    // An item created by a counting write that raced a delete may lack `state`; it is a CLOSED circuit.
     state: isCircuitState(state) ? state : closedRecord(id).state,
     version: num('version') ?? 0,
-    failureCount: num('failureCount') ?? 0,
     windowStart: num('windowStart'),
     openedAt: num('openedAt'),
     openUntil: num('openUntil'),
     consecutiveOpenings: num('consecutiveOpenings') ?? 0,
-    probeOwner: item.probeOwner?.S,
     probeLeaseUntil: num('probeLeaseUntil'),
     successCount: num('successCount') ?? 0,
     updatedAt: num('updatedAt'),
     expiration: num('expiration'),
+    ...strings,
+    tallies: tallies === undefined ? undefined : Object.fromEntries(Object.entries(tallies).map(([k, v]) => [k, {
+      calls: Number(v.M?.[TALLY_CALLS]?.N ?? 0),
+      failures: Number(v.M?.[TALLY_FAILURES]?.N ?? 0),
+    }])),
   });
 }
 
@@ -58,21 +78,44 @@ export function recordFromJson(id: string, value: unknown): CircuitRecord | unde
   const numbers: Record<string, number | undefined> = {};
   for (const field of NUMBER_FIELDS) {
     const n = v[field];
-    if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n))) return undefined;
+    if (n !== undefined && !isCount(n)) return undefined;
     numbers[field] = n as number | undefined;
   }
-  if (v.probeOwner !== undefined && typeof v.probeOwner !== 'string') return undefined;
+  const strings: Record<string, string | undefined> = {};
+  for (const field of STRING_FIELDS) {
+    if (v[field] !== undefined && typeof v[field] !== 'string') return undefined;
+    strings[field] = v[field] as string | undefined;
+  }
+  const tallies = talliesFromJson(v.tallies);
+  if (tallies === null) return undefined;
   return compact({
     ...closedRecord(id),
     ...numbers,
+    ...strings,
     id,
     state: v.state,
     version: numbers.version ?? 0,
-    failureCount: numbers.failureCount ?? 0,
     consecutiveOpenings: numbers.consecutiveOpenings ?? 0,
     successCount: numbers.successCount ?? 0,
-    probeOwner: v.probeOwner as string | undefined,
+    tallies,
   });
+}
+
+/** The tallies map, undefined when absent, null when malformed. */
+function talliesFromJson(value: unknown): Record<string, Tally> | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return null;
+  const out: Record<string, Tally> = {};
+  for (const [key, t] of Object.entries(value as Record<string, unknown>)) {
+    const { calls, failures } = (t ?? {}) as Record<string, unknown>;
+    if (!isCount(calls) || !isCount(failures)) return null;
+    out[key] = { calls, failures };
+  }
+  return out;
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
 }
 
 function compact(record: CircuitRecord): CircuitRecord {

@@ -7,6 +7,7 @@ import { CircuitBreakerConfigError } from './errors';
 import {
   CIRCUIT_BREAKER_DEFAULTS as D,
   CIRCUIT_BREAKER_LIMITS,
+  defaultFailureCounting,
   FailureCounting,
   StoreFailureMode,
 } from '../../../lib/circuit-breaker/contract';
@@ -19,12 +20,18 @@ export interface CircuitBreakerSettings {
   readonly tableName?: string;
   /** Circuit used when a call names none. @default - first id of `CIRCUIT_BREAKER_CIRCUIT_IDS` */
   readonly circuitId?: string;
-  /** Failures that open the circuit. @default 5 */
-  readonly failureThreshold?: number;
-  /** How failures are counted while CLOSED. @default FailureCounting.CONSECUTIVE */
+  /** How a CLOSED circuit decides to open. @default - WINDOW when failureThreshold is given, else RATE */
   readonly failureCounting?: FailureCounting;
-  /** Window for `FailureCounting.WINDOW`, ms. @default 60000 */
+  /** RATE: percent of a window's calls that must fail (1 to 100). @default 50 */
+  readonly failureRateThreshold?: number;
+  /** RATE: calls a window must hold, fleet-wide, before its rate is judged. @default 20 */
+  readonly minimumCalls?: number;
+  /** WINDOW: failures within one window that open the circuit. @default 5 */
+  readonly failureThreshold?: number;
+  /** Length of a counting window (it starts at the first failure), ms. @default 30000 */
   readonly failureWindowMs?: number;
+  /** RATE: while a window is active, report this environment's tally at most this often, ms. @default 1000 */
+  readonly tallyFlushIntervalMs?: number;
   /** First open period, ms. @default 30000 */
   readonly openTimeoutMs?: number;
   /** Cap of the open period after repeated failed probes (`openTimeoutMs × 2^n`), ms. @default 300000 */
@@ -39,7 +46,7 @@ export interface CircuitBreakerSettings {
   readonly storeFailureMode?: StoreFailureMode;
   /** Timeout of one DynamoDB request of the client, ms. @default 1000 */
   readonly storeTimeoutMs?: number;
-  /** Max age of the in-process state cache, ms; 0 reads on every call. @default - 0 with the extension, 1000 without */
+  /** Max age of the state a call acts on, from when its DynamoDB read was sent, ms; 0 disables the client's cache. @default 1000 */
   readonly stateMaxAgeMs?: number;
   /** Item lifetime after its last write, seconds; must outlast the longest open period plus a lease. @default 86400 */
   readonly recordTtlSeconds?: number;
@@ -55,9 +62,12 @@ export interface CircuitBreakerSettings {
 export interface CircuitBreakerConfig {
   readonly tableName: string;
   readonly defaultCircuitId?: string;
-  readonly failureThreshold: number;
   readonly failureCounting: FailureCounting;
+  readonly failureRateThreshold: number;
+  readonly minimumCalls: number;
+  readonly failureThreshold: number;
   readonly failureWindowMs: number;
+  readonly tallyFlushIntervalMs: number;
   readonly openTimeoutMs: number;
   readonly maxOpenTimeoutMs: number;
   readonly successThreshold: number;
@@ -84,12 +94,22 @@ export function resolveCircuitBreakerConfig(settings: CircuitBreakerSettings = {
   }
   const callTimeoutMs = int('callTimeoutMs', settings.callTimeoutMs, env, E.CALL_TIMEOUT_MS, D.callTimeoutMs, 0);
   const extensionPort = optionalInt('extensionPort', settings.extensionPort, env, E.EXTENSION_PORT, 1, 65_535);
+  const failureThreshold = optionalInt('failureThreshold', settings.failureThreshold, env, E.FAILURE_THRESHOLD, 1);
+  const failureCounting = enumValue(
+    'failureCounting', settings.failureCounting, env, E.FAILURE_COUNTING, FailureCounting, defaultFailureCounting(failureThreshold !== undefined),
+  );
   const config: CircuitBreakerConfig = {
     tableName,
     defaultCircuitId: settings.circuitId ?? circuitIdsFromEnv(env)[0],
-    failureThreshold: int('failureThreshold', settings.failureThreshold, env, E.FAILURE_THRESHOLD, D.failureThreshold, 1),
-    failureCounting: enumValue('failureCounting', settings.failureCounting, env, E.FAILURE_COUNTING, FailureCounting, D.failureCounting),
+    failureCounting,
+    failureRateThreshold: int(
+      'failureRateThreshold', settings.failureRateThreshold, env, E.FAILURE_RATE_THRESHOLD, D.failureRateThreshold,
+      CIRCUIT_BREAKER_LIMITS.failureRateMinPercent, CIRCUIT_BREAKER_LIMITS.failureRateMaxPercent,
+    ),
+    minimumCalls: int('minimumCalls', settings.minimumCalls, env, E.MINIMUM_CALLS, D.minimumCalls, 1),
+    failureThreshold: failureThreshold ?? D.failureThreshold,
     failureWindowMs: int('failureWindowMs', settings.failureWindowMs, env, E.FAILURE_WINDOW_MS, D.failureWindowMs, 1),
+    tallyFlushIntervalMs: int('tallyFlushIntervalMs', settings.tallyFlushIntervalMs, env, E.TALLY_FLUSH_INTERVAL_MS, D.tallyFlushIntervalMs, 1),
     openTimeoutMs: int('openTimeoutMs', settings.openTimeoutMs, env, E.OPEN_TIMEOUT_MS, D.openTimeoutMs, 1),
     maxOpenTimeoutMs: int('maxOpenTimeoutMs', settings.maxOpenTimeoutMs, env, E.MAX_OPEN_TIMEOUT_MS, D.maxOpenTimeoutMs, 1),
     successThreshold: int('successThreshold', settings.successThreshold, env, E.SUCCESS_THRESHOLD, D.successThreshold, 1),
@@ -97,14 +117,35 @@ export function resolveCircuitBreakerConfig(settings: CircuitBreakerSettings = {
     probeLeaseMs: int('probeLeaseMs', settings.probeLeaseMs, env, E.PROBE_LEASE_MS, callTimeoutMs > 0 ? callTimeoutMs + D.probeLeaseExtraMs : D.probeLeaseWithoutCallTimeoutMs, 1),
     storeFailureMode: enumValue('storeFailureMode', settings.storeFailureMode, env, E.STORE_FAILURE_MODE, StoreFailureMode, D.storeFailureMode),
     storeTimeoutMs: int('storeTimeoutMs', settings.storeTimeoutMs, env, E.STORE_TIMEOUT_MS, D.storeTimeoutMs, 1),
-    stateMaxAgeMs: int('stateMaxAgeMs', settings.stateMaxAgeMs, env, E.STATE_MAX_AGE_MS, extensionPort === undefined ? D.stateMaxAgeMs : 0, 0),
+    stateMaxAgeMs: int('stateMaxAgeMs', settings.stateMaxAgeMs, env, E.STATE_MAX_AGE_MS, D.stateMaxAgeMs, 0),
     recordTtlSeconds: int('recordTtlSeconds', settings.recordTtlSeconds, env, E.RECORD_TTL_SECONDS, D.recordTtlSeconds, 1),
     metricsNamespace: settings.metricsNamespace ?? env[E.METRICS_NAMESPACE] ?? DEFAULT_METRICS_NAMESPACE,
     extensionPort,
     extensionTimeoutMs: int('extensionTimeoutMs', settings.extensionTimeoutMs, env, E.EXTENSION_TIMEOUT_MS, D.extensionTimeoutMs, 1),
   };
+  validateCounting(config, settings, env);
   validateRelations(config);
   return config;
+}
+
+/** A setting of the counting rule not in force would be silently ignored: refuse it, as synth does. */
+function validateCounting(c: CircuitBreakerConfig, settings: CircuitBreakerSettings, env: Environment): void {
+  const E = CIRCUIT_BREAKER_ENV;
+  const misplaced: Array<[string, unknown, string, FailureCounting]> = [
+    ['failureThreshold', settings.failureThreshold, E.FAILURE_THRESHOLD, FailureCounting.WINDOW],
+    ['failureRateThreshold', settings.failureRateThreshold, E.FAILURE_RATE_THRESHOLD, FailureCounting.RATE],
+    ['minimumCalls', settings.minimumCalls, E.MINIMUM_CALLS, FailureCounting.RATE],
+  ];
+  for (const [name, given, envName, usedBy] of misplaced) {
+    const set = given !== undefined || (env[envName] ?? '').trim() !== '';
+    if (set && c.failureCounting !== usedBy) {
+      throw new CircuitBreakerConfigError(`${name} applies to ${usedBy} counting, but the circuit counts with ${c.failureCounting}: drop it or change the counting`);
+    }
+  }
+  // A window that ends before its first report is never judged.
+  if (c.failureCounting === FailureCounting.RATE && c.failureWindowMs <= c.tallyFlushIntervalMs) {
+    throw new CircuitBreakerConfigError(`failureWindowMs (${c.failureWindowMs}) must exceed tallyFlushIntervalMs (${c.tallyFlushIntervalMs}), or no window is ever judged`);
+  }
 }
 
 function validateRelations(c: CircuitBreakerConfig): void {
@@ -126,8 +167,8 @@ function validateRelations(c: CircuitBreakerConfig): void {
   }
 }
 
-function int(name: string, given: number | undefined, env: Environment, envName: string, fallback: number, min: number): number {
-  return optionalInt(name, given, env, envName, min) ?? fallback;
+function int(name: string, given: number | undefined, env: Environment, envName: string, fallback: number, min: number, max?: number): number {
+  return optionalInt(name, given, env, envName, min, max) ?? fallback;
 }
 
 function optionalInt(

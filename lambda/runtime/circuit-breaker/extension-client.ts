@@ -13,7 +13,14 @@ export const EXTENSION_CIRCUITS_PATH = '/circuits/';
 export interface ExtensionStateResponse {
   /** The cached record (JSON form of `CircuitRecord`), or null when the item does not exist. */
   readonly record: CircuitRecord | null;
-  /** Epoch ms at which the extension read the record from DynamoDB. */
+  /** Epoch ms at which the extension sent the DynamoDB read the record comes from. */
+  readonly fetchedAt: number;
+}
+
+/** A record as the extension served it. */
+export interface ExtensionAnswer {
+  readonly record: CircuitRecord;
+  /** When the DynamoDB read behind it was sent (the record is at least this old). */
   readonly fetchedAt: number;
 }
 
@@ -28,8 +35,8 @@ export class ExtensionStateClient {
     public readonly timeoutMs: number,
   ) {}
 
-  /** The cached record of `id`; rejects on any transport, status or format problem. */
-  public read(id: string): Promise<CircuitRecord> {
+  /** The cached record of `id` and its read time; rejects on any transport, status or format problem. */
+  public read(id: string): Promise<ExtensionAnswer> {
     return new Promise((resolve, reject) => {
       const req = request({
         host: '127.0.0.1',
@@ -48,9 +55,10 @@ export class ExtensionStateClient {
             return;
           }
           try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { record?: unknown };
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { record?: unknown; fetchedAt?: unknown };
             const record = recordFromJson(id, body.record);
-            if (record) resolve(record);
+            const fetchedAt = body.fetchedAt;
+            if (record && typeof fetchedAt === 'number' && Number.isFinite(fetchedAt)) resolve({ record, fetchedAt });
             else reject(new Error(`extension returned a malformed record for circuit ${id}`));
           } catch (err) {
             reject(err);

@@ -1,25 +1,37 @@
 /**
- * Where a guarded call learns the circuit state: the in-process cache (if enabled and fresh), else the extension's
- * cache over localhost, else a direct GetItem. Records this environment wrote are remembered so its own
- * transitions are visible at once, even while the extension still serves the previous version.
+ * Where a guarded call learns the circuit state: an in-process cache, refreshed from the extension's cache over
+ * localhost when there is one, else from DynamoDB.
+ *
+ * Every cached record is stamped with the time its DynamoDB read was *sent* (by this process or by the extension),
+ * so a read that was in flight while the environment was frozen is as old as it really is, and a call never acts on
+ * state older than `maxAgeMs`. Once an entry is {@link REFRESH_AHEAD_FRACTION} of its max age old, the call that
+ * finds it starts a refresh in the background and still uses it: while calls keep coming, none waits for a read.
+ * A call waits only for a circuit it has no state of younger than the max age (its first call, or after an idle or
+ * frozen spell that long). Records this environment wrote are remembered, so its own transitions are visible at
+ * once, even while the extension still serves the previous version.
  */
 import { ExtensionStateClient } from './extension-client';
 import type { CircuitStore } from './store';
 import { CircuitBreakerLogger } from './telemetry';
 import { CircuitRecord } from './types';
 
-/**
- * How long a record this environment wrote (or saw returned by a lost condition) wins over a lower version served
- * by the extension. Bounded, because after a TTL deletion versions legitimately restart at 0.
- */
+/** How long a record this environment wrote wins over a lower version read later. Bounded, because after a TTL deletion versions legitimately restart at 0. */
 export const OWN_WRITE_GUARD_MS = 10_000;
+
+/** Part of the max age after which an entry is refreshed in the background while it is still served. */
+export const REFRESH_AHEAD_FRACTION = 0.75;
+
+/** Age from which an entry of a cache with `maxAgeMs` is refreshed ahead of its expiry. */
+export function refreshAheadMs(maxAgeMs: number): number {
+  return Math.floor(maxAgeMs * REFRESH_AHEAD_FRACTION);
+}
 
 /** Dependencies of a {@link CircuitStateSource}. */
 export interface CircuitStateSourceProps {
   readonly store: CircuitStore;
   readonly extension?: ExtensionStateClient;
   readonly now: () => number;
-  /** In-process cache max age in ms; 0 disables the cache. */
+  /** Max age of cached state in ms, from the time its read was sent; 0 disables the cache. */
   readonly maxAgeMs: number;
   readonly logger: CircuitBreakerLogger;
 }
@@ -27,38 +39,39 @@ export interface CircuitStateSourceProps {
 /** A record and where it came from. */
 export interface StateRead {
   readonly record: CircuitRecord;
-  /** True when read from DynamoDB for this call; false when a cache (in-process or extension) served it. */
+  /** True when this call read it from DynamoDB; false when a cache (in-process or extension) served it. */
   readonly fresh: boolean;
 }
 
-interface Known {
+/** A record and the time the read (or write) that produced it was sent. */
+export interface Stamped {
   readonly record: CircuitRecord;
-  readonly at: number;
+  readonly stampedAt: number;
 }
 
 /** Reads circuit state through the cheapest source that is fresh enough. */
 export class CircuitStateSource {
-  private readonly known = new Map<string, Known>();
-  private extensionFailing = false;
+  private readonly known = new Map<string, Stamped>();
+  private readonly refreshing = new Map<string, Promise<Stamped>>();
+  private readonly failing = new Set<'extension' | 'refresh'>();
 
   constructor(private readonly props: CircuitStateSourceProps) {}
 
   /**
    * The current record of `id`, and whether it was just read from DynamoDB (`fresh`) rather than served by a
-   * cache. Rejects only when DynamoDB itself could not be read.
+   * cache. Rejects only when neither the extension nor DynamoDB could answer.
    */
   public async read(id: string): Promise<StateRead> {
     const now = this.props.now();
     const known = this.known.get(id);
-    if (known && this.props.maxAgeMs > 0 && now - known.at < this.props.maxAgeMs) return { record: known.record, fresh: false };
-
-    const fromExtension = await this.readExtension(id);
-    if (fromExtension) {
-      const record = known && known.record.version > fromExtension.version && now - known.at < OWN_WRITE_GUARD_MS ? known.record : fromExtension;
-      this.known.set(id, { record, at: record === fromExtension ? now : known!.at });
-      return { record, fresh: false };
+    const age = known ? now - known.stampedAt : Infinity;
+    if (known && age < this.props.maxAgeMs) {
+      if (age >= refreshAheadMs(this.props.maxAgeMs)) this.refreshInBackground(id);
+      return { record: known.record, fresh: false };
     }
-    return { record: await this.readFresh(id), fresh: true };
+    const { direct, stampedAt } = await this.refresh(id);
+    // Our own newer write can win over what the refresh returned (see accept).
+    return { record: this.known.get(id)!.record, fresh: direct && stampedAt >= now };
   }
 
   /**
@@ -66,16 +79,20 @@ export class CircuitStateSource {
    * read instead of a doomed conditional write (or a wrong rejection after a lost election).
    */
   public async readFresh(id: string): Promise<CircuitRecord> {
+    const sentAt = this.props.now();
     const record = await this.props.store.read(id);
-    this.known.set(id, { record, at: this.props.now() });
+    this.accept({ record, stampedAt: sentAt });
     return record;
   }
 
-  /** Records a state this environment wrote or learned from a lost condition, so the next read sees it. */
-  public remember(record: CircuitRecord): void {
-    const current = this.known.get(record.id);
-    if (current && current.record.version > record.version) return;
-    this.known.set(record.id, { record, at: this.props.now() });
+  /** The newest record known of `id`, however old, without I/O. */
+  public latest(id: string): CircuitRecord | undefined {
+    return this.known.get(id)?.record;
+  }
+
+  /** Records a state this environment wrote (or learned from a lost condition) by a request sent at `sentAt`. */
+  public remember(record: CircuitRecord, sentAt: number): void {
+    this.accept({ record, stampedAt: sentAt });
   }
 
   /** Drops what is known of `id`, forcing the next read to go to a source. */
@@ -83,26 +100,73 @@ export class CircuitStateSource {
     this.known.delete(id);
   }
 
-  private async readExtension(id: string): Promise<CircuitRecord | undefined> {
+  /** Settles when no background refresh is running (tests, and handlers that want their reads done before returning). */
+  public async idle(): Promise<void> {
+    while (this.refreshing.size > 0) await Promise.allSettled([...this.refreshing.values()]);
+  }
+
+  private refreshInBackground(id: string): void {
+    this.refresh(id).then(
+      () => this.recovered('refresh'),
+      (err) => this.warnOnce('refresh', 'background refresh of circuit state failed; serving cached state until it expires', id, err),
+    );
+  }
+
+  /** One refresh per circuit at a time; concurrent callers share it. */
+  private refresh(id: string): Promise<Stamped & { direct: boolean }> {
+    const pending = this.refreshing.get(id) as Promise<Stamped & { direct: boolean }> | undefined;
+    if (pending) return pending;
+    const run = (async () => {
+      const fromExtension = await this.readExtension(id);
+      if (fromExtension) return { ...this.accept(fromExtension), direct: false };
+      const sentAt = this.props.now();
+      const record = await this.props.store.read(id);
+      return { ...this.accept({ record, stampedAt: sentAt }), direct: true };
+    })().finally(() => this.refreshing.delete(id));
+    this.refreshing.set(id, run);
+    return run;
+  }
+
+  /**
+   * Keeps the better of what is known and `incoming`: a higher version, or the same version read later. A lower
+   * version loses to a record of ours less than {@link OWN_WRITE_GUARD_MS} older (the extension may not have seen
+   * our write yet), and wins after that (the item expired and started again at version 0).
+   */
+  private accept(incoming: Stamped): Stamped {
+    const id = incoming.record.id;
+    const known = this.known.get(id);
+    const keep = known && (
+      known.record.version > incoming.record.version
+        ? incoming.stampedAt - known.stampedAt < OWN_WRITE_GUARD_MS
+        : known.record.version === incoming.record.version && known.stampedAt > incoming.stampedAt);
+    if (keep) return known;
+    this.known.set(id, incoming);
+    return incoming;
+  }
+
+  private async readExtension(id: string): Promise<Stamped | undefined> {
     const extension = this.props.extension;
     if (!extension) return undefined;
     try {
-      const record = await extension.read(id);
-      if (this.extensionFailing) {
-        this.extensionFailing = false;
-        this.props.logger.log('INFO', 'circuit-breaker extension answers again', { circuitId: id, port: extension.port });
-      }
-      return record;
+      const answer = await extension.read(id);
+      this.recovered('extension', 'circuit-breaker extension answers again', id);
+      return { record: answer.record, stampedAt: answer.fetchedAt };
     } catch (err) {
-      // One line per outage, not per call: a missing layer would otherwise log on every guarded call.
-      if (!this.extensionFailing) {
-        this.extensionFailing = true;
-        this.props.logger.log('WARN', 'circuit-breaker extension unavailable; reading DynamoDB directly', {
-          circuitId: id, port: extension.port, error: describeError(err),
-        });
-      }
+      this.warnOnce('extension', 'circuit-breaker extension unavailable; reading DynamoDB directly', id, err, { port: extension.port });
       return undefined;
     }
+  }
+
+  /** One line per outage, not per call: a missing layer would otherwise log on every refresh. */
+  private warnOnce(what: 'extension' | 'refresh', message: string, circuitId: string, err: unknown, fields: Record<string, unknown> = {}): void {
+    if (this.failing.has(what)) return;
+    this.failing.add(what);
+    this.props.logger.log('WARN', message, { circuitId, ...fields, error: describeError(err) });
+  }
+
+  private recovered(what: 'extension' | 'refresh', message?: string, circuitId?: string): void {
+    if (!this.failing.delete(what) || !message) return;
+    this.props.logger.log('INFO', message, { circuitId });
   }
 }
 

@@ -1,43 +1,49 @@
 /**
- * DynamoDB persistence of circuit records. Transitions are whole-item puts conditional on the version the caller
- * read (one winner per version: that is the probe election). Only the failure counter is an atomic ADD, because
- * concurrent failures must all count without read-modify-write retries.
+ * DynamoDB persistence of circuit records. Every conditional write carries its writer's token, and a write that
+ * fails its condition against an item showing that token has won: the SDK retried a write whose first attempt
+ * committed but whose response was lost (the retry then finds its own write). Counting writes set each
+ * environment's tally to an absolute value instead of adding to a total, so a repeated one cannot count twice.
  */
 import {
+  AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
+  DynamoDBClientConfig,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { itemToRecord, recordToItem } from './codec';
-import { expiration } from './transitions';
-import { CircuitRecord, CircuitState, FailureCounting } from './types';
+import { itemToRecord, recordToItem, TALLY_CALLS, tallyToAttribute } from './codec';
+import { expiration, openedFields, TransitionSettings, wroteTransition } from './transitions';
+import { CircuitRecord, CircuitState, Tally } from './types';
 
 /**
  * The client used when none is passed: two attempts, and connection and request timeouts that really fail the
  * request (recent SDKs only warn on a request timeout unless told to throw), so a store that hangs cannot hang
- * the guarded call with it.
+ * the guarded call with it. `config` adds to it (an endpoint, credentials).
  */
-export function defaultDynamoDbClient(timeoutMs: number): DynamoDBClient {
+export function defaultDynamoDbClient(timeoutMs: number, config: DynamoDBClientConfig = {}): DynamoDBClient {
   return new DynamoDBClient({
     maxAttempts: 2,
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+    ...config,
   });
 }
 
 /** Result of a conditional write. */
 export type WriteOutcome =
+  /** This writer's write took effect; `record` is the item after it (or as a retry found it, moved on since). */
   | { readonly written: true; readonly record: CircuitRecord }
   /** Someone else wrote first; `current` is the item as DynamoDB returned it with the failure, when it did. */
   | { readonly written: false; readonly current?: CircuitRecord };
 
-/** How the failure counter behaves. */
-export interface FailureCountingSettings {
-  readonly failureCounting: FailureCounting;
-  readonly failureWindowMs: number;
-  readonly recordTtlSeconds: number;
+/** One conditional UpdateItem, its expression parts listed separately (DynamoDB rejects unused names and values). */
+interface Update {
+  readonly set: string[];
+  readonly remove?: string[];
+  readonly condition: string;
+  readonly names?: Record<string, string>;
+  readonly values: Record<string, AttributeValue>;
 }
 
 /** Reads and conditionally writes circuit items in one table. Errors other than a lost condition are thrown. */
@@ -55,7 +61,10 @@ export class CircuitStore {
     return itemToRecord(id, out.Item);
   }
 
-  /** Writes `next` only if the item still has `seen.version` (or still does not exist when that is 0). */
+  /**
+   * Writes the transition `next` only if the item still has `seen.version` (or still does not exist when that is
+   * 0): one writer wins per version. A lost condition against an item showing `next`'s token is a win.
+   */
   public async replace(seen: CircuitRecord, next: CircuitRecord): Promise<WriteOutcome> {
     try {
       await this.client.send(new PutItemCommand({
@@ -68,84 +77,111 @@ export class CircuitStore {
       }));
       return { written: true, record: next };
     } catch (err) {
-      return this.lostCondition(seen.id, err);
+      return this.lostCondition(seen.id, err, (current) => next.transitionToken !== undefined && wroteTransition(current, next.transitionToken));
     }
   }
 
   /**
-   * Counts one failure while the circuit is CLOSED and returns the updated record. A circuit that is no longer
-   * CLOSED is not touched (its failure no longer matters) and comes back as `written: false`.
+   * Starts a counting window at `now` (identified by `token`) with this writer's first tally, if the circuit is
+   * CLOSED and has no window that is still running.
    */
-  public async countFailure(seen: CircuitRecord, now: number, settings: FailureCountingSettings): Promise<WriteOutcome> {
-    if (settings.failureCounting === FailureCounting.CONSECUTIVE) {
-      return this.update(seen.id, now, settings, 'ADD failureCount :one', 'attribute_not_exists(id) OR #state = :closed', {});
-    }
-    const cutoff = now - settings.failureWindowMs;
-    const startWindow = () => this.update(
-      seen.id, now, settings,
-      'SET failureCount = :one, windowStart = :now',
-      '(attribute_not_exists(id) OR #state = :closed) AND (attribute_not_exists(windowStart) OR windowStart <= :cutoff)',
-      { ':cutoff': { N: String(cutoff) } },
-    );
-    const addToWindow = () => this.update(
-      seen.id, now, settings,
-      'ADD failureCount :one',
-      '#state = :closed AND windowStart > :cutoff',
-      { ':cutoff': { N: String(cutoff) } },
-    );
-    // Try the branch our (possibly stale) view predicts first; the other one only if the circuit is still CLOSED.
-    const windowOpen = seen.state === CircuitState.CLOSED && seen.windowStart !== undefined && seen.windowStart > cutoff;
-    const first = await (windowOpen ? addToWindow() : startWindow());
-    if (first.written || (first.current && first.current.state !== CircuitState.CLOSED)) return first;
-    return windowOpen ? startWindow() : addToWindow();
+  public async startWindow(
+    id: string, now: number, token: string, writerKey: string, tally: Tally, settings: WindowSettings,
+  ): Promise<WriteOutcome> {
+    return this.update(id, now, settings, {
+      set: ['#state = if_not_exists(#state, :closed)', 'windowStart = :now', 'windowId = :token', 'tallies = :tallies'],
+      condition: '(attribute_not_exists(id) OR #state = :closed) AND (attribute_not_exists(windowStart) OR windowStart <= :cutoff)',
+      names: { '#state': 'state' },
+      values: {
+        ':closed': { S: CircuitState.CLOSED },
+        ':token': { S: token },
+        ':tallies': { M: { [writerKey]: tallyToAttribute(tally) } },
+        ':cutoff': { N: String(now - settings.failureWindowMs) },
+      },
+    }, (current) => current.windowId === token);
   }
 
-  private async update(
-    id: string,
-    now: number,
-    settings: FailureCountingSettings,
-    change: string,
-    condition: string,
-    values: UpdateItemCommandInput['ExpressionAttributeValues'],
+  /**
+   * Sets this writer's tally in window `windowId` while the circuit is CLOSED in that window. An older tally of
+   * the same writer never overwrites a newer one; the same tally twice (an SDK retry) changes nothing.
+   */
+  public async reportTally(
+    id: string, windowId: string, now: number, writerKey: string, tally: Tally, settings: WindowSettings,
   ): Promise<WriteOutcome> {
-    // SET and ADD clauses are merged into one expression: DynamoDB allows each keyword once.
-    const [setPart, addPart] = splitClauses(change);
-    const set = ['#state = if_not_exists(#state, :closed)', 'updatedAt = :now', 'expiration = :exp', ...setPart].join(', ');
-    const add = ['version :one', ...addPart].join(', ');
+    return this.update(id, now, settings, {
+      set: ['tallies.#writer = :tally'],
+      condition: '#state = :closed AND windowId = :window AND (attribute_not_exists(tallies.#writer) OR tallies.#writer.#calls <= :calls)',
+      names: { '#state': 'state', '#writer': writerKey, '#calls': TALLY_CALLS },
+      values: {
+        ':closed': { S: CircuitState.CLOSED },
+        ':window': { S: windowId },
+        ':tally': tallyToAttribute(tally),
+        ':calls': { N: String(tally.calls) },
+      },
+    }, (current) => current.windowId === windowId && (current.tallies?.[writerKey]?.calls ?? -1) >= tally.calls);
+  }
+
+  /** CLOSED → OPEN, if the circuit is still CLOSED in the window whose tally reached the threshold. */
+  public async openWindow(
+    id: string, windowId: string, now: number, token: string, settings: WindowSettings & TransitionSettings,
+  ): Promise<WriteOutcome> {
+    const fields = openedFields(now, settings, 0, token);
+    return this.update(id, now, settings, {
+      set: [
+        '#state = :open', 'openedAt = :now', 'openUntil = :until', 'consecutiveOpenings = :zero', 'successCount = :zero',
+        'openedBy = :token', 'transitionToken = :token',
+      ],
+      remove: ['windowStart', 'windowId', 'tallies'],
+      condition: '#state = :closed AND windowId = :window',
+      names: { '#state': 'state' },
+      values: {
+        ':closed': { S: CircuitState.CLOSED },
+        ':open': { S: fields.state },
+        ':until': { N: String(fields.openUntil) },
+        ':zero': { N: '0' },
+        ':token': { S: token },
+        ':window': { S: windowId },
+      },
+    }, (current) => current.openedBy === token);
+  }
+
+  /** Runs `u` with the bookkeeping every write does: version + 1, `updatedAt`, TTL refreshed. */
+  private async update(
+    id: string, now: number, settings: WindowSettings, u: Update, ownWrite: (current: CircuitRecord) => boolean,
+  ): Promise<WriteOutcome> {
+    const set = [...u.set, 'updatedAt = :now', 'expiration = :exp'];
+    const expression = [`SET ${set.join(', ')}`, u.remove?.length ? `REMOVE ${u.remove.join(', ')}` : '', 'ADD version :one'];
     try {
       const out = await this.client.send(new UpdateItemCommand({
         TableName: this.tableName,
         Key: { id: { S: id } },
-        UpdateExpression: `SET ${set} ADD ${add}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':closed': { S: CircuitState.CLOSED },
-          ':one': { N: '1' },
-          ':now': { N: String(now) },
-          ':exp': { N: String(expiration(now, settings)) },
-          ...values,
-        },
+        UpdateExpression: expression.filter(Boolean).join(' '),
+        ConditionExpression: u.condition,
+        ...(u.names ? { ExpressionAttributeNames: u.names } : {}),
+        ExpressionAttributeValues: { ...u.values, ':one': { N: '1' }, ':now': { N: String(now) }, ':exp': { N: String(expiration(now, settings)) } },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { written: true, record: itemToRecord(id, out.Attributes) };
     } catch (err) {
-      return this.lostCondition(id, err);
+      return this.lostCondition(id, err, ownWrite);
     }
   }
 
-  private lostCondition(id: string, err: unknown): WriteOutcome {
+  private lostCondition(id: string, err: unknown, ownWrite: (current: CircuitRecord) => boolean): WriteOutcome {
     if (err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException') {
       const item = (err as ConditionalCheckFailedException).Item;
-      return { written: false, current: item ? itemToRecord(id, item) : undefined };
+      const current = item ? itemToRecord(id, item) : undefined;
+      // Our own earlier attempt committed; this failure is its retry meeting it.
+      if (current && ownWrite(current)) return { written: true, record: current };
+      return { written: false, current };
     }
     throw err;
   }
 }
 
-function splitClauses(change: string): [string[], string[]] {
-  const match = /^(SET|ADD) (.*)$/.exec(change);
-  if (!match) throw new Error(`unsupported update clause: ${change}`);
-  return match[1] === 'SET' ? [[match[2]], []] : [[], [match[2]]];
+/** Settings the counting writes depend on. */
+export interface WindowSettings {
+  readonly failureWindowMs: number;
+  readonly recordTtlSeconds: number;
 }

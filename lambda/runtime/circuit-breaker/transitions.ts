@@ -1,7 +1,8 @@
 /**
  * The state machine as pure functions of (record, time, settings): what a caller may do, and the record a
- * transition writes. The store persists the result conditionally on the version the caller read, so a transition
- * computed from a stale record simply loses.
+ * transition writes. Each transition carries the writer's token, so a writer whose response was lost (and whose
+ * retried write then failed its condition) recognises its own write in the item. Transitions out of OPEN and
+ * HALF_OPEN are persisted conditionally on the version the caller read, so one computed from a stale record loses.
  */
 import { CircuitRecord, CircuitState } from './types';
 
@@ -43,15 +44,23 @@ export function openPeriodMs(settings: TransitionSettings, failedProbes: number)
   return Math.min(settings.openTimeoutMs * factor, settings.maxOpenTimeoutMs);
 }
 
-/** CLOSED → OPEN after the failure threshold was reached. */
-export function openAfterFailures(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
-  return opened(seen, now, settings, 0);
+/** The fields a write opening the circuit sets (after `failedProbes` failed probes), with the opener's token. */
+export function openedFields(now: number, settings: TransitionSettings, failedProbes: number, token: string) {
+  return {
+    state: CircuitState.OPEN,
+    openedAt: now,
+    openUntil: now + openPeriodMs(settings, failedProbes),
+    consecutiveOpenings: failedProbes,
+    successCount: 0,
+    openedBy: token,
+    transitionToken: token,
+  } as const;
 }
 
 /** OPEN or HALF_OPEN (lease expired) → HALF_OPEN with `owner` holding the probe lease. */
-export function acquireProbe(seen: CircuitRecord, now: number, owner: string, settings: TransitionSettings): CircuitRecord {
+export function acquireProbe(seen: CircuitRecord, now: number, owner: string, settings: TransitionSettings, token: string): CircuitRecord {
   return {
-    ...written(seen, now, settings),
+    ...written(seen, now, settings, token),
     state: CircuitState.HALF_OPEN,
     probeOwner: owner,
     probeLeaseUntil: now + settings.probeLeaseMs,
@@ -61,32 +70,33 @@ export function acquireProbe(seen: CircuitRecord, now: number, owner: string, se
 }
 
 /** The lease holder's probe succeeded: CLOSED once enough probes succeeded, otherwise HALF_OPEN with the lease released. */
-export function probeSucceeded(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
+export function probeSucceeded(seen: CircuitRecord, now: number, settings: TransitionSettings, token: string): CircuitRecord {
   const successCount = seen.successCount + 1;
   if (successCount >= settings.successThreshold) {
     return {
       id: seen.id,
       state: CircuitState.CLOSED,
       version: seen.version + 1,
-      failureCount: 0,
       consecutiveOpenings: 0,
       successCount: 0,
+      transitionToken: token,
       updatedAt: now,
       expiration: expiration(now, settings),
     };
   }
   // Releasing (not keeping) the lease lets whichever environment gets the next call probe next.
-  return { ...withoutLease(written(seen, now, settings)), successCount };
+  return { ...withoutLease(written(seen, now, settings, token)), successCount };
 }
 
 /** The lease holder's probe failed: OPEN again for a longer period. */
-export function probeFailed(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
-  return opened(seen, now, settings, seen.consecutiveOpenings + 1);
+export function probeFailed(seen: CircuitRecord, now: number, settings: TransitionSettings, token: string): CircuitRecord {
+  const { windowStart: _s, windowId: _w, tallies: _t, ...rest } = withoutLease(written(seen, now, settings, token));
+  return { ...rest, ...openedFields(now, settings, seen.consecutiveOpenings + 1, token) };
 }
 
-/** CONSECUTIVE counting: a success clears the failure streak. */
-export function failuresCleared(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
-  return { ...written(seen, now, settings), failureCount: 0 };
+/** Whether `record` shows that the write carrying `token` took effect (the item may have moved on since). */
+export function wroteTransition(record: CircuitRecord, token: string): boolean {
+  return record.transitionToken === token || record.openedBy === token;
 }
 
 /** DynamoDB TTL value for a write at `now`. */
@@ -94,22 +104,8 @@ export function expiration(now: number, settings: Pick<TransitionSettings, 'reco
   return Math.floor(now / 1000) + settings.recordTtlSeconds;
 }
 
-function opened(seen: CircuitRecord, now: number, settings: TransitionSettings, failedProbes: number): CircuitRecord {
-  const base = withoutLease(written(seen, now, settings));
-  const { windowStart: _windowStart, ...rest } = base;
-  return {
-    ...rest,
-    state: CircuitState.OPEN,
-    failureCount: 0,
-    successCount: 0,
-    openedAt: now,
-    openUntil: now + openPeriodMs(settings, failedProbes),
-    consecutiveOpenings: failedProbes,
-  };
-}
-
-function written(seen: CircuitRecord, now: number, settings: TransitionSettings): CircuitRecord {
-  return { ...seen, version: seen.version + 1, updatedAt: now, expiration: expiration(now, settings) };
+function written(seen: CircuitRecord, now: number, settings: TransitionSettings, token: string): CircuitRecord {
+  return { ...seen, version: seen.version + 1, updatedAt: now, expiration: expiration(now, settings), transitionToken: token };
 }
 
 function withoutLease(record: CircuitRecord): CircuitRecord {

@@ -6,6 +6,8 @@ export function settingsEnvironment(s: CircuitBreakerSettings): Record<string, s
   const env: Record<string, string | undefined> = {
     [E.FAILURE_THRESHOLD]: s.failureThreshold?.toString(),
     [E.FAILURE_COUNTING]: s.failureCounting,
+    [E.FAILURE_RATE_THRESHOLD]: s.failureRateThreshold?.toString(),
+    [E.MINIMUM_CALLS]: s.minimumCalls?.toString(),
     [E.FAILURE_WINDOW_MS]: s.failureWindow?.toMilliseconds().toString(),
     [E.OPEN_TIMEOUT_MS]: s.openTimeout?.toMilliseconds().toString(),
     [E.MAX_OPEN_TIMEOUT_MS]: s.maxOpenTimeout?.toMilliseconds().toString(),

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { SharedSlot } from '../../core/private/app-registry';
 import { Problems } from '../../core/private/validation';
 import type { HealthCheck, ProtectOptions } from '../circuit-breaker';
-import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_LIMITS, FailureCounting, StoreFailureMode } from '../contract';
+import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_LIMITS, defaultFailureCounting, FailureCounting, StoreFailureMode } from '../contract';
 import type { CircuitBreakerSettings } from '../settings';
 
 
@@ -32,7 +32,8 @@ const protector = new SharedSlot<string>('circuitBreakerProtector');
  * lambda/runtime/circuit-breaker/config.ts), and a few it would accept but that guard nothing useful.
  */
 export function validateSettings(problems: Problems, s: CircuitBreakerSettings): void {
-  for (const [name, value] of [['failureThreshold', s.failureThreshold], ['successThreshold', s.successThreshold]] as const) {
+  const counts = [['failureThreshold', s.failureThreshold], ['successThreshold', s.successThreshold], ['minimumCalls', s.minimumCalls]] as const;
+  for (const [name, value] of counts) {
     if (value === undefined) continue;
     problems.check(Number.isInteger(value) && value >= 1, 'CircuitBreaker.CountNotPositive', `${name} ${value} is not a positive integer`, 'use an integer ≥ 1');
     problems.check(
@@ -41,8 +42,18 @@ export function validateSettings(problems: Problems, s: CircuitBreakerSettings):
       'use a smaller integer',
     );
   }
+  const rate = s.failureRateThreshold;
+  if (rate !== undefined) {
+    const { failureRateMinPercent: min, failureRateMaxPercent: max } = CIRCUIT_BREAKER_LIMITS;
+    problems.check(
+      Number.isInteger(rate) && rate >= min && rate <= max, 'CircuitBreaker.FailureRate',
+      `failureRateThreshold ${rate} is not a whole percentage from ${min} to ${max}`,
+      `use an integer from ${min} to ${max} (percent of a window's calls)`,
+    );
+  }
   validateEnum(problems, 'failureCounting', s.failureCounting, Object.values(FailureCounting));
   validateEnum(problems, 'storeFailureMode', s.storeFailureMode, Object.values(StoreFailureMode));
+  validateCountingSettings(problems, s);
 
   const open = millisOf(problems, 'openTimeout', s.openTimeout) ?? CIRCUIT_BREAKER_DEFAULTS.openTimeoutMs;
   const maxOpen = millisOf(problems, 'maxOpenTimeout', s.maxOpenTimeout) ?? CIRCUIT_BREAKER_DEFAULTS.maxOpenTimeoutMs;
@@ -54,13 +65,14 @@ export function validateSettings(problems: Problems, s: CircuitBreakerSettings):
     `maxOpenTimeout (${maxOpen} ms) is shorter than openTimeout (${open} ms)`,
     'make maxOpenTimeout at least openTimeout: it caps the doubled open period',
   );
-  problems.check(
-    s.failureWindow === undefined || s.failureCounting === FailureCounting.WINDOW, 'CircuitBreaker.WindowWithoutWindowCounting',
-    'failureWindow was given without failureCounting: FailureCounting.WINDOW',
-    'pass failureCounting: FailureCounting.WINDOW, or drop failureWindow',
-  );
   if (window !== undefined) {
     problems.check(window >= 1, 'CircuitBreaker.ZeroWindow', 'failureWindow is zero', 'use a positive window: failures are counted within it');
+    const flush = CIRCUIT_BREAKER_DEFAULTS.tallyFlushIntervalMs;
+    problems.check(
+      window > flush || countingOf(s) !== FailureCounting.RATE, 'CircuitBreaker.WindowWithinFlushInterval',
+      `failureWindow ${window} ms is not longer than the ${flush} ms at which environments report their calls`,
+      `use a failureWindow above ${flush} ms: a shorter window ends before its calls are reported, so its rate is never judged`,
+    );
   }
   // The runtime allows 0 (no timeout), but then a hanging dependency would never count as a failure.
   problems.check(call >= 1, 'CircuitBreaker.ZeroCallTimeout', 'callTimeout is zero', 'use a positive call timeout');
@@ -85,6 +97,30 @@ export function validateSettings(problems: Problems, s: CircuitBreakerSettings):
       `use 1 to ${CIRCUIT_BREAKER_LIMITS.metricsNamespaceMaxLength} characters (the CloudWatch limit, enforced by the runtime)`,
     );
   }
+}
+
+/**
+ * Settings of one counting rule given with the other rule selected would be ignored; the runtime refuses them too.
+ * The counting in force is the explicit one, else the same default the runtime derives.
+ */
+function validateCountingSettings(problems: Problems, s: CircuitBreakerSettings): void {
+  const counting = countingOf(s);
+  const misplaced: Array<[string, unknown, FailureCounting]> = [
+    ['failureThreshold', s.failureThreshold, FailureCounting.WINDOW],
+    ['failureRateThreshold', s.failureRateThreshold, FailureCounting.RATE],
+    ['minimumCalls', s.minimumCalls, FailureCounting.RATE],
+  ];
+  for (const [name, value, usedBy] of misplaced) {
+    problems.check(
+      value === undefined || counting === usedBy, 'CircuitBreaker.SettingOfOtherCounting',
+      `${name} applies to FailureCounting.${usedBy}, but the circuit counts with FailureCounting.${counting}`,
+      `drop ${name}, or pass failureCounting: FailureCounting.${usedBy}`,
+    );
+  }
+}
+
+function countingOf(s: CircuitBreakerSettings): FailureCounting {
+  return s.failureCounting ?? defaultFailureCounting(s.failureThreshold !== undefined);
 }
 
 /** The duration in milliseconds (undefined when not given); the runtime reads whole milliseconds up to 2^53 - 1. */

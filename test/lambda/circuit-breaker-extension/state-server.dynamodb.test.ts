@@ -1,12 +1,17 @@
 /**
- * The extension's cache server in-process (so DynamoDB requests can be counted), and the client's fallback to
- * direct reads when the extension is absent or cannot answer.
+ * The extension's cache server in-process (so DynamoDB requests can be counted and held in flight): how old what
+ * it serves may be, that a lookup does not wait for DynamoDB while an entry is being refreshed, the client's own
+ * cache over it, and the client's fallback to direct reads when the extension is absent or cannot answer.
  */
 import { createServer } from 'node:net';
 import { CircuitStateServer } from '../../../lambda/circuit-breaker-extension/state-server';
 import { CircuitStore } from '../../../lambda/runtime/circuit-breaker/store';
+import { windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
-import { captureLogger, closedPort, countingClient, createCircuitTable, failing, ignoreErrors, ManualClock, succeeding, testBreaker } from '../runtime/circuit-breaker/support';
+import {
+  captureLogger, closedPort, countingClient, createCircuitTable, failing, gateReads, ignoreErrors, ManualClock, settlesWithoutIo, succeeding,
+  testBreaker,
+} from '../runtime/circuit-breaker/support';
 
 let table: string;
 beforeAll(async () => {
@@ -54,18 +59,97 @@ test('concurrent misses for one circuit share a single DynamoDB read; entries ex
   }
 });
 
-test('warm() reads only missing or expired entries', async () => {
+test('warm() reads, in the background, only entries missing or due for a refresh (cached ones included)', async () => {
   const { client, counter } = countingClient();
   const clock = new ManualClock();
   const { server } = await startServer(new CircuitStore(client, table), clock);
   try {
-    await server.warm(['a', 'b']);
-    await server.warm(['a', 'b']);
+    server.warm(['a', 'b']);
+    await server.idle();
+    server.warm(['a', 'b']);
+    await server.idle();
     expect(counter.count('GetItemCommand')).toBe(2);
-    clock.advance(1_000);
-    await server.warm(['a']);
-    expect(counter.count('GetItemCommand')).toBe(3);
+    clock.advance(750);
+    server.warm(['a']); // b is cached and due too
+    await server.idle();
+    expect(counter.count('GetItemCommand')).toBe(4);
   } finally {
+    await server.close();
+    client.destroy();
+  }
+});
+
+test('an entry is stamped when its read was sent: a read in flight across a freeze comes back as old as it is', async () => {
+  const { client, counter } = countingClient();
+  const gate = gateReads(client);
+  const clock = new ManualClock();
+  const t0 = clock.time;
+  const { server } = await startServer(new CircuitStore(client, table), clock);
+  try {
+    gate.close();
+    const first = server.lookup('frozen');
+    await gate.reached();
+    clock.advance(10_000); // frozen with the read in flight, thawed 10 s later
+    gate.open();
+    expect((await first).fetchedAt).toBe(t0);
+    // Ten seconds old, not fresh: the next lookup reads again.
+    await server.lookup('frozen');
+    expect(counter.count('GetItemCommand')).toBe(2);
+    expect(server.stats).toMatchObject({ misses: 2, hits: 0 });
+  } finally {
+    await server.close();
+    client.destroy();
+  }
+});
+
+test('from three quarters of the max age a lookup answers at once and the entry is refreshed in the background', async () => {
+  const { client } = countingClient();
+  const gate = gateReads(client);
+  const clock = new ManualClock();
+  const t0 = clock.time;
+  const { server } = await startServer(new CircuitStore(client, table), clock);
+  try {
+    await server.lookup('ahead');
+    clock.advance(800);
+    gate.close();
+    const answer = server.lookup('ahead');
+    expect(await settlesWithoutIo(answer)).toBe(true);
+    expect((await answer).fetchedAt).toBe(t0);
+    expect(gate.held).toBe(1);
+    expect(server.stats).toMatchObject({ refreshesAhead: 1, hits: 1 });
+    gate.open();
+    await server.idle();
+    expect((await server.lookup('ahead')).fetchedAt).toBe(t0 + 800);
+  } finally {
+    await server.close();
+    client.destroy();
+  }
+});
+
+test('over the extension, the client keeps state for its max age: calls send no HTTP request, and none waits for DynamoDB', async () => {
+  const { client } = countingClient();
+  const gate = gateReads(client);
+  const clock = new ManualClock();
+  const { server, port } = await startServer(new CircuitStore(client, table), clock);
+  const t = testBreaker(table, { extensionPort: port, clock, stateMaxAgeMs: 1_000 });
+  const lookups = () => server.stats.hits + server.stats.misses;
+  try {
+    for (let i = 0; i < 20; i++) await t.breaker.call(succeeding);
+    expect(lookups()).toBe(1);
+    clock.advance(800);
+    gate.close(); // from now on DynamoDB does not answer
+    const call = t.breaker.call(succeeding);
+    expect(await settlesWithoutIo(call)).toBe(true);
+    // The client asked the extension in the background; the extension answered from its entry at once and is
+    // refreshing it from DynamoDB, still held: no one waited for DynamoDB.
+    await t.breaker.idle();
+    expect(lookups()).toBe(2);
+    expect(gate.held).toBe(1);
+    expect(t.counter.total).toBe(0);
+    gate.open();
+    await server.idle();
+  } finally {
+    t.breaker.close();
     await server.close();
     client.destroy();
   }
@@ -84,7 +168,7 @@ test('answers 503 when DynamoDB cannot be read, and the breaker then reads Dynam
     await ignoreErrors(() => t.breaker.call(failing));
     await t.breaker.call(succeeding);
     expect(t.counter.count('GetItemCommand')).toBe(2);
-    expect((await t.breaker.readState()).failureCount).toBe(0);
+    expect(windowTotals(await t.breaker.readState())).toEqual({ calls: 1, failures: 1 });
     t.breaker.close();
   } finally {
     await server.close();

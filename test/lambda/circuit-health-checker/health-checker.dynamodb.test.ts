@@ -9,7 +9,7 @@ import {
   HealthCheck, HealthCheckConfigError, HealthCheckOutcome, parseHealthChecks, runHealthChecks,
 } from '../../../lambda/circuit-health-checker/checks';
 import { CIRCUIT_BREAKER_ENV } from '../../../lambda/runtime/circuit-breaker/env';
-import { CircuitState } from '../../../lambda/runtime/circuit-breaker/types';
+import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../support/dynamodb-local';
 import { createCircuitTable, testBreaker } from '../runtime/circuit-breaker/support';
 
@@ -84,8 +84,8 @@ describe('checks', () => {
     expect(results[1].detail).toBe('expected a 2xx status, got HTTP 503');
     expect(results[2].detail).toMatch(/200 ms/);
     expect(t.counter.writes).toBe(2);
-    expect((await t.breaker.readState(ids.failing)).failureCount).toBe(1);
-    expect((await t.breaker.readState(ids.slow)).failureCount).toBe(1);
+    expect(windowTotals(await t.breaker.readState(ids.failing)).failures).toBe(1);
+    expect(windowTotals(await t.breaker.readState(ids.slow)).failures).toBe(1);
     expect((await t.breaker.readState(ids.healthy)).version).toBe(0);
   });
 
@@ -140,5 +140,5 @@ test('handler(): reads its checks and breaker settings from the environment and 
     process.env = saved;
   }
   const t = testBreaker(table);
-  expect((await t.breaker.readState(`${circuit}-b`)).failureCount).toBe(1);
+  expect(windowTotals(await t.breaker.readState(`${circuit}-b`)).failures).toBe(1);
 });

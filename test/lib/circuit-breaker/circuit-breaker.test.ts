@@ -116,6 +116,19 @@ describe('CircuitBreaker options', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Shop/Breakers' });
   });
 
+  test('failure-rate settings become environment variables too', () => {
+    const stack = newStack();
+    const breaker = new CircuitBreaker(stack, 'Breaker', { failureRateThreshold: 20, minimumCalls: 50, failureWindow: Duration.seconds(45) });
+    breaker.protect(new PatternFunction(stack, 'Caller', fnProps), { circuitIds: ['a'] });
+    template(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD: '20', CIRCUIT_BREAKER_MINIMUM_CALLS: '50', CIRCUIT_BREAKER_FAILURE_WINDOW_MS: '45000',
+        }),
+      },
+    });
+  });
+
   test('health checker: scheduled, asynchronous with on-failure queue and no retries, checks as JSON', () => {
     const stack = newStack();
     const ops = new sns.Topic(stack, 'Ops');
@@ -277,6 +290,32 @@ describe('whatever synth accepts, the runtime client accepts', () => {
     expect(runtimeAccepts(reaches)).toThrow(/recordTtlSeconds/);
   });
 
+  test('synth and runtime agree on the counting settings: rate bounds, the window against the report interval, and which rule a setting belongs to', () => {
+    const both = (s: CircuitBreakerSettings, accepted: boolean) => {
+      const synth = () => validate(newStack(), (p) => validateSettings(p, s));
+      if (accepted) {
+        expect(synth).not.toThrow();
+        expect(runtimeAccepts(s)).not.toThrow();
+      } else {
+        expect(synth).toThrow();
+        expect(runtimeAccepts(s)).toThrow();
+      }
+    };
+    const { failureRateMinPercent: min, failureRateMaxPercent: max } = RUNTIME_LIMITS;
+    both({ failureRateThreshold: min, minimumCalls: 1 }, true);
+    both({ failureRateThreshold: max }, true);
+    both({ failureRateThreshold: min - 1 }, false);
+    both({ failureRateThreshold: max + 1 }, false);
+    const flush = RUNTIME_DEFAULTS.tallyFlushIntervalMs;
+    both({ failureWindow: Duration.millis(flush + 1) }, true);
+    both({ failureWindow: Duration.millis(flush) }, false);
+    // A window as short as a millisecond is fine when failures are counted one by one.
+    both({ failureThreshold: 2, failureWindow: Duration.millis(1) }, true);
+    both({ failureCounting: FailureCounting.WINDOW, failureThreshold: 2 }, true);
+    both({ failureCounting: FailureCounting.RATE, failureThreshold: 2 }, false);
+    both({ failureThreshold: 2, minimumCalls: 5 }, false);
+  });
+
   test('every combination of settings synth accepts starts the runtime client', () => {
     const ms = fc.oneof(
       fc.integer({ min: 0, max: 2_000 }),
@@ -288,8 +327,11 @@ describe('whatever synth accepts, the runtime client accepts', () => {
       fc.oneof(fc.integer({ min: -1, max: 10 }), fc.constantFrom(RUNTIME_LIMITS.maxInteger, RUNTIME_LIMITS.maxInteger + 1)),
       { nil: undefined },
     );
+    const percent = fc.option(fc.oneof(fc.integer({ min: -1, max: 102 }), fc.constantFrom(0.5, 50.5)), { nil: undefined });
     const settings = fc.record<CircuitBreakerSettings>({
       failureThreshold: count,
+      failureRateThreshold: percent,
+      minimumCalls: count,
       successThreshold: count,
       failureCounting: fc.option(fc.constantFrom(...Object.values(FailureCounting)), { nil: undefined }),
       failureWindow: duration,
@@ -320,7 +362,13 @@ describe('CircuitBreaker validation', () => {
     ['successThreshold 1.5', (s) => new CircuitBreaker(s, 'B', { successThreshold: 1.5 }), /successThreshold 1\.5 is not a positive integer/],
     ['maxOpenTimeout below openTimeout', (s) => new CircuitBreaker(s, 'B', { openTimeout: Duration.minutes(2), maxOpenTimeout: Duration.minutes(1) }), /maxOpenTimeout \(60000 ms\) is shorter than openTimeout \(120000 ms\)/],
     ['an open timeout under a second', (s) => new CircuitBreaker(s, 'B', { openTimeout: Duration.millis(200) }), /openTimeout 200 ms is under one second/],
-    ['failureWindow without WINDOW counting', (s) => new CircuitBreaker(s, 'B', { failureWindow: Duration.seconds(10) }), /failureWindow was given without failureCounting/],
+    ['failureThreshold with RATE counting', (s) => new CircuitBreaker(s, 'B', { failureCounting: FailureCounting.RATE, failureThreshold: 3 }), /failureThreshold applies to FailureCounting\.WINDOW, but the circuit counts with FailureCounting\.RATE\. Fix: drop failureThreshold, or pass failureCounting: FailureCounting\.WINDOW/],
+    ['minimumCalls with a failureThreshold (WINDOW counting)', (s) => new CircuitBreaker(s, 'B', { failureThreshold: 3, minimumCalls: 10 }), /minimumCalls applies to FailureCounting\.RATE, but the circuit counts with FailureCounting\.WINDOW/],
+    ['failureRateThreshold with WINDOW counting', (s) => new CircuitBreaker(s, 'B', { failureCounting: FailureCounting.WINDOW, failureRateThreshold: 20 }), /failureRateThreshold applies to FailureCounting\.RATE/],
+    ['failureRateThreshold 0', (s) => new CircuitBreaker(s, 'B', { failureRateThreshold: 0 }), /failureRateThreshold 0 is not a whole percentage from 1 to 100/],
+    ['failureRateThreshold 12.5', (s) => new CircuitBreaker(s, 'B', { failureRateThreshold: 12.5 }), /failureRateThreshold 12\.5 is not a whole percentage/],
+    ['minimumCalls 0', (s) => new CircuitBreaker(s, 'B', { minimumCalls: 0 }), /minimumCalls 0 is not a positive integer/],
+    ['a RATE window no longer than the report interval', (s) => new CircuitBreaker(s, 'B', { failureWindow: Duration.seconds(1) }), /failureWindow 1000 ms is not longer than the 1000 ms at which environments report their calls/],
     ['a health check URL that is not http', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'ftp://x', circuitId: 'x' }] }), /health check URL "ftp:\/\/x" is not http\(s\)/],
     ['a health check timeout over 60 s', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x', timeout: Duration.minutes(2) }] }), /health check timeout 120000 ms/],
     ['a health check interval without health checks', (s) => new CircuitBreaker(s, 'B', { healthCheckInterval: Duration.minutes(5) }), /healthCheckInterval was given without healthChecks/],
@@ -365,7 +413,7 @@ describe('CircuitBreaker validation', () => {
     ['a metricsNamespace over 255 characters', (s) => new CircuitBreaker(s, 'B', { metricsNamespace: 'x'.repeat(256) }), /metricsNamespace is 256 characters long/],
     ['a failureThreshold beyond a safe integer', (s) => new CircuitBreaker(s, 'B', { failureThreshold: 2 ** 53 }), /failureThreshold 9007199254740992 is above 9007199254740991/],
     ['a successThreshold beyond a safe integer', (s) => new CircuitBreaker(s, 'B', { successThreshold: 1e21 }), /successThreshold 1e\+21 is above/],
-    ['an unknown failureCounting', (s) => new CircuitBreaker(s, 'B', { failureCounting: 'SLIDING' as FailureCounting }), /failureCounting "SLIDING" is not one of CONSECUTIVE, WINDOW/],
+    ['an unknown failureCounting', (s) => new CircuitBreaker(s, 'B', { failureCounting: 'SLIDING' as FailureCounting }), /failureCounting "SLIDING" is not one of RATE, WINDOW/],
     ['an unknown storeFailureMode', (s) => new CircuitBreaker(s, 'B', { storeFailureMode: 'IGNORE' as StoreFailureMode }), /storeFailureMode "IGNORE" is not one of FAIL_OPEN, FAIL_CLOSED/],
     ['an open timeout in fractions of a millisecond', (s) => new CircuitBreaker(s, 'B', { openTimeout: Duration.millis(1500.5) }), /openTimeout 1 second 500\.5 millis is not a whole number of milliseconds/],
     ['a health check expectStatus that is not an HTTP status', (s) => new CircuitBreaker(s, 'B', { healthChecks: [{ url: 'https://x', circuitId: 'x', expectStatus: 700 }] }), /health check expectStatus 700 for https:\/\/x is not an HTTP status code/],

@@ -1,6 +1,7 @@
 /**
  * The breaker client against the real DynamoDB Local: every transition, what each path writes, TTL refresh,
- * timeouts, error classification and fallbacks.
+ * timeouts, error classification and fallbacks. Breakers here count with WINDOW (failureThreshold 3) unless a test
+ * says otherwise; rate counting has its own file.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createCircuitTable, failing, ignoreErrors, ManualClock, succeeding, testBreaker } from './support';
@@ -9,7 +10,7 @@ import {
   CallerError, CallTimeoutError, CircuitBreakerConfigError, CircuitOpenError, CircuitRejectionReason,
 } from '../../../../lambda/runtime/circuit-breaker/errors';
 import { GuardedCallContext } from '../../../../lambda/runtime/circuit-breaker/guarded-call';
-import { CircuitState, FailureCounting } from '../../../../lambda/runtime/circuit-breaker/types';
+import { CircuitState, windowTotals } from '../../../../lambda/runtime/circuit-breaker/types';
 
 let table: string;
 beforeAll(async () => {
@@ -44,20 +45,23 @@ describe('CLOSED', () => {
     expect(t.counter.total).toBe(2);
   });
 
-  test('failures are one counter increment each; the threshold opens the circuit with one conditional put', async () => {
+  test('the first failure starts a window, each later one reports the tally; the threshold opens the circuit', async () => {
     const t = testBreaker(table);
     await expect(t.breaker.call(failing)).rejects.toThrow('dependency down');
     await expect(t.breaker.call(failing)).rejects.toThrow('dependency down');
     expect(t.counter.count('UpdateItemCommand')).toBe(2);
-    expect(t.counter.count('PutItemCommand')).toBe(0);
-    expect(await t.breaker.readState()).toMatchObject({ state: CircuitState.CLOSED, failureCount: 2 });
+    const closed = await t.breaker.readState();
+    const tallies = { [t.breaker.writerKey]: { calls: 2, failures: 2 } };
+    expect(closed).toMatchObject({ state: CircuitState.CLOSED, windowStart: t.clock.time, tallies });
 
     await expect(t.breaker.call(failing)).rejects.toThrow('dependency down');
-    expect(t.counter.count('UpdateItemCommand')).toBe(3);
-    expect(t.counter.count('PutItemCommand')).toBe(1);
-    expect(await t.breaker.readState()).toMatchObject({
-      state: CircuitState.OPEN, failureCount: 0, openedAt: t.clock.time, openUntil: t.clock.time + 10_000, consecutiveOpenings: 0,
-    });
+    // The third report, then the opening: one conditional update each, no put.
+    expect(t.counter.count('UpdateItemCommand')).toBe(4);
+    expect(t.counter.count('PutItemCommand')).toBe(0);
+    const open = await t.breaker.readState();
+    expect(open).toMatchObject({ state: CircuitState.OPEN, openedAt: t.clock.time, openUntil: t.clock.time + 10_000, consecutiveOpenings: 0 });
+    expect(open.tallies).toBeUndefined();
+    expect(open.windowId).toBeUndefined();
   });
 
   test('opening emits one CircuitOpened EMF document with the circuit id dimension, and logs the transition', async () => {
@@ -71,47 +75,36 @@ describe('CLOSED', () => {
     expect(t.logger.entries).toContainEqual(expect.objectContaining({ level: 'WARN', fields: expect.objectContaining({ from: 'CLOSED', to: 'OPEN' }) }));
   });
 
-  test('CONSECUTIVE: a success ends the streak with one write, later successes write nothing', async () => {
-    const t = testBreaker(table);
+  test('WINDOW: successes never write, and failures older than the window do not add up', async () => {
+    const t = testBreaker(table, { failureWindowMs: 1_000 });
     await ignoreErrors(() => t.breaker.call(failing));
     await ignoreErrors(() => t.breaker.call(failing));
-    t.counter.reset();
-    await t.breaker.call(succeeding);
-    expect(t.counter.writes).toBe(1);
-    expect(await t.breaker.readState()).toMatchObject({ failureCount: 0, state: CircuitState.CLOSED });
     t.counter.reset();
     for (let i = 0; i < 5; i++) await t.breaker.call(succeeding);
     expect(t.counter.writes).toBe(0);
-    // Two more failures: 2 in a row again, still below the threshold of 3.
-    await opened(t, 2);
-    expect((await t.breaker.readState()).state).toBe(CircuitState.CLOSED);
-  });
-
-  test('WINDOW: failures older than the window do not add up, successes never write', async () => {
-    const t = testBreaker(table, { failureCounting: FailureCounting.WINDOW, failureWindowMs: 1_000 });
-    await ignoreErrors(() => t.breaker.call(failing));
-    await ignoreErrors(() => t.breaker.call(failing));
-    t.counter.reset();
-    await t.breaker.call(succeeding);
-    expect(t.counter.writes).toBe(0);
     t.clock.advance(1_000);
     await ignoreErrors(() => t.breaker.call(failing));
-    expect(await t.breaker.readState()).toMatchObject({ state: CircuitState.CLOSED, failureCount: 1, windowStart: t.clock.time });
+    const fresh = await t.breaker.readState();
+    expect(fresh).toMatchObject({ state: CircuitState.CLOSED, windowStart: t.clock.time });
+    expect(windowTotals(fresh).failures).toBe(1);
     t.clock.advance(999);
     await opened(t, 2);
     expect((await t.breaker.readState()).state).toBe(CircuitState.OPEN);
   });
 
-  test('a cached failure streak another environment already ended costs a read, not a write', async () => {
+  test('WINDOW: failures of different environments add up in one window', async () => {
     const clock = new ManualClock();
-    const a = testBreaker(table, { clock, stateMaxAgeMs: 60_000 });
-    const b = testBreaker(table, { clock, circuitId: a.circuitId });
-    await ignoreErrors(() => a.breaker.call(failing)); // a remembers failureCount 1
-    await b.breaker.call(succeeding); // b ends the streak
-    a.counter.reset();
-    await a.breaker.call(succeeding);
-    expect(a.counter.writes).toBe(0);
-    expect(a.counter.count('GetItemCommand')).toBe(1);
+    const a = testBreaker(table, { clock });
+    const b = testBreaker(table, { clock, circuitId: a.circuitId, stateMaxAgeMs: 60_000 });
+    await b.breaker.call(succeeding); // b caches the circuit without a window (a call before the window: not in it)
+    clock.advance(1_000);
+    await ignoreErrors(() => a.breaker.call(failing));
+    await ignoreErrors(() => b.breaker.call(failing)); // its start attempt meets a's window: it reports into it
+    expect(b.counter.count('UpdateItemCommand')).toBe(2);
+    expect(windowTotals(await a.breaker.readState())).toEqual({ calls: 2, failures: 2 });
+    await ignoreErrors(() => a.breaker.call(failing));
+    expect((await a.breaker.readState()).state).toBe(CircuitState.OPEN);
+    expect(a.metrics.concat(b.metrics)).toHaveLength(1);
   });
 
   test('an environment whose cached view is stale learns the OPEN state from its lost failure write', async () => {
@@ -175,7 +168,7 @@ describe('HALF_OPEN', () => {
     })).resolves.toBe('probed');
     expect(seen.map((c) => c.probe)).toEqual([true]);
     expect(t.metrics.map((m) => parseEmf(m).metric)).toEqual(['CircuitHalfOpened', 'CircuitClosed']);
-    expect(await t.breaker.readState()).toMatchObject({ state: CircuitState.CLOSED, failureCount: 0, consecutiveOpenings: 0 });
+    expect(await t.breaker.readState()).toMatchObject({ state: CircuitState.CLOSED, consecutiveOpenings: 0, successCount: 0 });
     expect((await t.breaker.readState()).probeOwner).toBeUndefined();
   });
 
@@ -297,13 +290,13 @@ describe('TTL', () => {
       return Number(out.Item!.expiration.N);
     };
     const expected = () => Math.floor(t.clock.time / 1000) + 3_600;
-    await ignoreErrors(() => t.breaker.call(failing)); // failure increment
+    await ignoreErrors(() => t.breaker.call(failing)); // window start
     expect(await expirationNow()).toBe(expected());
     t.clock.advance(7_000);
-    await t.breaker.call(succeeding); // streak cleared
+    await ignoreErrors(() => t.breaker.call(failing)); // tally report
     expect(await expirationNow()).toBe(expected());
     t.clock.advance(7_000);
-    await opened(t); // increments + open
+    await opened(t, 1); // report + open
     expect(await expirationNow()).toBe(expected());
     t.clock.advance(10_000);
     let during = 0;
@@ -329,7 +322,7 @@ describe('timeouts and error classification', () => {
     expect(CallTimeoutError.is(err)).toBe(true);
     expect(err).toMatchObject({ circuitId: t.circuitId, timeoutMs: 100 });
     expect(signal?.aborted).toBe(true);
-    expect((await t.breaker.readState()).failureCount).toBe(1);
+    expect(windowTotals(await t.breaker.readState()).failures).toBe(1);
   });
 
   test('a per-call timeout overrides the breaker timeout', async () => {
@@ -354,12 +347,12 @@ describe('timeouts and error classification', () => {
     await ignoreErrors(() => t.breaker.call(async () => {
       throw Object.assign(new Error('not found'), { status: 404 });
     }));
-    expect((await t.breaker.readState()).failureCount).toBe(0);
+    expect(windowTotals(await t.breaker.readState()).failures).toBe(0);
     await ignoreErrors(() => t.breaker.call(() => {
       throw Object.assign(new Error('bad gateway'), { status: 502 });
     }));
     await ignoreErrors(() => t.breaker.call(() => Promise.reject('a string')));
-    expect((await t.breaker.readState()).failureCount).toBe(2);
+    expect(windowTotals(await t.breaker.readState()).failures).toBe(2);
   });
 
   test('a caller error from the probe proves the dependency answers: the circuit closes and the error is rethrown', async () => {

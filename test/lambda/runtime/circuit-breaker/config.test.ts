@@ -7,9 +7,12 @@ test('defaults apply when only the table is given', () => {
   expect(resolveCircuitBreakerConfig({}, { [E.TABLE_NAME]: 'circuits' })).toEqual({
     tableName: 'circuits',
     defaultCircuitId: undefined,
+    failureCounting: FailureCounting.RATE,
+    failureRateThreshold: 50,
+    minimumCalls: 20,
     failureThreshold: 5,
-    failureCounting: FailureCounting.CONSECUTIVE,
-    failureWindowMs: 60_000,
+    failureWindowMs: 30_000,
+    tallyFlushIntervalMs: 1_000,
     openTimeoutMs: 30_000,
     maxOpenTimeoutMs: 300_000,
     successThreshold: 1,
@@ -32,6 +35,7 @@ test('every setting is read from its environment variable, and options win over 
     [E.FAILURE_THRESHOLD]: '7',
     [E.FAILURE_COUNTING]: 'WINDOW',
     [E.FAILURE_WINDOW_MS]: '5000',
+    [E.TALLY_FLUSH_INTERVAL_MS]: '400',
     [E.OPEN_TIMEOUT_MS]: '2000',
     [E.MAX_OPEN_TIMEOUT_MS]: '8000',
     [E.SUCCESS_THRESHOLD]: '3',
@@ -52,6 +56,7 @@ test('every setting is read from its environment variable, and options win over 
     failureThreshold: 7,
     failureCounting: FailureCounting.WINDOW,
     failureWindowMs: 5_000,
+    tallyFlushIntervalMs: 400,
     openTimeoutMs: 2_000,
     maxOpenTimeoutMs: 8_000,
     successThreshold: 3,
@@ -70,9 +75,16 @@ test('every setting is read from its environment variable, and options win over 
   });
 });
 
-test('with the extension present the in-process cache is off by default (the extension is the cache)', () => {
-  expect(resolveCircuitBreakerConfig({ tableName: 't', extensionPort: 4243 }, {}).stateMaxAgeMs).toBe(0);
+test('RATE settings are read from the environment; the client caches state with or without the extension', () => {
+  const env = { [E.TABLE_NAME]: 't', [E.FAILURE_RATE_THRESHOLD]: '25', [E.MINIMUM_CALLS]: '100' };
+  expect(resolveCircuitBreakerConfig({}, env)).toMatchObject({ failureCounting: FailureCounting.RATE, failureRateThreshold: 25, minimumCalls: 100 });
+  expect(resolveCircuitBreakerConfig({ tableName: 't', extensionPort: 4243 }, {}).stateMaxAgeMs).toBe(1_000);
   expect(resolveCircuitBreakerConfig({ tableName: 't' }, {}).stateMaxAgeMs).toBe(1_000);
+});
+
+test('a failure threshold without a counting selects WINDOW counting (a number of failures)', () => {
+  expect(resolveCircuitBreakerConfig({ tableName: 't', failureThreshold: 3 }, {}).failureCounting).toBe(FailureCounting.WINDOW);
+  expect(resolveCircuitBreakerConfig({}, { [E.TABLE_NAME]: 't', [E.FAILURE_THRESHOLD]: '3' }).failureCounting).toBe(FailureCounting.WINDOW);
 });
 
 test.each([
@@ -80,7 +92,14 @@ test.each([
   [{ tableName: 't' }, { [E.FAILURE_THRESHOLD]: 'five' }, /CIRCUIT_BREAKER_FAILURE_THRESHOLD="five" must be an integer/],
   [{ tableName: 't', failureThreshold: 0 }, {}, /option failureThreshold must be an integer from 1/],
   [{ tableName: 't', successThreshold: 1.5 }, {}, /option successThreshold/],
-  [{ tableName: 't' }, { [E.FAILURE_COUNTING]: 'SLIDING' }, /CIRCUIT_BREAKER_FAILURE_COUNTING must be one of CONSECUTIVE, WINDOW/],
+  [{ tableName: 't' }, { [E.FAILURE_COUNTING]: 'CONSECUTIVE' }, /CIRCUIT_BREAKER_FAILURE_COUNTING must be one of RATE, WINDOW/],
+  [{ tableName: 't', failureRateThreshold: 0 }, {}, /option failureRateThreshold must be an integer from 1 to 100/],
+  [{ tableName: 't' }, { [E.FAILURE_RATE_THRESHOLD]: '101' }, /CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD="101" must be an integer from 1 to 100/],
+  [{ tableName: 't', minimumCalls: 0 }, {}, /option minimumCalls must be an integer from 1/],
+  [{ tableName: 't', failureCounting: FailureCounting.RATE, failureThreshold: 3 }, {}, /failureThreshold applies to WINDOW counting/],
+  [{ tableName: 't', failureThreshold: 3, minimumCalls: 10 }, {}, /minimumCalls applies to RATE counting/],
+  [{ tableName: 't' }, { [E.FAILURE_COUNTING]: 'WINDOW', [E.FAILURE_RATE_THRESHOLD]: '20' }, /failureRateThreshold applies to RATE counting/],
+  [{ tableName: 't', failureWindowMs: 1_000, tallyFlushIntervalMs: 1_000 }, {}, /failureWindowMs \(1000\) must exceed tallyFlushIntervalMs/],
   [{ tableName: 't' }, { [E.STORE_FAILURE_MODE]: 'open' }, /must be one of FAIL_OPEN, FAIL_CLOSED/],
   [{ tableName: 't', openTimeoutMs: 10_000, maxOpenTimeoutMs: 5_000 }, {}, /maxOpenTimeoutMs \(5000\) is below openTimeoutMs/],
   [{ tableName: 't', callTimeoutMs: 5_000, probeLeaseMs: 5_000 }, {}, /probeLeaseMs \(5000\) must exceed callTimeoutMs/],

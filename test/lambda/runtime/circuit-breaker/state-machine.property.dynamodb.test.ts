@@ -1,10 +1,11 @@
 /**
  * Property tests of the breaker against DynamoDB Local: random interleavings of calls (succeeding, failing, or
- * hanging forever as a crashed environment), time advances and environments.
+ * hanging forever as a crashed environment), time advances and environments, under both counting rules.
  *
  * 1. Concurrent environments: never two live probes at once, the stored record stays well-formed with a
- *    monotonic version, successful calls on a clean CLOSED circuit never write, and the circuit is never stuck:
- *    once every open period and lease has ended, successful calls close it.
+ *    monotonic version, nothing is written until something fails, a successful call writes at most one report
+ *    (and the opening it may cause), and the circuit is never stuck: once every open period and lease has ended,
+ *    successful calls close it.
  * 2. One environment, sequential calls: the stored state follows a small reference model step by step.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,14 +14,14 @@ import { createCircuitTable, ManualClock, testBreaker } from './support';
 import { CircuitBreakerOptions } from '../../../../lambda/runtime/circuit-breaker/breaker';
 import { CircuitOpenError } from '../../../../lambda/runtime/circuit-breaker/errors';
 import { openPeriodMs } from '../../../../lambda/runtime/circuit-breaker/transitions';
-import { CircuitRecord, CircuitState, FailureCounting } from '../../../../lambda/runtime/circuit-breaker/types';
+import { CircuitRecord, CircuitState, FailureCounting, windowTotals } from '../../../../lambda/runtime/circuit-breaker/types';
 
 const OPEN_TIMEOUT = 5_000;
 const MAX_OPEN_TIMEOUT = 40_000;
 const PROBE_LEASE = 25_000;
 // Real-time deadline of hung calls: far beyond a run's duration, so no timer fires mid-run.
 const CALL_TIMEOUT = 20_000;
-// 100 runs take ~10 s here; CIRCUIT_PROPERTY_RUNS=1200 passed once as a deeper search.
+// 100 runs take ~10 s here; CIRCUIT_PROPERTY_RUNS=800 passed once as a deeper search (about a minute).
 const NUM_RUNS = Number(process.env.CIRCUIT_PROPERTY_RUNS ?? 100);
 
 let table: string;
@@ -33,13 +34,21 @@ type Step =
   | { readonly kind: 'advance'; readonly ms: number }
   | { readonly kind: 'batch'; readonly calls: ReadonlyArray<{ readonly env: number; readonly outcome: Outcome }> };
 
-const settingsArb = fc.record({
-  failureCounting: fc.constantFrom(FailureCounting.CONSECUTIVE, FailureCounting.WINDOW),
-  failureThreshold: fc.integer({ min: 1, max: 4 }),
+const countingArb = fc.oneof(
+  fc.record({ failureCounting: fc.constant(FailureCounting.WINDOW), failureThreshold: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({
+    failureCounting: fc.constant(FailureCounting.RATE),
+    failureThreshold: fc.constant(undefined),
+    failureRateThreshold: fc.constantFrom(1, 34, 50, 100),
+    minimumCalls: fc.integer({ min: 1, max: 6 }),
+  }),
+);
+const settingsArb = fc.tuple(countingArb, fc.record({
   successThreshold: fc.integer({ min: 1, max: 3 }),
   stateMaxAgeMs: fc.constantFrom(0, 0, 2_000),
   failureWindowMs: fc.constantFrom(3_000, 20_000),
-});
+  tallyFlushIntervalMs: fc.constantFrom(1, 1_000, 2_500),
+})).map(([counting, rest]) => ({ ...rest, ...counting }));
 
 const stepArb = (envs: number, hang: boolean): fc.Arbitrary<Step> => fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(0, 1_000, 4_999, 5_000, 12_000, 30_000) }) },
@@ -69,7 +78,10 @@ const PERIOD_SETTINGS = {
 };
 
 function wellFormed(r: CircuitRecord): string | undefined {
-  if (r.failureCount < 0 || r.successCount < 0 || r.consecutiveOpenings < 0) return 'negative counter';
+  const totals = windowTotals(r);
+  if (totals.failures < 0 || totals.failures > totals.calls || r.successCount < 0 || r.consecutiveOpenings < 0) return 'bad counter';
+  if ((r.windowId === undefined) !== (r.windowStart === undefined)) return 'window id without window start (or the reverse)';
+  if (r.state !== CircuitState.CLOSED && (r.windowId !== undefined || r.tallies !== undefined)) return `${r.state} with a counting window`;
   if ((r.probeOwner === undefined) !== (r.probeLeaseUntil === undefined)) return 'lease owner without lease end (or the reverse)';
   if (r.state !== CircuitState.HALF_OPEN && r.probeOwner !== undefined) return `${r.state} with a probe lease`;
   if (r.state === CircuitState.CLOSED && (r.openUntil !== undefined || r.consecutiveOpenings !== 0)) return 'CLOSED with open-period leftovers';
@@ -82,7 +94,7 @@ function wellFormed(r: CircuitRecord): string | undefined {
   return undefined;
 }
 
-test('concurrent environments: single live probe, well-formed state, write-free healthy path, never stuck', async () => {
+test('concurrent environments: single live probe, well-formed state, nothing written until something fails, never stuck', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 2, max: 5 }).chain((envs) => fc.record({
@@ -109,6 +121,7 @@ test('concurrent environments: single live probe, well-formed state, write-free 
         const hungCalls: Promise<unknown>[] = [];
         const liveProbes = new Set<{ leaseEnd: number }>();
         let lastVersion = 0;
+        let failedSoFar = false;
         const observer = envs[0].breaker;
 
         const guarded = (outcome: Outcome, onEnter?: () => void) => async (ctx: { probe: boolean }) => {
@@ -143,7 +156,6 @@ test('concurrent environments: single live probe, well-formed state, write-free 
             }
             const calls = step.calls.filter((c) => !crashed.has(c.env));
             if (calls.length === 0) continue;
-            const before = await observer.readState();
             for (const e of envs) e.counter.reset();
             const probeFlags = new Map<number, boolean>();
             const settled = await Promise.all(calls.map(async ({ env, outcome }) => {
@@ -168,17 +180,17 @@ test('concurrent environments: single live probe, well-formed state, write-free 
                 throw new Error(`unexpected error from env ${r.env}: ${String(r.error)}`);
               }
             }
-            // Healthy path: successful ordinary calls on a clean CLOSED circuit write nothing at all.
-            const cleanClosed = before.state === CircuitState.CLOSED && before.failureCount === 0;
-            if (cleanClosed && calls.every((c) => c.outcome === 'ok')) {
+            // Healthy path: until the first failure of the run, nothing at all is written.
+            failedSoFar ||= calls.some((c) => c.outcome !== 'ok');
+            if (!failedSoFar) {
               const writes = envs.reduce((n, e) => n + e.counter.writes, 0);
               if (writes !== 0) throw new Error(`INVARIANT: ${writes} write(s) on the healthy path`);
             }
             for (const c of settled) {
               if (c.outcome !== 'ok' || probeFlags.get(c.env) !== false) continue;
               const writes = envs[c.env].counter.writes;
-              // WINDOW: a success never writes; CONSECUTIVE: at most the one write that ends a failure streak.
-              const allowed = settings.failureCounting === FailureCounting.WINDOW ? 0 : 1;
+              // WINDOW: a success never writes; RATE: at most one report and the opening it may cause.
+              const allowed = settings.failureCounting === FailureCounting.WINDOW ? 0 : 2;
               if (writes > allowed) throw new Error(`INVARIANT: a successful ordinary call wrote ${writes} time(s)`);
             }
             const after = await observer.readState();
@@ -217,10 +229,18 @@ test('concurrent environments: single live probe, well-formed state, write-free 
   );
 }, 120_000);
 
+interface ModelWindow {
+  start: number;
+  counted: { calls: number; failures: number };
+  reported: { calls: number; failures: number };
+  lastReport: number;
+}
+
 interface Model {
   state: CircuitState;
-  failures: number;
-  windowStart?: number;
+  window?: ModelWindow;
+  /** CLOSED calls at the latest time a call was made: a window starting then counts them (calls from its start on). */
+  sameTime: { at: number; calls: number; failures: number };
   openUntil?: number;
   openings: number;
   successes: number;
@@ -234,11 +254,19 @@ test('one environment, sequential calls: the stored state follows the reference 
       async (settings, steps) => {
         const timing = { openTimeoutMs: OPEN_TIMEOUT, maxOpenTimeoutMs: MAX_OPEN_TIMEOUT, probeLeaseMs: PROBE_LEASE, callTimeoutMs: CALL_TIMEOUT };
         const t = testBreaker(table, { ...settings, ...timing });
-        const m: Model = { state: CircuitState.CLOSED, failures: 0, openings: 0, successes: 0 };
+        const m: Model = { state: CircuitState.CLOSED, openings: 0, successes: 0, sameTime: { at: -1, calls: 0, failures: 0 } };
         const period = (n: number) => Math.min(OPEN_TIMEOUT * 2 ** n, MAX_OPEN_TIMEOUT);
-        const closed = () => Object.assign(m, { state: CircuitState.CLOSED, openings: 0, successes: 0, openUntil: undefined });
+        const closed = () => Object.assign(m, { state: CircuitState.CLOSED, window: undefined, openings: 0, successes: 0, openUntil: undefined });
         const open = (now: number, n: number) => {
-          Object.assign(m, { state: CircuitState.OPEN, failures: 0, windowStart: undefined, openUntil: now + period(n), openings: n, successes: 0 });
+          Object.assign(m, { state: CircuitState.OPEN, window: undefined, openUntil: now + period(n), openings: n, successes: 0 });
+        };
+        const reached = (tally: { calls: number; failures: number }) => (settings.failureCounting === FailureCounting.WINDOW
+          ? tally.failures >= settings.failureThreshold!
+          : tally.calls >= settings.minimumCalls! && tally.failures * 100 >= settings.failureRateThreshold! * tally.calls);
+        const report = (w: ModelWindow, now: number) => {
+          w.reported = { ...w.counted };
+          w.lastReport = now;
+          if (reached(w.reported)) open(now, 0);
         };
         try {
           for (const step of steps) {
@@ -254,19 +282,23 @@ test('one environment, sequential calls: the stored state follows the reference 
               if (!ok) throw new Error('dependency down');
             }).catch(() => undefined);
 
-            // Reference model of the same call.
+            // Reference model of the same call (all times differ by ≥ 1 s or are equal, so buckets are exact).
             let expectedRun: boolean | undefined;
             if (m.state === CircuitState.CLOSED) {
               expectedRun = false;
-              if (ok && settings.failureCounting === FailureCounting.CONSECUTIVE) m.failures = 0;
-              if (!ok) {
-                const windowOver = m.windowStart === undefined || m.windowStart <= now - settings.failureWindowMs;
-                if (settings.failureCounting === FailureCounting.WINDOW && windowOver) {
-                  Object.assign(m, { failures: 1, windowStart: now });
-                } else {
-                  m.failures++;
-                }
-                if (m.failures >= settings.failureThreshold) open(now, 0);
+              if (m.sameTime.at !== now) m.sameTime = { at: now, calls: 0, failures: 0 };
+              m.sameTime.calls++;
+              if (!ok) m.sameTime.failures++;
+              const active = m.window && now < m.window.start + settings.failureWindowMs ? m.window : undefined;
+              if (active) {
+                active.counted = { calls: active.counted.calls + 1, failures: active.counted.failures + (ok ? 0 : 1) };
+                const due = settings.failureCounting === FailureCounting.WINDOW ? !ok : now - active.lastReport >= settings.tallyFlushIntervalMs;
+                if (due) report(active, now);
+              } else if (!ok) {
+                const counted = { calls: m.sameTime.calls, failures: m.sameTime.failures };
+                const w: ModelWindow = { start: now, counted, reported: { calls: 0, failures: 0 }, lastReport: now };
+                m.window = w;
+                report(w, now);
               }
             } else if (m.state === CircuitState.HALF_OPEN || now >= m.openUntil!) {
               expectedRun = true;
@@ -277,8 +309,10 @@ test('one environment, sequential calls: the stored state follows the reference 
             }
 
             const r = await t.breaker.readState();
-            expect([ran, r.state, r.failureCount, r.openUntil, r.consecutiveOpenings, r.successCount])
-              .toEqual([expectedRun, m.state, m.failures, m.openUntil, m.openings, m.successes]);
+            const stored = r.windowId !== undefined ? { start: r.windowStart, tally: windowTotals(r) } : undefined;
+            const modelled = m.window ? { start: m.window.start, tally: m.window.reported } : undefined;
+            expect([ran, r.state, stored, r.openUntil, r.consecutiveOpenings, r.successCount])
+              .toEqual([expectedRun, m.state, modelled, m.openUntil, m.openings, m.successes]);
           }
         } finally {
           t.client.destroy();

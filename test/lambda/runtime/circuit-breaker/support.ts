@@ -58,6 +58,45 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
   return counter;
 }
 
+/** Holds `client`'s GetItem requests while closed (they are sent once it opens): a read stuck in flight. */
+export function gateReads(client: DynamoDBClient) {
+  let closed = false;
+  const waiting: Array<() => void> = [];
+  const watchers: Array<() => void> = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (closed && context.commandName === 'GetItemCommand') {
+        const held = new Promise<void>((resolve) => waiting.push(resolve));
+        watchers.splice(0).forEach((notify) => notify());
+        await held;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'gateCircuitReads' },
+  );
+  return {
+    close: () => void (closed = true),
+    open: () => {
+      closed = false;
+      waiting.splice(0).forEach((release) => release());
+    },
+    /** Reads held right now. */
+    get held(): number {
+      return waiting.length;
+    },
+    /** Resolves once a read is held. */
+    reached: (): Promise<void> => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => watchers.push(resolve))),
+  };
+}
+
+/** Whether `promise` settles once the microtasks already queued have run (without waiting for any I/O or timer). */
+export async function settlesWithoutIo(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => (settled = true), () => (settled = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
 /** A DynamoDB Local client (one attempt: retries would blur request counts) with its request counter. */
 export function countingClient(endpoint?: string): { client: DynamoDBClient; counter: RequestCounter } {
   const client = localDynamoDbClient({ endpoint, maxAttempts: 1 });
