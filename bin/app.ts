@@ -12,6 +12,7 @@ new examples.RecruitingAgencyStack(app, 'RecruitingAgency');
 new examples.OrderEventsStack(app, 'OrderEvents');
 new examples.OrderServiceStack(app, 'OrderService');
 new examples.QuotesStack(app, 'Quotes');
+new examples.InferenceStack(app, 'Inference');
 
 // Runs the packs once and throws on any finding (see ScopedNagValidation for why not a validation plugin).
 ScopedNagValidation.enforce(app, new AwsSolutionsChecks());

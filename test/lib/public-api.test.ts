@@ -19,7 +19,7 @@ const ROOT_EXPORTS = [
   'EfsModelInference', 'InferenceHandler', 'ModelSource',
   'examples',
 ];
-const EXAMPLE_EXPORTS = ['OrderEventsStack', 'OrderServiceStack', 'QuotesStack', 'RecruitingAgencyStack'];
+const EXAMPLE_EXPORTS = ['InferenceStack', 'OrderEventsStack', 'OrderServiceStack', 'QuotesStack', 'RecruitingAgencyStack'];
 
 const assembly = JSON.parse(readFileSync(join(root, '.jsii'), 'utf8')) as {
   name: string;

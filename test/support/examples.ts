@@ -7,4 +7,5 @@ export const EXAMPLE_STACKS: Record<string, () => Stack> = {
   OrderEvents: () => new examples.OrderEventsStack(new App(), 'OrderEvents'),
   OrderService: () => new examples.OrderServiceStack(new App(), 'OrderService'),
   Quotes: () => new examples.QuotesStack(new App(), 'Quotes'),
+  Inference: () => new examples.InferenceStack(new App(), 'Inference'),
 };
