@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The sample app: every example stack, checked by cdk-nag's AwsSolutions pack. Synthesizes offline with no AWS
- * credentials (stacks are environment-agnostic); any unacknowledged finding fails synth.
+ * The sample app: every example stack, checked by cdk-nag's AwsSolutions pack and this library's
+ * ServerlessPatternsChecks. Synthesizes offline with no AWS credentials (stacks are environment-agnostic); any
+ * unacknowledged finding fails synth.
  */
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { examples, ScopedNagValidation } from '../lib';
+import { examples, ScopedNagValidation, ServerlessPatternsChecks } from '../lib';
 
 const app = new App();
 new examples.RecruitingAgencyStack(app, 'RecruitingAgency');
@@ -15,5 +16,5 @@ new examples.QuotesStack(app, 'Quotes');
 new examples.InferenceStack(app, 'Inference');
 
 // Runs the packs once and throws on any finding (see ScopedNagValidation for why not a validation plugin).
-ScopedNagValidation.enforce(app, new AwsSolutionsChecks());
+ScopedNagValidation.enforce(app, new AwsSolutionsChecks(), new ServerlessPatternsChecks());
 app.synth();

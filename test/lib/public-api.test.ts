@@ -15,6 +15,7 @@ const lib = require(join(root, 'lib', 'index.js')) as Record<string, unknown> & 
 const ROOT_EXPORTS = [
   'BufferedEventConsumer', 'BufferedEventInput', 'CircuitBreaker', 'FailureCounting', 'FifoFanout', 'FifoSubscriber',
   'IdempotencyTable', 'PatternErrors', 'PatternFunction', 'PatternNodejsFunction', 'ScopedNagValidation', 'SecureQueue', 'StoreFailureMode',
+  'ServerlessPatternsChecks',
   'OutboxPipeLogLevel', 'OutboxStartingPosition', 'OutboxTarget', 'TransactionalOutbox',
   'EfsModelInference', 'InferenceHandler', 'ModelSource',
   'examples',

@@ -1,6 +1,6 @@
 import { NagMessageLevel } from 'cdk-nag';
-import * as rules from '../rules';
 import { NagRule } from '../private/rule';
+import * as rules from '../rules';
 
 /** One entry of the pack: the rule, its id (after `SPC-`), its level and what a finding says. */
 export interface PackRule {
@@ -166,7 +166,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     rule: rules.LambdaEfsMount,
     info: "The function mounts EFS without the mount safeguards. Make it depend on the file system's mount targets (DependsOnMountTargets) and open NFS (2049) on the mount targets only to security groups, not address ranges (NfsOpenToAddresses), including the function's (NfsClosedToFunction).",
     explanation:
-      "Lambda refuses to create a function whose file system has no available mount target, and a function whose security group NFS does not admit cannot mount it. Source: Compute Blog \"Using Amazon EFS for AWS Lambda in your serverless applications\" and \"Building deep learning inference with AWS Lambda and Amazon EFS\".",
+      'Lambda refuses to create a function whose file system has no available mount target, and a function whose security group NFS does not admit cannot mount it. Source: Compute Blog "Using Amazon EFS for AWS Lambda in your serverless applications" and "Building deep learning inference with AWS Lambda and Amazon EFS".',
   },
   {
     ruleSuffixOverride: 'EVB1',

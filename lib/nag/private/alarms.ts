@@ -19,16 +19,16 @@ export function alarmedMetrics(template: AppTemplate): AlarmedMetric[] {
   return template.memo('cloudwatch:alarmed-metrics', () =>
     template.ofType('AWS::CloudWatch::Alarm').flatMap((alarm) => {
       const p = alarm.properties;
-      if (p.MetricName !== undefined) return [metric(alarm, p, true)];
+      if (p.MetricName !== undefined) return [readMetric(alarm, p, true)];
       return tryOr(() => listValue(p.Metrics, 'alarm metrics'), [])
         .map((query) => (isPlainObject(query) && isPlainObject(query.MetricStat) ? query.MetricStat.Metric : undefined))
         .filter(isPlainObject)
-        .map((m) => metric(alarm, m, false));
+        .map((m) => readMetric(alarm, m, false));
     }),
   );
 }
 
-function metric(alarm: TemplateResource, source: Record<string, unknown>, direct: boolean): AlarmedMetric {
+function readMetric(alarm: TemplateResource, source: Record<string, unknown>, direct: boolean): AlarmedMetric {
   const namespace = tryOr(() => stringValue(source.Namespace, 'namespace'), undefined);
   const metricName = tryOr(() => stringValue(source.MetricName, 'metric name'), undefined);
   const dimensions = tryOr(() => listValue(source.Dimensions, 'dimensions'), undefined);

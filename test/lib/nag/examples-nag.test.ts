@@ -4,13 +4,19 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ScopedNagValidation } from '../../../lib';
+import { ScopedNagValidation, ServerlessPatternsChecks } from '../../../lib';
 import { formatFindings } from '../../../lib/nag/private/format';
 import { EXAMPLE_STACKS } from '../../support/examples';
 
 test.each(Object.keys(EXAMPLE_STACKS))('%s has no unacknowledged AwsSolutions finding', (name) => {
   const report = new AwsSolutionsChecks().validateScope(EXAMPLE_STACKS[name]());
   // Printing the findings makes a failure say which rule and resource to look at.
+  expect(formatFindings(report.violations)).toBe('');
+  expect(report.success).toBe(true);
+});
+
+test.each(Object.keys(EXAMPLE_STACKS))('%s has no unacknowledged ServerlessPatternsChecks finding', (name) => {
+  const report = new ServerlessPatternsChecks().validateScope(EXAMPLE_STACKS[name]());
   expect(formatFindings(report.violations)).toBe('');
   expect(report.success).toBe(true);
 });

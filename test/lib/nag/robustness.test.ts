@@ -17,14 +17,14 @@ import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as fc from 'fast-check';
 import { IConstruct } from 'constructs';
+import * as fc from 'fast-check';
+import { fn } from './support/fixtures';
 import { ServerlessPatternsChecks } from '../../../lib/nag';
 import { listenForUnexpectedRuleErrors } from '../../../lib/nag/private/rule';
 import { AppTemplate, withSharedTemplate } from '../../../lib/nag/private/template';
 import { isPlainObject } from '../../../lib/nag/private/values';
 import { EXAMPLE_STACKS } from '../../support/examples';
-import { fn } from './support/fixtures';
 
 // The example stacks use aws-cdk-lib APIs that print deprecation notices on every construction.
 process.env.JSII_DEPRECATED = 'quiet';
@@ -130,7 +130,10 @@ test('the whole pack never throws and no rule fails, over many apps of random L1
       const remote = new Stack(app, 'Remote');
       const pool = referencePool(local, remote);
       const resources = fc.sample(
-        fc.record({ type: fc.constantFrom(...RESOURCE_TYPES), properties: fc.dictionary(fc.constantFrom(...KEYS), valueArbitrary(pool), { maxKeys: 10 }) }),
+        fc.record({
+          type: fc.constantFrom(...RESOURCE_TYPES),
+          properties: fc.dictionary(fc.constantFrom(...KEYS), valueArbitrary(pool), { maxKeys: 10 }),
+        }),
         { numRuns: 25, seed },
       );
       resources.forEach(({ type, properties }, i) => new CfnResource(i % 3 ? local : remote, `R${i}`, { type, properties }));
@@ -167,7 +170,9 @@ function realisticApp(): App {
   table.grantReadWriteData(consumer);
   const role = new iam.Role(s, 'PipeRole', { assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com') });
   new pipes.CfnPipe(s, 'Pipe', {
-    roleArn: role.roleArn, source: table.tableStreamArn!, target: bus.eventBusArn,
+    roleArn: role.roleArn,
+    source: table.tableStreamArn!,
+    target: bus.eventBusArn,
     sourceParameters: {
       dynamoDbStreamParameters: { startingPosition: 'TRIM_HORIZON', batchSize: 10, maximumRetryAttempts: 3, deadLetterConfig: { arn: dlq.queueArn } },
       filterCriteria: { filters: [{ pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
@@ -197,7 +202,8 @@ test('the whole pack never throws over realistic apps whose properties are rando
       const paths = withSharedTemplate(() =>
         nodes.flatMap((node) => propertyPaths(AppTemplate.of(node).get(node)?.properties).map((path) => ({ node, path: path.join('.') }))),
       );
-      const edits = fc.sample(fc.record({ at: fc.nat({ max: paths.length - 1 }), value: valueArbitrary(pool), remove: fc.boolean() }), { numRuns: 8, seed });
+      const edit = fc.record({ at: fc.nat({ max: paths.length - 1 }), value: valueArbitrary(pool), remove: fc.boolean() });
+      const edits = fc.sample(edit, { numRuns: 8, seed });
       for (const { at, value, remove } of edits) {
         const { node, path } = paths[at];
         if (remove) node.addPropertyDeletionOverride(path);

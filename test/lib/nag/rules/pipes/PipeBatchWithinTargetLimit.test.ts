@@ -1,9 +1,9 @@
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { outboxParts, pipe } from './fixtures';
 import { PipeBatchWithinTargetLimit as rule } from '../../../../../lib/nag/rules';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
-import { outboxParts, pipe } from './fixtures';
 
 test('a batch above 10 into an event bus is reported; 10 is accepted', () => {
   const s = stack();

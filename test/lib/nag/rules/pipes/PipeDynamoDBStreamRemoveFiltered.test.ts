@@ -1,7 +1,7 @@
+import { outboxParts, pipe } from './fixtures';
 import { PipeDynamoDBStreamRemoveFiltered as rule } from '../../../../../lib/nag/rules';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
-import { outboxParts, pipe } from './fixtures';
 
 const filtered = (...patterns: object[]) => ({
   dynamoDbStreamParameters: { startingPosition: 'TRIM_HORIZON' },

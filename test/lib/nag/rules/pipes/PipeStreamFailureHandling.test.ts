@@ -1,8 +1,8 @@
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { outboxParts, pipe } from './fixtures';
 import { PipeStreamFailureHandling as rule } from '../../../../../lib/nag/rules';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
-import { outboxParts, pipe } from './fixtures';
 
 test('a stream pipe with the defaults gets all three findings', () => {
   const s = stack();

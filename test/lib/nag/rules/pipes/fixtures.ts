@@ -17,6 +17,8 @@ export function outboxParts(scope: Construct, options: { ttl?: boolean } = {}) {
 }
 
 /** An L1 pipe from `source` to `target` with the given source parameters. */
-export function pipe(scope: Construct, id: string, source: string, target: string, sourceParameters: pipes.CfnPipe.PipeSourceParametersProperty, roleArn: string) {
+export function pipe(
+  scope: Construct, id: string, source: string, target: string, sourceParameters: pipes.CfnPipe.PipeSourceParametersProperty, roleArn: string,
+) {
   return new pipes.CfnPipe(scope, id, { roleArn, source, target, sourceParameters });
 }

@@ -61,8 +61,14 @@ test('an L1 alarm naming the queue by its literal name counts', () => {
   const queue = new sqs.CfnQueue(s, 'Q', { queueName: 'orders' });
   new lambda.CfnEventSourceMapping(s, 'Esm', { functionName: fn(s, 'Fn').functionName, eventSourceArn: queue.attrArn });
   new cloudwatch.CfnAlarm(s, 'Age', {
-    namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: [{ name: 'QueueName', value: 'orders' }],
-    comparisonOperator: 'GreaterThanThreshold', threshold: 300, evaluationPeriods: 1, statistic: 'Maximum', period: 60,
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateAgeOfOldestMessage',
+    dimensions: [{ name: 'QueueName', value: 'orders' }],
+    comparisonOperator: 'GreaterThanThreshold',
+    threshold: 300,
+    evaluationPeriods: 1,
+    statistic: 'Maximum',
+    period: 60,
   });
   expect(resultOn(rule, queue)).toBe(NagRuleCompliance.COMPLIANT);
 });

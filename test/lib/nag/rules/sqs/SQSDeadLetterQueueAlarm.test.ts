@@ -10,7 +10,8 @@ import { SQSDeadLetterQueueAlarm as rule } from '../../../../../lib/nag/rules';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 
-const depthAlarm = (scope: Construct, id: string, queue: sqs.IQueue, threshold: number, op = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) =>
+const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+const depthAlarm = (scope: Construct, id: string, queue: sqs.IQueue, threshold: number, op = AT_LEAST) =>
   queue.metricApproximateNumberOfMessagesVisible().createAlarm(scope, id, { threshold, evaluationPeriods: 1, comparisonOperator: op });
 
 test('every kind of dead-letter queue without an alarm is reported: redrive, subscription, rule target, on-failure destination', () => {
