@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { examples } from '../../../lib';
-import { newStack } from '../../support/cdk';
 import { createTestTable, dynamoDbLocalEndpoint, localDynamoDbClient } from '../../support/dynamodb-local';
 import { applyInputTemplate, matchesPattern, targetParameter } from '../outbox-enrichment/pipe-semantics';
 import { createIdempotencyTable, idempotencyItems, lambdaContext, saveHandlerEnv, setEnv, sqsEvent, sqsRecord } from '../runtime/idempotent-fixtures';
@@ -32,6 +32,16 @@ function loadBundle<T>(name: string, env: Record<string, string>): T {
   return handler!;
 }
 
+/** A consumer bundle with the environment its BufferedEventConsumer and IdempotencyTable give it. */
+function loadConsumer(bundle: string, functionName: string, env: Record<string, string>): SqsHandler {
+  return loadBundle<SqsHandler>(bundle, {
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    IDEMPOTENCY_TABLE_NAME: tables.idempotency,
+    BUFFERED_EVENT_INPUT: 'WHOLE_EVENT',
+    ...env,
+  });
+}
+
 let client: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 let streamArn: string;
@@ -40,7 +50,7 @@ let command: (c: unknown) => Promise<any>;
 
 /** Everything the pipe would put on the bus so far, as the consumers' queues deliver it (a new EventBridge id each time). */
 async function busDeliveries(): Promise<{ eventId: string; detailType: string; message: () => ReturnType<typeof sqsRecord> }[]> {
-  const template = Template.fromStack(new examples.OrderServiceStack(newStack().node.scope as any, 'OrderService'));
+  const template = Template.fromStack(new examples.OrderServiceStack(new App(), 'OrderService'));
   const [pipe] = Object.values(template.findResources('AWS::Pipes::Pipe')) as any[];
   const filters = pipe.Properties.SourceParameters.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
   const target = pipe.Properties.TargetParameters;
@@ -131,12 +141,7 @@ test('commands change the order and publish their event once, retries included',
 });
 
 test('the restaurant notifier handles each outbox event once, even delivered twice under new EventBridge ids', async () => {
-  const notify = loadBundle<SqsHandler>('outbox-restaurant-notifier', {
-    AWS_LAMBDA_FUNCTION_NAME: 'restaurant-notifier',
-    IDEMPOTENCY_TABLE_NAME: tables.idempotency,
-    BUFFERED_EVENT_INPUT: 'WHOLE_EVENT',
-    RESTAURANT_INBOX_TABLE: tables.inbox,
-  });
+  const notify = loadConsumer('outbox-restaurant-notifier', 'restaurant-notifier', { RESTAURANT_INBOX_TABLE: tables.inbox });
   const deliveries = await busDeliveries();
   const response = await notify(sqsEvent(...deliveries.map((d) => d.message()), ...deliveries.map((d) => d.message())), lambdaContext());
   expect(response.batchItemFailures).toEqual([]);
@@ -149,12 +154,7 @@ test('the restaurant notifier handles each outbox event once, even delivered twi
 });
 
 test('the tracker retries a cancellation that arrives before its order (a bus keeps no order) and ends CANCELLED', async () => {
-  const track = loadBundle<SqsHandler>('outbox-order-tracker', {
-    AWS_LAMBDA_FUNCTION_NAME: 'order-tracker',
-    IDEMPOTENCY_TABLE_NAME: tables.idempotency,
-    BUFFERED_EVENT_INPUT: 'WHOLE_EVENT',
-    ORDER_TRACKING_TABLE: tables.tracking,
-  });
+  const track = loadConsumer('outbox-order-tracker', 'order-tracker', { ORDER_TRACKING_TABLE: tables.tracking });
   const [placed, cancelled] = await busDeliveries();
   const early = cancelled.message();
   // Alone in its batch, the failure fails the invocation: SQS redelivers the message after its visibility timeout.
