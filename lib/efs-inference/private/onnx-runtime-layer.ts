@@ -51,9 +51,12 @@ export function assembleOnnxRuntimeLayer(arch: 'arm64' | 'x64', searchFrom: stri
   }
   const fingerprint = createHash('sha256');
   for (const f of files) fingerprint.update(`${f.target}\0${statSync(f.source).size}\0${statSync(f.source).mtimeMs}\n`);
-  const dir = join(tmpdir(), 'cdk-serverless-patterns', 'onnxruntime-layer', `${version}-${arch}-${fingerprint.digest('hex').slice(0, 16)}`);
-  const summaryFile = `${dir}.json`;
-  if (!existsSync(summaryFile)) buildLayer(dir, summaryFile, files);
+  const home = join(tmpdir(), 'cdk-serverless-patterns', 'onnxruntime-layer', `${version}-${arch}-${fingerprint.digest('hex').slice(0, 16)}`);
+  // The folder's own name has no dot: CDK names the staged asset after the source's extension, and the cloud
+  // assembly (integ snapshots) must not depend on this machine's fingerprint.
+  const dir = join(home, 'layer');
+  const summaryFile = join(home, 'summary.json');
+  if (!existsSync(summaryFile)) buildLayer(home, dir, summaryFile, files);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { bytes: number; hash: string };
   return { dir, version, ...summary };
 }
@@ -61,7 +64,7 @@ export function assembleOnnxRuntimeLayer(arch: 'arm64' | 'x64', searchFrom: stri
 /** The layer for one architecture, created once per stack. */
 export function onnxRuntimeLayer(scope: Construct, contents: OnnxRuntimeLayerContents, architecture: lambda.Architecture): lambda.LayerVersion {
   const stack = Stack.of(scope);
-  const id = `OnnxRuntimeLayer${nodeArch(architecture)}${contents.hash.slice(0, 8)}`;
+  const id = `OnnxRuntimeLayer${nodeArch(architecture) === 'arm64' ? 'Arm64' : 'X8664'}`;
   const existing = stack.node.tryFindChild(id);
   if (existing) return existing as lambda.LayerVersion;
   return new lambda.LayerVersion(stack, id, {
@@ -120,8 +123,9 @@ function layerFiles(packageRoot: string, targetRoot: string, keep: (relativePath
   return found.sort((a, b) => a.target.localeCompare(b.target));
 }
 
-function buildLayer(dir: string, summaryFile: string, files: LayerFile[]): void {
-  const partial = `${dir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+function buildLayer(home: string, dir: string, summaryFile: string, files: LayerFile[]): void {
+  mkdirSync(home, { recursive: true });
+  const partial = join(home, `partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   const hash = createHash('sha256');
   let bytes = 0;
   try {

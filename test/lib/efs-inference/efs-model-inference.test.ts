@@ -145,7 +145,7 @@ describe('by default', () => {
       MemorySize: 2048,
       Timeout: 30,
       Runtime: 'nodejs24.x',
-      Layers: [{ Ref: logicalId(t, 'AWS::Lambda::LayerVersion', 'OnnxRuntimeLayerarm64') }],
+      Layers: [{ Ref: logicalId(t, 'AWS::Lambda::LayerVersion', 'OnnxRuntimeLayerArm64') }],
       FileSystemConfigs: [{ LocalMountPath: '/mnt/models', Arn: Match.anyValue() }],
       Environment: { Variables: { EFS_INFERENCE_MODEL_ROOT: '/mnt/models', EFS_INFERENCE_MODEL_FILE: 'model.onnx', EFS_INFERENCE_POINTER_CHECK_INTERVAL_MS: '5000' } },
     });
