@@ -128,7 +128,7 @@ function streamToBus(scope: Construct, id: string, bus: events.IEventBus, dlq: s
   bus.grantPutEventsTo(role);
   new pipes.CfnPipe(scope, `${id}Pipe`, {
     roleArn: role.roleArn,
-    source: table.tableStreamArn!,
+    source: changes.tableStreamArn!,
     target: bus.eventBusArn,
     sourceParameters: {
       dynamoDbStreamParameters: { startingPosition: 'TRIM_HORIZON', batchSize: 10, maximumRetryAttempts: 5, deadLetterConfig: { arn: dlq.queueArn } },
