@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExpectedResult, IntegTest, InvocationType } from '@aws-cdk/integ-tests-alpha';
 import { integApp } from './integ-app';
-import { examples } from '../../lib';
 import { versionId } from '../../lambda/efs-model-sync/manifest';
+import { examples } from '../../lib';
 
 const MODEL = join(__dirname, '..', '..', 'lib', 'examples', 'inference-model', 'model.onnx');
 // The version the sync names the shipped model: derived from its contents alone.
