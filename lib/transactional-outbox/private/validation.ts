@@ -1,5 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { PIPES } from '../../core/private/limits';
+import { checkTableName } from '../../core/private/names';
 import { Problems, warn } from '../../core/private/validation';
 import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
@@ -10,6 +12,13 @@ const PIPE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 /** Every prop check that does not need the table; warnings go to `scope`. */
 export function validateOutboxProps(problems: Problems, scope: IConstruct, props: TransactionalOutboxProps): void {
   validateSource(problems, props.eventSource);
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region)) {
+    problems.check(!PIPES.unavailableRegions.includes(region), 'TransactionalOutbox.PipesUnavailable',
+      `the outbox publishes through EventBridge Pipes, which region ${region} does not offer`,
+      'deploy the outbox to a region with EventBridge Pipes');
+  }
+  checkTableName(problems, 'TransactionalOutbox', props.tableName);
   validateTarget(problems, props);
   validateTableChoice(problems, props);
   validatePipeSettings(problems, scope, props);

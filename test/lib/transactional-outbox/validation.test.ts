@@ -40,6 +40,8 @@ type PropsFor = Partial<TransactionalOutboxProps> | ((s: Stack) => Partial<Trans
 const boundaries: [string, PropsFor, PropsFor][] = [
   ['TransactionalOutbox.EventSourceLength', { eventSource: 'x'.repeat(257) }, { eventSource: 'x'.repeat(256) }],
   ['TransactionalOutbox.EventSourceLength', { eventSource: '' }, { eventSource: 'x' }],
+  ['TransactionalOutbox.TableName', { tableName: 'ab' }, { tableName: 'abc' }],
+  ['TransactionalOutbox.TableName', { tableName: 'orders table' }, { tableName: 'orders_table-1.v2' }],
   ['TransactionalOutbox.EventSourceReserved', { eventSource: 'aws.orders' }, { eventSource: 'awsx.orders' }],
   ['TransactionalOutbox.BusWithQueueTarget', (s) => ({ target: OutboxTarget.FIFO_QUEUE, eventBus: new events.EventBus(s, 'B') }), { target: OutboxTarget.FIFO_QUEUE }],
   ['TransactionalOutbox.QueueAndQueueProps', (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: fifoQueue(s), queueProps: {} }), (s) => ({ target: OutboxTarget.FIFO_QUEUE, queue: fifoQueue(s) })],
@@ -80,6 +82,12 @@ test.each(boundaries)('%s: rejected past the boundary, accepted at it', (id, rej
   const props = (p: PropsFor) => (s: Stack) => build(s, typeof p === 'function' ? p(s) : p);
   expect(problemIds(props(rejected))).toContain(id);
   expect(problemIds(props(accepted))).toEqual([]);
+});
+
+test('TransactionalOutbox.PipesUnavailable: rejected where EventBridge Pipes is not offered, accepted elsewhere', () => {
+  const inRegion = (region: string) => () => new TransactionalOutbox(new Stack(undefined, 'S', { env: { region } }), 'Outbox', { eventSource: SOURCE });
+  expect(inRegion('il-central-1')).toThrow(/EventBridge Pipes, which region il-central-1 does not offer.*TransactionalOutbox\.PipesUnavailable/);
+  expect(inRegion('eu-west-1')).not.toThrow();
 });
 
 test('every problem names the construct path and a fix', () => {
