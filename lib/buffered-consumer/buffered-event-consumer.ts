@@ -137,7 +137,7 @@ export class BufferedEventConsumer extends Construct {
   constructor(scope: Construct, id: string, props: BufferedEventConsumerProps) {
     super(scope, id);
     const problems = new Problems(this);
-    validateBufferedConsumer(problems, props);
+    validateBufferedConsumer(problems, this, props);
     problems.throwIfAny();
     const fifo = props.fifo ?? false;
     const input = props.input ?? BufferedEventInput.WHOLE_EVENT;

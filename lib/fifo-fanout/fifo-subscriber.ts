@@ -171,6 +171,15 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
+  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver.
+  const awsManaged = props.queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED ||
+    (props.queue instanceof sqs.Queue && props.queue.encryptionType === sqs.QueueEncryption.KMS_MANAGED);
+  problems.check(
+    !awsManaged,
+    'FifoSubscriber.AwsManagedKeyQueue',
+    `subscriber ${id}'s queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let SNS use it`,
+    'use SQS-managed encryption (the default) or a customer managed key (encryption: KMS), which SNS is granted',
+  );
   validateConsumerOptions(problems, props, true);
   problems.check(
     props.consumer !== undefined ||

@@ -7,7 +7,7 @@ import { SecureQueue } from '../../core/secure-queue';
 import { BufferedEventInput } from '../contract';
 
 /** The JSON path, in an ingest SQS record, of a field given by its path in the event. */
-function pathInRecord(eventPath: string, input: BufferedEventInput): string {
+export function pathInRecord(eventPath: string, input: BufferedEventInput): string {
   const inBody = input === BufferedEventInput.DETAIL ? eventPath.slice('$.detail'.length) : eventPath.slice(1);
   return `$.body${inBody}`;
 }

@@ -1,18 +1,21 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 import { validateConsumerOptions } from '../../core/private/consumer-options';
-import { EVENTBRIDGE } from '../../core/private/limits';
+import { EVENTBRIDGE, PIPES } from '../../core/private/limits';
 import { checkRuleDescription } from '../../core/private/names';
-import { Problems } from '../../core/private/validation';
+import { Problems, warn } from '../../core/private/validation';
 import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
 import { BufferedEventInput } from '../contract';
+import { pathInRecord } from './fifo-ingest';
 
 /** EventBridge retries a target at most 185 times, for at most 24 hours (and at least 60 seconds). */
 const MAX_RETRY_ATTEMPTS = EVENTBRIDGE.retryAttempts.max;
 const MIN_EVENT_AGE = Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.min);
 const MAX_EVENT_AGE = Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max);
 
-export function validateBufferedConsumer(problems: Problems, props: BufferedEventConsumerProps): void {
+export function validateBufferedConsumer(problems: Problems, scope: IConstruct, props: BufferedEventConsumerProps): void {
   const fifo = props.fifo ?? false;
   problems.check(
     Object.values(props.eventPattern ?? {}).some((v) => v !== undefined),
@@ -45,6 +48,13 @@ export function validateBufferedConsumer(problems: Problems, props: BufferedEven
       `messageGroupIdPath "${props.messageGroupIdPath}" is not a JSON path into the event`,
       'use a path like "$.detail.orderId"',
     );
+    const recordPath = pathInRecord(props.messageGroupIdPath, props.input ?? BufferedEventInput.WHOLE_EVENT);
+    problems.check(
+      recordPath.length <= PIPES.targetPathLength.max,
+      'BufferedEventConsumer.GroupPathLength',
+      `messageGroupIdPath becomes the pipe path "${recordPath}" (${recordPath.length} characters); Pipes allows ${PIPES.targetPathLength.max}`,
+      'use a shorter path to the group field',
+    );
     problems.check(
       props.input !== BufferedEventInput.DETAIL || props.messageGroupIdPath.startsWith('$.detail.'),
       'BufferedEventConsumer.GroupPathOutsideDetail',
@@ -67,6 +77,15 @@ export function validateBufferedConsumer(problems: Problems, props: BufferedEven
       !kms,
       'BufferedEventConsumer.KmsBufferWithoutFifo',
       'the buffer queue has a customer managed KMS key, so its policy cannot limit senders to this rule',
+      'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
+    );
+    // The AWS managed key's policy cannot be changed to admit events.amazonaws.com, so EventBridge cannot send.
+    const awsManaged = props.queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED ||
+      (props.queue instanceof sqs.Queue && props.queue.encryptionType === sqs.QueueEncryption.KMS_MANAGED);
+    problems.check(
+      !awsManaged,
+      'BufferedEventConsumer.AwsManagedKeyBuffer',
+      'the buffer queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let EventBridge use it',
       'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
     );
   }
@@ -105,5 +124,52 @@ export function validateBufferedConsumer(problems: Problems, props: BufferedEven
     'use a value from 60 seconds to 24 hours',
   );
   validateConsumerOptions(problems, props, fifo);
+  validateEventPattern(problems, scope, props.eventPattern);
+  if (fifo) validatePipeRegion(problems, Stack.of(scope).region);
   checkRuleDescription(problems, 'BufferedEventConsumer', props.ruleDescription);
+}
+
+/** EventBridge refuses a pattern with an empty list anywhere in it; a pattern over the default size quota is flagged. */
+function validateEventPattern(problems: Problems, scope: IConstruct, pattern: events.EventPattern | undefined): void {
+  if (!pattern) return;
+  const rendered = renderEventPattern(pattern);
+  const empty = emptyListPaths(rendered, '');
+  problems.check(
+    empty.length === 0,
+    'BufferedEventConsumer.EmptyPatternList',
+    `eventPattern has an empty list at ${empty.join(', ')}, which EventBridge refuses (a list must hold the values to match)`,
+    'remove the key, or list at least one value',
+  );
+  const size = JSON.stringify(rendered).length;
+  // A quota the account can raise: a warning, not an error.
+  if (size > EVENTBRIDGE.eventPatternDefaultQuota.max) {
+    warn(scope, 'EventPatternSize', `eventPattern is ${size} characters long, above EventBridge's default quota of ` +
+      `${EVENTBRIDGE.eventPatternDefaultQuota.max}: raise the quota, or match on fewer values (prefix or anything-but matching ` +
+      'often replaces long lists)');
+  }
+}
+
+/** The pattern as EventBridge sees it (`detailType` becomes `detail-type`, and so on). */
+function renderEventPattern(pattern: events.EventPattern): unknown {
+  const names: Record<string, string> = { detailType: 'detail-type' };
+  return Object.fromEntries(Object.entries(pattern).filter(([, v]) => v !== undefined).map(([k, v]) => [names[k] ?? k, v]));
+}
+
+function emptyListPaths(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return value.length === 0 ? [path || '(root)'] : value.flatMap((v, i) => emptyListPaths(v, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => emptyListPaths(v, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+/** FIFO buffering moves events through an EventBridge Pipe, which some regions do not offer. */
+function validatePipeRegion(problems: Problems, region: string): void {
+  if (Token.isUnresolved(region)) return;
+  problems.check(
+    !PIPES.unavailableRegions.includes(region),
+    'BufferedEventConsumer.PipesUnavailable',
+    `fifo: true needs EventBridge Pipes, which region ${region} does not offer`,
+    'deploy to a region with EventBridge Pipes, or buffer in a standard queue (fifo: false)',
+  );
 }

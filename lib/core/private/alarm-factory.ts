@@ -66,7 +66,8 @@ export class AlarmFactory {
   /** Any metric at or above a threshold; missing data (no traffic) is not an alarm. */
   public threshold(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {
-      alarmDescription: props.description,
+      // CloudWatch allows 1,024 characters; descriptions name construct ids, which can be long.
+      alarmDescription: props.description.slice(0, 1024),
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,

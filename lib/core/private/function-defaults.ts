@@ -79,7 +79,8 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     props.role ??
     new iam.Role(scope, `${id}ServiceRole`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${Stack.of(scope).stackName}/${id}`,
+      // IAM allows 1,000 characters; a long construct path must not make the role undeployable.
+      description: `Execution role of ${Stack.of(scope).stackName}/${id}`.slice(0, 1000),
     });
   const onFailureQueue = props.invokedAsynchronously
     ? new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true })

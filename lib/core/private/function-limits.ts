@@ -1,8 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SharedSlot } from './app-registry';
-import { describeRange, inRange, LAMBDA } from './limits';
-import { Problems } from './validation';
+import { describeRange, inRange, LAMBDA, LAMBDA_RUNTIME_LIFECYCLE } from './limits';
+import { Problems, warn } from './validation';
+
+/** Environment variable names Lambda accepts: a letter, then letters, digits or underscores (two characters at least). */
+const ENVIRONMENT_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 
 /** The function options these checks read (a subset of `lambda.FunctionOptions`). */
 interface FunctionLimitOptions {
@@ -11,6 +14,7 @@ interface FunctionLimitOptions {
   readonly reservedConcurrentExecutions?: number;
   readonly currentVersionOptions?: { readonly provisionedConcurrentExecutions?: number };
   readonly handler?: string;
+  readonly runtime?: { readonly name: string };
 }
 
 /** Checks a function's options against Lambda's limits before the function exists. */
@@ -28,12 +32,37 @@ export function checkFunctionOptions(problems: Problems, id: string, props: Func
   checkConcurrency(problems, id, props.reservedConcurrentExecutions, props.currentVersionOptions?.provisionedConcurrentExecutions);
   if (props.handler !== undefined && !Token.isUnresolved(props.handler)) {
     problems.check(
-      props.handler.length <= LAMBDA.handlerLength.max,
+      props.handler.length <= LAMBDA.handlerLength.max && /^\S+$/.test(props.handler),
       'Function.Handler',
-      `${id}: the handler is ${props.handler.length} characters long, Lambda allows ${LAMBDA.handlerLength.max}`,
-      'shorten the handler path (file.export)',
+      `${id}: the handler ${JSON.stringify(props.handler)} is not valid (${props.handler.length} characters)`,
+      `use up to ${LAMBDA.handlerLength.max} characters without whitespace, e.g. index.handler`,
     );
   }
+  if (props.runtime) checkRuntimeLifecycle(problems, id, props.runtime.name, new Date());
+}
+
+/**
+ * A runtime Lambda no longer creates functions on is an error; a deprecated one (still created, no longer patched) is
+ * reported by `runtimeDeprecation` for a warning. `today` is a parameter so the rule can be tested at fixed dates.
+ */
+export function checkRuntimeLifecycle(problems: Problems, id: string, runtime: string, today: Date): void {
+  const lifecycle = LAMBDA_RUNTIME_LIFECYCLE[runtime];
+  if (!lifecycle) return;
+  problems.check(
+    today < new Date(`${lifecycle.createBlocked}T00:00:00Z`),
+    'Function.RuntimeBlocked',
+    `${id}: Lambda refuses to create functions on ${runtime} since ${lifecycle.createBlocked}`,
+    'move the function to a supported runtime (the newest of its family)',
+  );
+}
+
+/** The deprecation date of a runtime that is deprecated on `today` but can still be created, else undefined. */
+export function runtimeDeprecation(runtime: string, today: Date): string | undefined {
+  const lifecycle = LAMBDA_RUNTIME_LIFECYCLE[runtime];
+  if (!lifecycle) return undefined;
+  const deprecated = today >= new Date(`${lifecycle.deprecated}T00:00:00Z`);
+  const blocked = today >= new Date(`${lifecycle.createBlocked}T00:00:00Z`);
+  return deprecated && !blocked ? lifecycle.deprecated : undefined;
 }
 
 function checkMemory(problems: Problems, id: string, memorySize: number | undefined): void {
@@ -108,7 +137,22 @@ function synthProblems(fn: lambda.Function): string[] {
     typeof cfn.reservedConcurrentExecutions === 'number' ? cfn.reservedConcurrentExecutions : undefined,
     provisionedConcurrencyOf(fn),
   );
+  if (typeof cfn.runtime === 'string') {
+    checkRuntimeLifecycle(problems, id, cfn.runtime, new Date());
+    const deprecated = runtimeDeprecation(cfn.runtime, new Date());
+    if (deprecated) {
+      warn(fn, 'DeprecatedRuntime', `${cfn.runtime} is deprecated since ${deprecated}: Lambda no longer patches it and will ` +
+        'refuse to create functions on it; move to the newest runtime of its family');
+    }
+  }
   const environment = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+  const badKeys = Object.keys(environment?.variables ?? {}).filter((key) => !ENVIRONMENT_KEY.test(key));
+  problems.check(
+    badKeys.length === 0,
+    'Function.EnvironmentKey',
+    `${id}: environment variable names ${badKeys.map((k) => JSON.stringify(k)).join(', ')} are not accepted by Lambda`,
+    'start each name with a letter and use only letters, digits and underscores (at least two characters)',
+  );
   const size = environmentSize(environment?.variables ?? {});
   problems.check(
     size.knownBytes <= LAMBDA.environmentBytes.max,

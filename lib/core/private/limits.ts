@@ -58,6 +58,60 @@ export const LAMBDA = {
   sqsMaxConcurrency: { min: 2, max: 1_000, source: LAMBDA_ESM } as Range,
 } as const;
 
+/**
+ * Lambda runtime lifecycle (deprecation and the date from which Lambda refuses to create functions on the runtime),
+ * from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (dates as published for each runtime).
+ */
+export const LAMBDA_RUNTIME_LIFECYCLE: Readonly<Record<string, { readonly deprecated: string; readonly createBlocked: string }>> = {
+  'dotnet10': { deprecated: '2028-11-14', createBlocked: '2028-12-14' },
+  'dotnet6': { deprecated: '2024-12-20', createBlocked: '2027-02-01' },
+  'dotnet8': { deprecated: '2026-11-10', createBlocked: '2027-02-01' },
+  'dotnet9': { deprecated: '2026-11-10', createBlocked: 'None' },
+  'dotnetcore1.0': { deprecated: '2019-06-27', createBlocked: '2019-06-30' },
+  'dotnetcore2.0': { deprecated: '2019-05-30', createBlocked: '2019-04-30' },
+  'dotnetcore2.1': { deprecated: '2022-01-05', createBlocked: '2022-01-05' },
+  'dotnetcore3.1': { deprecated: '2023-04-03', createBlocked: '2023-04-03' },
+  'go1.x': { deprecated: '2024-01-08', createBlocked: '2024-02-08' },
+  'java11': { deprecated: '2027-06-30', createBlocked: '2027-07-31' },
+  'java17': { deprecated: '2027-06-30', createBlocked: '2027-07-31' },
+  'java21': { deprecated: '2029-06-30', createBlocked: '2029-07-31' },
+  'java25': { deprecated: '2029-06-30', createBlocked: '2029-07-31' },
+  'java8': { deprecated: '2024-01-08', createBlocked: '2024-02-08' },
+  'java8.al2': { deprecated: '2027-06-30', createBlocked: '2027-07-31' },
+  'nodejs': { deprecated: '2016-08-30', createBlocked: '2016-09-30' },
+  'nodejs10.x': { deprecated: '2021-07-30', createBlocked: '2021-07-30' },
+  'nodejs12.x': { deprecated: '2023-03-31', createBlocked: '2023-03-31' },
+  'nodejs14.x': { deprecated: '2023-12-04', createBlocked: '2024-01-09' },
+  'nodejs16.x': { deprecated: '2024-06-12', createBlocked: '2027-02-01' },
+  'nodejs18.x': { deprecated: '2025-09-01', createBlocked: '2027-02-01' },
+  'nodejs20.x': { deprecated: '2026-04-30', createBlocked: '2027-02-01' },
+  'nodejs22.x': { deprecated: '2027-04-30', createBlocked: '2027-06-01' },
+  'nodejs24.x': { deprecated: '2028-04-30', createBlocked: '2028-06-01' },
+  'nodejs4.3': { deprecated: '2020-03-05', createBlocked: '2020-02-03' },
+  'nodejs4.3-edge': { deprecated: '2020-03-05', createBlocked: '2019-03-31' },
+  'nodejs6.10': { deprecated: '2019-08-12', createBlocked: '2019-07-12' },
+  'nodejs8.10': { deprecated: '2020-03-06', createBlocked: '2020-02-04' },
+  'provided': { deprecated: '2024-01-08', createBlocked: '2024-02-08' },
+  'provided.al2': { deprecated: '2026-07-31', createBlocked: '2027-02-01' },
+  'provided.al2023': { deprecated: '2029-06-30', createBlocked: '2029-07-31' },
+  'python2.7': { deprecated: '2021-07-15', createBlocked: '2021-07-15' },
+  'python3.10': { deprecated: '2026-10-31', createBlocked: '2027-02-01' },
+  'python3.11': { deprecated: '2027-06-30', createBlocked: '2027-07-31' },
+  'python3.12': { deprecated: '2028-10-31', createBlocked: '2028-11-30' },
+  'python3.13': { deprecated: '2029-06-30', createBlocked: '2029-07-31' },
+  'python3.14': { deprecated: '2029-06-30', createBlocked: '2029-07-31' },
+  'python3.6': { deprecated: '2022-07-18', createBlocked: '2022-07-18' },
+  'python3.7': { deprecated: '2023-12-04', createBlocked: '2024-01-09' },
+  'python3.8': { deprecated: '2024-10-14', createBlocked: '2027-02-01' },
+  'python3.9': { deprecated: '2025-12-15', createBlocked: '2027-02-01' },
+  'ruby2.5': { deprecated: '2021-07-30', createBlocked: '2021-07-30' },
+  'ruby2.7': { deprecated: '2023-12-07', createBlocked: '2024-01-09' },
+  'ruby3.2': { deprecated: '2026-03-31', createBlocked: '2027-02-01' },
+  'ruby3.3': { deprecated: '2027-03-31', createBlocked: '2027-04-30' },
+  'ruby3.4': { deprecated: '2028-03-31', createBlocked: '2028-04-30' },
+  'ruby4.0': { deprecated: '2029-03-31', createBlocked: '2029-04-30' },
+};
+
 /** Amazon SQS. */
 export const SQS = {
   /** Queue name length, including the `.fifo` suffix. */
@@ -106,8 +160,22 @@ export const EVENTBRIDGE = {
   ruleDescriptionLength: { min: 0, max: 512, source: EVB_RULE } as Range,
   /** Schedule rate: whole minutes, at least one. */
   scheduleRateSeconds: { min: 60, max: Number.MAX_SAFE_INTEGER, source: EVB_SCHEDULE } as Range,
+  /** Event pattern size, characters (default quota; it can be raised). */
+  eventPatternDefaultQuota: { min: 1, max: 2_048, source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html' } as Range,
   /** Event bus name length. */
   busNameLength: { min: 1, max: 256, source: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html' } as Range,
+} as const;
+
+/** Amazon EventBridge Pipes. */
+export const PIPES = {
+  /** Target parameter JSON paths (e.g. an SQS message group id) are at most 100 characters. */
+  targetPathLength: { min: 1, max: 100, source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-pipetargetsqsqueueparameters.html' } as Range,
+  /** Regions where AWS::Pipes::Pipe is not available (CloudFormation's regional resource lists). */
+  unavailableRegions: [
+    'ap-east-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'il-central-1',
+    'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
+  ] as readonly string[],
+  unavailableRegionsSource: 'https://docs.aws.amazon.com/general/latest/gr/eb.html',
 } as const;
 
 /** Amazon DynamoDB. */

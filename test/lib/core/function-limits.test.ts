@@ -58,14 +58,14 @@ describe('Lambda limits on PatternFunction props: rejected past each bound, acce
 describe('limits only the finished app knows fail synthesis', () => {
   test('environment variables over 4 KB, counting those a construct adds', () => {
     const stack = newStack();
-    const key = 'K';
+    const key = 'KEY';
     // Exactly at the limit, then one byte over once a second variable is added.
     const fn = new PatternFunction(stack, 'Fn', { ...code, environment: { [key]: 'v'.repeat(LAMBDA.environmentBytes.max - key.length) } });
     expect(synthErrors(stack)).toBe('');
     const over = newStack();
     const fn2 = new PatternFunction(over, 'Fn', { ...code, environment: { [key]: 'v'.repeat(LAMBDA.environmentBytes.max - key.length) } });
-    fn2.addEnvironment('X', '');
-    expect(synthErrors(over)).toMatch(/environment variables take 4097 bytes.*\(Function\.EnvironmentSize\)/s);
+    fn2.addEnvironment('XY', '');
+    expect(synthErrors(over)).toMatch(/environment variables take 4098 bytes.*\(Function\.EnvironmentSize\)/s);
     expect(fn).toBeDefined();
   });
 

@@ -1,0 +1,101 @@
+/**
+ * Configurations that synthesize with aws-cdk-lib alone but that AWS refuses at deploy time (found with cfn-lint and
+ * the service documentation): each is refused at synth with its id, and the nearest valid configuration is accepted.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BufferedEventConsumer, BufferedEventInput, FifoFanout, PatternErrors, PatternFunction } from '../../../lib';
+import { checkRuntimeLifecycle, runtimeDeprecation } from '../../../lib/core/private/function-limits';
+import { Problems } from '../../../lib/core/private/validation';
+import { INLINE_CODE, newStack } from '../../support/cdk';
+
+const fnProps = { code: INLINE_CODE, handler: 'index.handler' };
+
+function ids(build: (stack: Stack) => unknown, stack: Stack = newStack()): string[] {
+  try {
+    build(stack);
+    (stack.node.root as App).synth();
+  } catch (err) {
+    if (PatternErrors.isPatternValidationError(err)) return PatternErrors.problemsOf(err).map((p) => p.id);
+    const match = /\(([A-Za-z]+\.[A-Za-z]+)\)/.exec((err as Error).message);
+    if (match) return [match[1]];
+    throw err;
+  }
+  return [];
+}
+
+describe.each([
+  ['a handler with whitespace', { ...fnProps, handler: 'index handler' }, fnProps, 'Function.Handler'],
+  ['an environment variable name Lambda refuses', { ...fnProps, environment: { 'MY-VAR': 'x' } }, { ...fnProps, environment: { MY_VAR: 'x' } }, 'Function.EnvironmentKey'],
+  ['a one-character environment variable name', { ...fnProps, environment: { K: 'x' } }, { ...fnProps, environment: { KE: 'x' } }, 'Function.EnvironmentKey'],
+  ['a runtime Lambda no longer creates', { ...fnProps, runtime: lambda.Runtime.NODEJS_12_X }, { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }, 'Function.RuntimeBlocked'],
+])('PatternFunction: %s', (_name, bad, good, id) => {
+  test('refused', () => expect(ids((s) => new PatternFunction(s, 'Fn', bad))).toEqual([id]));
+  test('the nearest valid one is accepted', () => expect(ids((s) => new PatternFunction(s, 'Fn', good))).toEqual([]));
+});
+
+test('runtime lifecycle: blocked on and after its creation-block date, a warning while only deprecated', () => {
+  const blockedOn = (day: string) => {
+    const problems = new Problems(newStack());
+    checkRuntimeLifecycle(problems, 'Fn', 'nodejs20.x', new Date(`${day}T00:00:00Z`));
+    return problems.any;
+  };
+  expect(blockedOn('2027-01-31')).toBe(false);
+  expect(blockedOn('2027-02-01')).toBe(true);
+  expect(runtimeDeprecation('nodejs20.x', new Date('2026-04-29T00:00:00Z'))).toBeUndefined();
+  expect(runtimeDeprecation('nodejs20.x', new Date('2026-04-30T00:00:00Z'))).toBe('2026-04-30');
+  expect(runtimeDeprecation('nodejs20.x', new Date('2027-02-01T00:00:00Z'))).toBeUndefined(); // blocked instead
+  expect(runtimeDeprecation('nodejs24.x', new Date('2026-11-30T00:00:00Z'))).toBeUndefined();
+});
+
+describe('BufferedEventConsumer', () => {
+  const base = { eventPattern: { source: ['orders'] }, consumerProps: fnProps };
+
+  test('FIFO: a group path longer than Pipes allows once placed in the ingest record', () => {
+    // Whole events: "$.body" + the path without "$" — 95 characters of path become 100.
+    const at = `$.detail.${'g'.repeat(86)}`;
+    expect(at.length).toBe(95);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, messageGroupIdPath: at }))).toEqual([]);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, messageGroupIdPath: `${at}g` })))
+      .toEqual(['BufferedEventConsumer.GroupPathLength']);
+    // Detail-only bodies drop "$.detail": the same path is 7 characters shorter in the record.
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, input: BufferedEventInput.DETAIL, messageGroupIdPath: `${at}gggggggg` })))
+      .toEqual(['BufferedEventConsumer.GroupPathLength']);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, input: BufferedEventInput.DETAIL, messageGroupIdPath: `${at}ggggggg` })))
+      .toEqual([]);
+  });
+
+  test('FIFO in a region without EventBridge Pipes; any region with them, or an unresolved one, is accepted', () => {
+    const inRegion = (region: string) => new Stack(new App(), 'S', { env: { account: '123456789012', region } });
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, messageGroupIdPath: '$.detail.id' }), inRegion('il-central-1')))
+      .toEqual(['BufferedEventConsumer.PipesUnavailable']);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, fifo: true, messageGroupIdPath: '$.detail.id' }), inRegion('eu-west-1'))).toEqual([]);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', base), inRegion('il-central-1'))).toEqual([]);
+  });
+
+  test('a standard buffer encrypted with the AWS managed key', () => {
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED } })))
+      .toEqual(['BufferedEventConsumer.AwsManagedKeyBuffer']);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, queueProps: { encryption: sqs.QueueEncryption.SQS_MANAGED } }))).toEqual([]);
+  });
+
+  test('an empty list in the event pattern, at any depth', () => {
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, eventPattern: { source: ['orders'], detail: { status: [] } } })))
+      .toEqual(['BufferedEventConsumer.EmptyPatternList']);
+    expect(ids((s) => new BufferedEventConsumer(s, 'B', { ...base, eventPattern: { source: ['orders'], detail: { status: ['NEW'] } } }))).toEqual([]);
+  });
+
+  test('a pattern over the default size quota is a warning (the quota can be raised)', () => {
+    const stack = newStack();
+    new BufferedEventConsumer(stack, 'B', { ...base, eventPattern: { source: ['orders'], detail: { id: Array.from({ length: 300 }, (_, i) => `order-${i}`) } } });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('EventPatternSize'))).toHaveLength(1);
+  });
+});
+
+test('FifoFanout: a subscriber queue encrypted with the AWS managed key', () => {
+  expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED } })))
+    .toEqual(['FifoSubscriber.AwsManagedKeyQueue']);
+  expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queueProps: { encryption: sqs.QueueEncryption.KMS } }))).toEqual([]);
+});
