@@ -12,6 +12,7 @@ export const RUNTIME_ENTRIES = {
   'fifo-consumer': 'fifo-consumer',
   'idempotent-consumer': 'idempotent-consumer',
   'circuit-breaker/index': 'circuit-breaker/index',
+  'outbox/index': 'outbox/index',
 };
 
 const outDir = join(root, 'runtime');

@@ -30,3 +30,13 @@ export type {
   CallOptions, CircuitBreakerConfig, CircuitBreakerLogger, CircuitBreakerOptions, CircuitBreakerSettings, CircuitRecord, Clock,
   GuardedCallContext, GuardedFunction, LogLevel, MetricSink,
 } from './circuit-breaker';
+export {
+  attributeValueBytes, EVENT_ID_PATTERN, EventIdGenerator, eventEntryBytes, eventIdTime, itemBytes, MalformedOutboxRowError,
+  OUTBOX_ENV, OutboxConfigError, outboxDeliveryFrom, OutboxTarget, OutboxTransactionRejectedError, OutboxWriter,
+  resolveOutboxWriterConfig,
+} from './outbox';
+export type {
+  EventEntryParts, MillisClock, OutboxDelivery, OutboxEvent, OutboxStreamRecord, OutboxTableShape, OutboxTransactionRequest,
+  OutboxWriteResult, OutboxWriterConfig, OutboxWriterOptions, OutboxWriterSettings, PreparedOutboxTransaction,
+  PublishedOutboxEvent, TableKeys,
+} from './outbox';

@@ -92,7 +92,8 @@ export class TransactionalOutbox extends Construct {
 
     const { pipe, role } = createPipe(this, 'Pipe', {
       roleDescription: `Reads the outbox stream of ${Stack.of(this).stackName}/${id} and publishes its events`,
-      description: `Publishes the outbox events of ${Stack.of(this).stackName}/${id}`,
+      // Pipes allows 512 characters; the construct path can be longer.
+      description: `Publishes the outbox events of ${Stack.of(this).stackName}/${id}`.slice(0, 512),
       source: table.tableStreamArn!,
       sourceParameters: {
         dynamoDbStreamParameters: {

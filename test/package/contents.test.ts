@@ -31,7 +31,7 @@ test.each(handlers)('ships the pre-bundled %s handler', (handler) => {
   expect(files).toContain(bundlePath(handler));
 });
 
-test.each(['index', 'fifo-publisher', 'fifo-consumer', 'idempotent-consumer', 'circuit-breaker/index'])('ships runtime/%s with its declarations', (entry) => {
+test.each(['index', 'fifo-publisher', 'fifo-consumer', 'idempotent-consumer', 'circuit-breaker/index', 'outbox/index'])('ships runtime/%s with its declarations', (entry) => {
   expect(files).toEqual(expect.arrayContaining([`runtime/${entry}.js`, `runtime/${entry}.d.ts`]));
 });
 

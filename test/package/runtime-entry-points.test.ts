@@ -14,6 +14,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     '@aws-lambda-powertools/idempotency/dynamodb',
   ],
   'circuit-breaker': ['@aws-sdk/client-dynamodb'],
+  'outbox': ['@aws-sdk/client-dynamodb'],
   // Everything at once, for users who install all of the above.
   'index': [
     '@aws-lambda-powertools/batch',
@@ -64,6 +65,11 @@ const ENTRY_EXPORTS: Record<string, string[]> = {
     'CIRCUIT_BREAKER_ENV', 'CIRCUIT_ID_DIMENSION', 'CallTimeoutError', 'CallerError', 'CircuitBreaker', 'CircuitBreakerConfigError',
     'CircuitMetric', 'CircuitOpenError', 'CircuitRejectionReason', 'CircuitState', 'DEFAULT_METRICS_NAMESPACE', 'FailureCounting',
     'StoreFailureMode', 'defaultIsFailure', 'jsonLineLogger', 'resolveCircuitBreakerConfig', 'stdoutMetricSink', 'systemClock',
+  ],
+  'outbox': [
+    'EVENT_ID_PATTERN', 'EventIdGenerator', 'MalformedOutboxRowError', 'OUTBOX_ENV', 'OutboxConfigError', 'OutboxTarget',
+    'OutboxTransactionRejectedError', 'OutboxWriter', 'attributeValueBytes', 'eventEntryBytes', 'eventIdTime', 'itemBytes',
+    'outboxDeliveryFrom', 'resolveOutboxWriterConfig',
   ],
 };
 
