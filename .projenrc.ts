@@ -85,6 +85,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     commandOptions: { fix: false, extraArgs: ['--max-warnings', '0'] },
   },
   docgen: true,
+  // jsii targets: the Python wheel, Java jar and Go module are built and used from scratch apps by
+  // scripts/languages (CI, after the tests); .NET is generated as code only (no .NET SDK or NuGet here).
+  publishToPypi: { distName: 'cdk-serverless-patterns', module: 'cdk_serverless_patterns' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkserverlesspatterns',
+    mavenGroupId: 'dev.cdkserverlesspatterns',
+    mavenArtifactId: 'cdk-serverless-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkServerlessPatterns', packageId: 'CdkServerlessPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-serverless-patterns/cdk-serverless-patterns-go' },
   githubOptions: { mergify: false },
   buildWorkflow: false,
   release: false,
@@ -313,6 +323,14 @@ prepare.exec('node scripts/check-api-docs.mjs');
 project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
 // The API reference of the root module in API.md; the example stacks (a submodule) in examples.md.
 project.tasks.tryFind('docgen')!.reset('jsii-docgen -o API.md --split-by-submodule');
+
+// The supported aws-cdk-lib range at its other end: construct, cdk-nag and compatibility tests against the newest
+// release (pinned in the script, bumped deliberately). Run by CI after the README's test command.
+project.addTask('test:newest-cdk', {
+  description: 'Run the construct and cdk-nag tests against the newest aws-cdk-lib (snapshots reported, not compared)',
+  env: offlineEnv,
+  exec: 'node scripts/test-newest-cdk.mjs',
+});
 
 project.addTask('bench', {
   description: 'Run benchmarks and regenerate bench/RESULTS.md',
