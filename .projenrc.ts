@@ -317,6 +317,9 @@ prepare.spawn(project.compileTask, { condition: needsCompile });
 prepare.spawn(project.postCompileTask, { condition: needsCompile });
 prepare.spawn(typecheck);
 prepare.spawn(project.eslint!.eslintTask);
+// cfn-lint (Python, pinned in scripts/cfn-lint.requirements.txt) checks every synthesized template in the tests; a
+// failed install shows here, before jest, rather than as a suite timeout.
+prepare.exec('node scripts/cfn-lint.mjs --install');
 prepare.spawn(integVerify);
 // The committed API reference must match the public API built above.
 prepare.exec('node scripts/check-api-docs.mjs');
