@@ -13,6 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CircuitBreakerConfig, CircuitBreakerSettings, resolveCircuitBreakerConfig, StoreFailureMode } from './config';
+import type { LocalWindow } from './counting';
 import { Environment } from './env';
 import { CircuitBreakerConfigError, CircuitOpenError, CircuitRejectionReason, defaultIsFailure } from './errors';
 import { ExtensionStateClient } from './extension-client';
@@ -148,6 +149,14 @@ export class CircuitBreaker {
   /** The circuit's record read straight from DynamoDB (no cache): for diagnostics and tests. */
   public async readState(circuitId?: string): Promise<CircuitRecord> {
     return this.store.read(this.circuitIdOf(circuitId));
+  }
+
+  /**
+   * The counting window this environment counts in for the circuit (if one is active), with what it counted and
+   * what the table holds from it: for diagnostics and tests.
+   */
+  public countingWindow(circuitId?: string): LocalWindow | undefined {
+    return this.counter.tallyOf(this.circuitIdOf(circuitId)).activeWindow(this.clock.now());
   }
 
   /** Settles when no background state refresh is running (tests; a handler that wants them done before it returns). */
