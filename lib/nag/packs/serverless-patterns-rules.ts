@@ -23,7 +23,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     rule: rules.SQSVisibilityTimeoutCoversConsumer,
     info: "The SQS queue this event source mapping reads has a visibility timeout shorter than 6 x the function's timeout + MaximumBatchingWindowInSeconds. Raise the queue's VisibilityTimeout to at least that, or lower the function timeout or batching window.",
     explanation:
-      'Lambda can retry a throttled batch while its messages are still invisible; when the visibility timeout runs out first, the batch is delivered again and processed twice. Source: AWS Lambda developer guide "Using Lambda with Amazon SQS" and the Compute Blog "Understanding Amazon SQS and AWS Lambda event source mapping for efficient message processing" (Well-Architected SQS, part 2).',
+      'Lambda can retry a throttled batch while its messages are still invisible; when the visibility timeout runs out first, the batch is delivered again and processed twice. Source: AWS Lambda developer guide "Using Lambda with Amazon SQS" (queue configuration); Compute Blog, Well-Architected SQS series, part 2.',
   },
   {
     ruleSuffixOverride: 'SQS2',
@@ -31,7 +31,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     rule: rules.SQSMaxReceiveCountAboveOne,
     info: 'The queue dead-letters a message after a single receive (RedrivePolicy maxReceiveCount 1). Set maxReceiveCount to 2 or more (3 is a common default).',
     explanation:
-      'One throttled, timed-out or partially failed batch would move healthy messages to the dead-letter queue. Source: Compute Blog, Well-Architected SQS part 2 ("configure maxReceiveCount high enough to allow retries").',
+      'One throttled, timed-out or partially failed batch would move healthy messages to the dead-letter queue. Source: Compute Blog, Well-Architected SQS series, part 2 (dead-letter queues); SQS developer guide "Using dead-letter queues".',
   },
   {
     ruleSuffixOverride: 'SQS3',
@@ -47,7 +47,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     rule: rules.SQSFifoConsistency,
     info: 'FIFO and standard resources are mixed where SQS or SNS require the same kind: a queue and its dead-letter queue, a standard topic and a FIFO queue subscriber, or a topic and its subscription dead-letter queue. Make both FIFO or both standard.',
     explanation:
-      'SQS requires a FIFO queue\'s dead-letter queue to be FIFO (and a standard queue\'s to be standard); a standard SNS topic cannot deliver to a FIFO queue; a subscription\'s dead-letter queue must match its topic. A FIFO topic may deliver to a standard queue (best-effort ordering), so that is not reported. Source: Compute Blog "Introducing Amazon SNS FIFO"; SNS developer guide "Message delivery for FIFO topics".',
+      'SQS requires a FIFO queue\'s dead-letter queue to be FIFO (and a standard queue\'s to be standard); a standard SNS topic cannot deliver to a FIFO queue; a subscription\'s dead-letter queue must match its topic. A FIFO topic may deliver to a standard queue (best-effort ordering), so that is not reported. Source: Compute Blog "Building event-driven architectures with Amazon SNS FIFO"; SNS developer guide "Message delivery for FIFO topics".',
   },
   {
     ruleSuffixOverride: 'SQS5',
@@ -229,7 +229,7 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     rule: rules.DynamoDBIdempotencyTable,
     info: 'The idempotency table lacks the shape Powertools idempotency uses, or a role has other grants on it than Powertools needs. Use a string partition key, id (KeySchema), enable TTL, on expiration (TimeToLive), and grant each consumer exactly GetItem, PutItem, UpdateItem and DeleteItem (Grants).',
     explanation:
-      'Without TTL, records never expire; broader grants let a consumer scan or rewrite every record; missing actions make duplicates fail at runtime. Source: Compute Blog "Making retries safe with idempotent APIs" and Powertools for AWS Lambda idempotency documentation.',
+      'Without TTL, records never expire; broader grants let a consumer scan or rewrite every record; missing actions make duplicates fail at runtime. Source: Compute Blog "Implementing idempotent AWS Lambda functions with Powertools for AWS Lambda (TypeScript)"; Powertools idempotency documentation (required IAM permissions).',
   },
   {
     ruleSuffixOverride: 'CB1',

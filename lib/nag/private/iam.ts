@@ -21,7 +21,8 @@ export function statementsOf(document: unknown, owner: TemplateResource): Policy
   const parsed = objectValue(document, 'policy document');
   if (!parsed) return [];
   return listValue(parsed.Statement, 'policy statements').map((raw) => {
-    const statement = objectValue(raw, 'policy statement')!;
+    const statement = objectValue(raw, 'policy statement');
+    if (!statement) throw new NotResolvable('policy statement');
     const actionList = listValue(statement.Action ?? statement.NotAction, 'policy actions');
     if (actionList.some((a) => typeof a !== 'string')) throw new NotResolvable('policy actions');
     return {

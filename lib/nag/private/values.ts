@@ -79,7 +79,8 @@ const SCALAR_INTRINSICS = ['Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Sub', 'Fn::Impo
  */
 export function listValue(value: unknown, what: string): unknown[] {
   if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value;
+  // Array.from fills holes (an override at an index past the end leaves some) with undefined, so checks see them.
+  if (Array.isArray(value)) return Array.from(value);
   if (isIntrinsic(value) && !SCALAR_INTRINSICS.includes(Object.keys(value as JsonObject)[0])) throw new NotResolvable(what);
   return [value];
 }

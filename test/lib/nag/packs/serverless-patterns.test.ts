@@ -65,6 +65,24 @@ test('as a validation plugin given the construct tree (newer aws-cdk-lib), after
   expect(before).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS1', 'SPC-SQS7']);
 });
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cdkVersion: string = require('aws-cdk-lib/package.json').version;
+const passesTree = cdkVersion !== '2.257.0';
+
+test(`registered the documented way, the pack ${passesTree ? 'fails synth' : 'gets no tree on the 2.257 floor'} (aws-cdk-lib ${cdkVersion})`, () => {
+  const { app } = appWithFindings();
+  Validations.of(app).addPlugins(new ServerlessPatternsChecks());
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const before = process.exitCode;
+  try {
+    if (passesTree) expect(() => app.synth()).toThrow(/SPC-SQS1/);
+    else expect(() => app.synth()).not.toThrow();
+  } finally {
+    process.exitCode = before;
+    error.mockRestore();
+  }
+});
+
 test('acknowledgements silence exactly the acknowledged id, also a sub-finding', () => {
   const { app, mapping } = appWithFindings();
   Validations.of(mapping).acknowledge({ id: 'SPC-SQS1', reason: 'the queue is drained by a batch job, not this mapping' });
