@@ -14,6 +14,7 @@ const SECTIONS: Record<string, () => SectionModule> = {
   'synth': () => require('./sections/synth'),
   'bundles': () => require('./sections/bundles'),
   'circuit-breaker': () => require('./sections/circuit-breaker'),
+  'inference': () => require('./sections/inference'),
   'nag': () => require('./sections/nag'),
   'outbox': () => require('./sections/outbox'),
 };
