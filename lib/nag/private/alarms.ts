@@ -12,20 +12,35 @@ export interface AlarmedMetric {
   readonly direct: boolean;
   /** Whether the metric is readable (namespace, name and dimensions are literal or references). */
   readonly readable: boolean;
+  /** For an unreadable `SEARCH` query, its expression: it can only match metrics it names. */
+  readonly search?: string;
 }
 
-/** Every metric watched by a CloudWatch alarm of the app (direct or inside metric math). */
+/**
+ * Every metric watched by a CloudWatch alarm of the app (direct or inside metric math). A query the template
+ * cannot spell out (a `SEARCH` expression, a conditional list) is an unreadable metric: it might be any of them.
+ */
 export function alarmedMetrics(template: AppTemplate): AlarmedMetric[] {
   return template.memo('cloudwatch:alarmed-metrics', () =>
     template.ofType('AWS::CloudWatch::Alarm').flatMap((alarm) => {
       const p = alarm.properties;
       if (p.MetricName !== undefined) return [readMetric(alarm, p, true)];
-      return tryOr(() => listValue(p.Metrics, 'alarm metrics'), [])
-        .map((query) => (isPlainObject(query) && isPlainObject(query.MetricStat) ? query.MetricStat.Metric : undefined))
-        .filter(isPlainObject)
-        .map((m) => readMetric(alarm, m, false));
+      const queries = tryOr(() => listValue(p.Metrics, 'alarm metrics'), undefined);
+      if (queries === undefined) return [unreadable(alarm)];
+      return queries.flatMap((query) => {
+        if (isPlainObject(query) && isPlainObject(query.MetricStat) && isPlainObject(query.MetricStat.Metric)) {
+          return [readMetric(alarm, query.MetricStat.Metric, false)];
+        }
+        const expression = isPlainObject(query) ? query.Expression : undefined;
+        if (typeof expression !== 'string') return [unreadable(alarm)];
+        return /SEARCH\s*\(/i.test(expression) ? [unreadable(alarm, expression)] : [];
+      });
     }),
   );
+}
+
+function unreadable(alarm: TemplateResource, search?: string): AlarmedMetric {
+  return { alarm, dimensions: [], direct: false, readable: false, search };
 }
 
 function readMetric(alarm: TemplateResource, source: Record<string, unknown>, direct: boolean): AlarmedMetric {
@@ -46,13 +61,13 @@ function readMetric(alarm: TemplateResource, source: Record<string, unknown>, di
 export type AlarmPresence = 'present' | 'absent' | 'unknown';
 
 /**
- * Looks for an alarm on SQS metric `metricName` of `queue` (its `QueueName` dimension a reference to the queue or
- * its literal name) that `accepts` (e.g. fires on one message).
+ * Looks for an alarm on one of the SQS metrics `metricNames` of `queue` (its `QueueName` dimension a reference to
+ * the queue or its literal name) that `accepts` (e.g. fires on one message).
  */
 export function queueAlarmPresence(
   template: AppTemplate,
   queue: TemplateResource,
-  metricName: string,
+  metricNames: readonly string[],
   accepts: (metric: AlarmedMetric) => boolean = () => true,
 ): AlarmPresence {
   const literalName = tryOr(() => stringValue(queue.properties.QueueName, 'queue name'), undefined);
@@ -60,10 +75,11 @@ export function queueAlarmPresence(
   for (const candidate of alarmedMetrics(template)) {
     if (!candidate.readable) {
       // An alarm whose metric cannot be read might be the one we look for.
-      if (candidate.metricName === undefined || candidate.metricName === metricName) unknown = true;
+      const named = candidate.search === undefined || ['AWS/SQS', ...metricNames].some((n) => candidate.search!.includes(n));
+      if (named && (candidate.metricName === undefined || metricNames.includes(candidate.metricName))) unknown = true;
       continue;
     }
-    if (candidate.namespace !== 'AWS/SQS' || candidate.metricName !== metricName) continue;
+    if (candidate.namespace !== 'AWS/SQS' || !metricNames.includes(candidate.metricName!)) continue;
     const dimension = candidate.dimensions.find((d) => isPlainObject(d) && d.Name === 'QueueName');
     const value = isPlainObject(dimension) ? dimension.Value : undefined;
     const denoted = template.denote(value, candidate.alarm);

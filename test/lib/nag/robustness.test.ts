@@ -29,6 +29,9 @@ import { EXAMPLE_STACKS } from '../../support/examples';
 // The example stacks use aws-cdk-lib APIs that print deprecation notices on every construction.
 process.env.JSII_DEPRECATED = 'quiet';
 
+/** Hundreds of pack runs: on a loaded two-core machine they have taken 20 s; jest's default 60 s is too tight. */
+const FUZZ_TIMEOUT_MS = 300_000;
+
 /** Fixed so a failure reproduces; set NAG_FUZZ_SEED to explore other apps. */
 const SEED = Number(process.env.NAG_FUZZ_SEED ?? 20260101);
 
@@ -146,7 +149,7 @@ test('the whole pack never throws and no rule fails, over many apps of random L1
     { numRuns: 60, seed: SEED },
   );
   expect(seen.size).toBeGreaterThan(0);
-});
+}, FUZZ_TIMEOUT_MS);
 
 /** A realistic serverless app written with aws-cdk-lib L2s (and an L1 pipe), every relation the rules follow present. */
 function realisticApp(): App {
@@ -218,4 +221,4 @@ test('the whole pack never throws over realistic apps whose properties are rando
   );
   // The edited apps keep reaching the rules' logic: most rules report on some of them.
   expect(seen.size).toBeGreaterThanOrEqual(12);
-});
+}, FUZZ_TIMEOUT_MS);

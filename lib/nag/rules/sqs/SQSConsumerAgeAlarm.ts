@@ -12,6 +12,6 @@ export const SQSConsumerAgeAlarm = defineRule(__filename, [QUEUE], (queue, templ
   if (eventSourceMappingsOf(template, queue).length === 0 || deadLetterUses(template).has(queue)) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return presenceResult(queueAlarmPresence(template, queue, 'ApproximateAgeOfOldestMessage'));
+  return presenceResult(queueAlarmPresence(template, queue, ['ApproximateAgeOfOldestMessage']));
 });
 

@@ -72,3 +72,14 @@ test('an L1 alarm naming the queue by its literal name counts', () => {
   });
   expect(resultOn(rule, queue)).toBe(NagRuleCompliance.COMPLIANT);
 });
+
+test('an alarm on a SEARCH expression might cover the queue: not applicable rather than a guess', () => {
+  const s = stack();
+  const queue = consumedQueue(s, 'Q');
+  new cloudwatch.Alarm(s, 'AllQueues', {
+    metric: new cloudwatch.MathExpression({ expression: "MAX(SEARCH('{AWS/SQS,QueueName} ApproximateAgeOfOldestMessage', 'Maximum', 60))", usingMetrics: {} }),
+    threshold: 300,
+    evaluationPeriods: 1,
+  });
+  expect(resultOn(rule, queue)).toBe(NagRuleCompliance.NOT_APPLICABLE);
+});

@@ -44,3 +44,15 @@ test('the alarm must fire on the first message: >= 1 and > 0 do, >= 10 does not'
 test('a queue that receives no failures is not applicable', () => {
   expect(resultOn(rule, new sqs.Queue(stack(), 'Plain'))).toBe(NagRuleCompliance.NOT_APPLICABLE);
 });
+
+test('NumberOfMessagesSent counts for an on-failure queue, not for a redrive target (moved messages are not "sent")', () => {
+  const s = stack();
+  const onFailure = new sqs.Queue(s, 'OnFailure');
+  fn(s, 'Async', { onFailure: new destinations.SqsDestination(onFailure) });
+  const redrive = new sqs.Queue(s, 'Redrive');
+  new sqs.Queue(s, 'Source', { deadLetterQueue: { queue: redrive, maxReceiveCount: 3 } });
+  for (const [id, queue] of [['A', onFailure], ['B', redrive]] as const) {
+    queue.metricNumberOfMessagesSent().createAlarm(s, id, { threshold: 1, evaluationPeriods: 1, comparisonOperator: AT_LEAST });
+  }
+  expect(findings(rule, s)).toEqual(['SPC-SQS8  S/Redrive/Resource']);
+});
