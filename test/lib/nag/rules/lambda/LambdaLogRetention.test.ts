@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { LambdaLogRetention as rule } from '../../../../../lib/nag/rules';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
@@ -27,4 +27,10 @@ test('a log group outside the app is not applicable', () => {
   const s = stack();
   const f = fn(s, 'Fn', { logGroup: logs.LogGroup.fromLogGroupName(s, 'Shared', 'shared') });
   expect(resultOn(rule, f)).toBe(NagRuleCompliance.NOT_APPLICABLE);
+});
+
+test("aws-cdk-lib's managed log group (feature flag @aws-cdk/aws-lambda:useCdkManagedLogGroup) counts", () => {
+  const s = new Stack(new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true } }), 'S');
+  fn(s, 'Managed');
+  expect(findings(rule, s)).toEqual([]);
 });

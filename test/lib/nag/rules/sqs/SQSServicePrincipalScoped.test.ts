@@ -1,5 +1,7 @@
 import { Fn } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -34,4 +36,10 @@ test('a policy document chosen by a condition is not applicable', () => {
     policyDocument: Fn.conditionIf('UseOpen', { Statement: [] }, { Statement: [] }),
   });
   expect(resultOn(rule, policy)).toBe(NagRuleCompliance.NOT_APPLICABLE);
+});
+
+test('an aws-cdk-lib S3 notification to a queue is scoped to its bucket: compliant', () => {
+  const s = stack();
+  new s3.Bucket(s, 'B').addObjectCreatedNotification(new s3n.SqsDestination(new sqs.Queue(s, 'Q')));
+  expect(findings(rule, s)).toEqual([]);
 });
