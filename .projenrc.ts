@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { awscdk, javascript, JsonFile, typescript } from 'projen';
 
 // Versions that must stay pinned (see shared design notes, "toolchain facts"):
@@ -139,6 +140,21 @@ jestConfig.addOverride('projects', [
 jestConfig.addDeletionOverride('coverageReporters');
 // jsii writes .js beside the .ts sources in lib/: always load the sources, never a stale build.
 jestConfig.addOverride('moduleFileExtensions', ['ts', 'js', 'mjs', 'cjs', 'json', 'node']);
+
+// The package's entry points. Node, TypeScript (node16, nodenext, bundler) and bundlers resolve only these; older
+// resolvers (node10) use `main`/`types` and find the same runtime/ files by path. Each runtime helper is exported
+// as it is documented (`runtime/circuit-breaker`, not `runtime/circuit-breaker/index`). Everything is CommonJS with
+// one set of declarations: Node's ESM loader imports it with its named exports, and no second (ESM) copy exists
+// whose classes would fail `instanceof` against the first (test/package/typescript-consumers.test.ts imports every
+// entry both ways). `.jsii` and `package.json` stay readable for jsii tooling (jsii-reflect, docgen, pacmak).
+const runtimeEntries = Object.keys(JSON.parse(readFileSync('scripts/runtime-entries.json', 'utf8')) as Record<string, string>);
+const entryPoint = (file: string) => ({ types: `./${file}.d.ts`, default: `./${file}.js` });
+project.package.addField('exports', {
+  '.': entryPoint('lib/index'),
+  ...Object.fromEntries(runtimeEntries.map((entry) => [`./${`runtime/${entry}`.replace(/\/index$/, '')}`, entryPoint(`runtime/${entry}`)])),
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
 
 // Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
 // lib/ holds the jsii sources beside their output: ship the JavaScript and declarations, not the .ts sources (a
@@ -315,6 +331,14 @@ const needsCompile = 'node scripts/needs-compile.mjs';
 prepare.spawn(project.preCompileTask, { condition: needsCompile });
 prepare.spawn(project.compileTask, { condition: needsCompile });
 prepare.spawn(project.postCompileTask, { condition: needsCompile });
+// Every way to make the tarball (`npm pack`, `npm publish`, and so jsii-pacmak's package:js and package-all) ships the
+// handler bundles and the runtime helpers: npm runs `prepack` first, which builds them when they are missing or older
+// than their sources (`build` has just built them). test/package/contents.test.ts packs a tree that has none.
+project.addTask('prepack', {
+  description: 'Bundle the handlers and compile the runtime helpers when stale (npm runs it before any npm pack)',
+  condition: needsCompile,
+  steps: [{ spawn: bundle.name }, { spawn: runtime.name }],
+});
 prepare.spawn(typecheck);
 prepare.spawn(project.eslint!.eslintTask);
 // cfn-lint (Python, pinned in scripts/cfn-lint.requirements.txt) checks every synthesized template in the tests; a

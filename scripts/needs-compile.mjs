@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const SOURCES = ['lib', 'lambda', 'package.json', 'tsconfig.dev.json', 'tsconfig.runtime.json', 'scripts/bundle.mjs', 'scripts/runtime-entries.mjs'];
+const SOURCES = ['lib', 'lambda', 'package.json', 'tsconfig.dev.json', 'tsconfig.runtime.json', 'scripts/bundle.mjs', 'scripts/runtime-entries.mjs', 'scripts/runtime-entries.json'];
 const OUTPUTS = ['.jsii', 'API.md', 'assets', 'runtime/index.js', 'lambda/runtime/index.js'];
 
 function newestSource(path) {

@@ -1,19 +1,15 @@
 // Writes the entry points users import, `cdk-serverless-patterns/runtime/<entry>`, as one-line re-exports of the
 // runtime helpers compiled in place under lambda/runtime/ (where their relative imports of lib/<pattern>/contract
 // stay valid). Each entry pulls in only the packages its helpers need (test/package/runtime-entry-points.test.ts).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-/** Entry point → compiled module under lambda/runtime (without extension). */
-export const RUNTIME_ENTRIES = {
-  'index': 'index',
-  'fifo-publisher': 'fifo-publisher',
-  'fifo-consumer': 'fifo-consumer',
-  'idempotent-consumer': 'idempotent-consumer',
-  'circuit-breaker/index': 'circuit-breaker/index',
-  'outbox/index': 'outbox/index',
-};
+/**
+ * Entry point (file under runtime/, without extension) → compiled module under lambda/runtime. One list, read here,
+ * by .projenrc.ts (the package's `exports` map: `runtime/x/index` is exported as `runtime/x`) and by the tests.
+ */
+const RUNTIME_ENTRIES = JSON.parse(readFileSync(join(root, 'scripts', 'runtime-entries.json'), 'utf8'));
 
 const outDir = join(root, 'runtime');
 rmSync(outDir, { recursive: true, force: true });
