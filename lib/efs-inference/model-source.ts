@@ -9,6 +9,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { EFS_INFERENCE_ENV, EFS_INFERENCE_LIMITS, MODEL_LAYOUT, ModelFile, ModelSyncRequest } from './contract';
+import { acknowledgeWildcardResource } from './private/nag';
 import { Problems } from '../core/private/validation';
 
 /** Options of {@link ModelSource.fromBucket}. */
@@ -115,7 +116,11 @@ class BucketModelSource extends ModelSource {
       request: { kind: 'prefix', bucket: bucket.bucketName, prefix },
       environment: { [EFS_INFERENCE_ENV.SOURCE_BUCKET]: bucket.bucketName, [EFS_INFERENCE_ENV.SOURCE_PREFIX]: prefix },
       connect: (fn) => {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+        const objects = bucket.arnForObjects(`${prefix}*`);
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+        acknowledgeWildcardResource(fn.role!, objects,
+          `The sync function reads the files a version's ${MODEL_LAYOUT.manifestFile} lists, which are published after deploy: ` +
+          'GetObject only, below the model prefix only.');
         bucket.encryptionKey?.grantDecrypt(fn);
         if (this.options.syncOnPublish ?? true) {
           bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: `${prefix}${MODEL_LAYOUT.manifestFile}` });
