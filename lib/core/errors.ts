@@ -18,8 +18,8 @@ export interface ValidationProblem {
  * messages silently). It lists every problem the construct found, each with its id, the construct path, the bad
  * value and the fix, so one synth shows them all.
  *
- * jsii cannot model subclasses of `Error`, so Python, Java, .NET and Go code recognises this error with
- * {@link PatternErrors.isPatternValidationError} and reads its problems with {@link PatternErrors.problemsOf}.
+ * jsii cannot model subclasses of `Error`: Python, Java, .NET and Go receive it as their own exception type carrying
+ * only the message, and read its problems with {@link PatternErrors.problemsInMessage}.
  */
 export class PatternValidationError extends Error {
   /** Every problem found, in the order they were found. */
@@ -34,6 +34,21 @@ export class PatternValidationError extends Error {
 
 /** Recognises the errors this library throws, from any jsii language. */
 export class PatternErrors {
+  /**
+   * The problems listed in the message of a {@link PatternValidationError}; empty for any other message.
+   *
+   * This is how Python, Java, .NET and Go code reads them. jsii hands them an error thrown by a construct as their
+   * own exception type (`RuntimeError` in Python, `JsiiError` in Java, a panic in Go) with only the message, and
+   * such an exception cannot be passed back to {@link PatternErrors.problemsOf}. Text around the listed problems
+   * (a prefix a language adds) is ignored.
+   */
+  public static problemsInMessage(message: string): ValidationProblem[] {
+    return message.split('\n').flatMap((line) => {
+      const match = PROBLEM_LINE.exec(line);
+      return match ? [{ path: match[1], problem: match[2], fix: match[3], id: match[4] }] : [];
+    });
+  }
+
   /** Whether `x` is a {@link PatternValidationError} thrown by one of this library's constructs. */
   public static isPatternValidationError(x: any): x is PatternValidationError {
     return x instanceof Error && x.name === 'PatternValidationError' && Array.isArray((x as PatternValidationError).problems);
@@ -47,8 +62,17 @@ export class PatternErrors {
   private constructor() {}
 }
 
+// One problem as formatProblems writes it: `[path] problem. Fix: fix. (Id.Name)`, alone or as a `  - ` list item.
+// The id is matched from the end of the line, the path up to the first `] `.
+const PROBLEM_LINE = /^(?:.*?: )?(?: {2}- )?\[(.+?)\] (.+?)\. Fix: (.+)\. \(([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+)\)$/;
+
 function formatProblems(problems: ValidationProblem[]): string {
-  const line = (p: ValidationProblem) => `[${p.path}] ${p.problem}. Fix: ${p.fix}. (${p.id})`;
+  const line = (p: ValidationProblem) => `[${p.path}] ${oneLine(p.problem)}. Fix: ${oneLine(p.fix)}. (${p.id})`;
   if (problems.length === 1) return line(problems[0]);
   return `${problems.length} configuration problems:\n${problems.map((p) => `  - ${line(p)}`).join('\n')}`;
+}
+
+/** Keeps each problem on one line of the message, so {@link PatternErrors.problemsInMessage} can read it back. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }

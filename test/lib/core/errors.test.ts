@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import fc from 'fast-check';
 import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternErrors, SecureQueue } from '../../../lib';
+import { PatternValidationError } from '../../../lib/core/errors';
 import { INLINE_CODE, newStack } from '../../support/cdk';
 
 /** Builds something and returns what it threw. */
@@ -76,4 +78,45 @@ test('a function given to two constructs is claimed once (registry shared throug
   first.protect(fn, { circuitIds: ['x'] });
   const err = thrown(() => second.protect(fn, { circuitIds: ['y'] }));
   expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual(['CircuitBreaker.AlreadyProtected']);
+});
+
+describe('problemsInMessage: the problems as Python, Java, .NET and Go read them, from the message alone', () => {
+  test('gives back every problem of a real error, one or several', () => {
+    const several = thrown(() => new SecureQueue(newStack(), 'Q', { maxReceiveCount: 1, queueName: 'orders queue', highThroughputFifo: true }));
+    const one = thrown(() => new FifoFanout(newStack(), 'Jobs', { topicName: 'jobs' }));
+    for (const err of [several, one]) {
+      expect(PatternErrors.problemsInMessage((err as Error).message)).toEqual(PatternErrors.problemsOf(err));
+    }
+    expect(PatternErrors.problemsInMessage((several as Error).message)).toHaveLength(3);
+  });
+
+  test('ignores what a language puts around the message', () => {
+    const err = thrown(() => new FifoFanout(newStack(), 'Jobs', { topicName: 'jobs' })) as Error;
+    const javaStyle = `software.amazon.jsii.JsiiError: ${err.message}\n    at software.amazon.jsii.JsiiRuntime.processErrorResponse(JsiiRuntime.java:1)`;
+    expect(PatternErrors.problemsInMessage(javaStyle).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
+  });
+
+  test('a problem or fix written over several lines still reads back as itself, on one line', () => {
+    const err = new PatternValidationError([{ id: 'X.Y', path: 'A/B', problem: 'first line\n  second line', fix: 'do\nthis' }]);
+    expect(PatternErrors.problemsInMessage(err.message)).toEqual([{ id: 'X.Y', path: 'A/B', problem: 'first line second line', fix: 'do this' }]);
+  });
+
+  test('any problem whose text avoids the separators reads back exactly', () => {
+    const text = fc.string({ minLength: 1 }).filter((t) => !/[\s\S]*(\n|\. Fix: |\] )/.test(t) && t.trim() === t && !t.endsWith('.'));
+    const problem = fc.record({
+      id: fc.constantFrom('SecureQueue.Name', 'Consumer.BatchSize', 'X.Y'),
+      path: fc.array(fc.stringMatching(/^[A-Za-z0-9 ._-]{1,12}$/), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/')),
+      problem: text,
+      fix: text,
+    });
+    fc.assert(fc.property(fc.array(problem, { minLength: 1, maxLength: 4 }), (problems) => {
+      expect(PatternErrors.problemsInMessage(new PatternValidationError(problems).message)).toEqual(problems);
+    }));
+  });
+
+  test('any other message lists no problems', () => {
+    expect(PatternErrors.problemsInMessage('')).toEqual([]);
+    expect(PatternErrors.problemsInMessage('Error: something else entirely')).toEqual([]);
+    expect(PatternErrors.problemsInMessage('cdk-nag: 1 unacknowledged finding(s):\nAwsSolutions-SQS3  Stack/Q  no DLQ')).toEqual([]);
+  });
 });
