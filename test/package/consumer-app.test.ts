@@ -5,11 +5,10 @@
  * imports a runtime helper by its own path.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installApp, packAndUnpack } from '../support/packed-package';
 
-const root = join(__dirname, '..', '..');
 const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/client-sns', '@aws-sdk/client-dynamodb'];
 
 const APP = `
@@ -39,16 +38,8 @@ let result: { stacks: string[]; publisher: string; tableEnv: string; failureCoun
 let outdir: string;
 
 beforeAll(() => {
-  const work = mkdtempSync(join(tmpdir(), 'consumer-app-'));
-  const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
-  const installed = join(work, 'app', 'node_modules', 'cdk-serverless-patterns');
-  mkdirSync(installed, { recursive: true });
-  execFileSync('tar', ['-xzf', join(work, tarball), '-C', installed, '--strip-components=1']);
-  for (const name of LINKED) {
-    const link = join(work, 'app', 'node_modules', name);
-    mkdirSync(join(link, '..'), { recursive: true });
-    symlinkSync(join(root, 'node_modules', name), link, 'dir');
-  }
+  const { work, unpacked } = packAndUnpack('consumer-app-');
+  installApp(join(work, 'app'), unpacked, LINKED);
   writeFileSync(join(work, 'app', 'app.js'), APP);
   outdir = join(work, 'cdk.out');
   const out = execFileSync('node', ['app.js', outdir], { cwd: join(work, 'app'), encoding: 'utf8', env: { ...process.env, JSII_DEPRECATED: 'quiet' } });
