@@ -169,7 +169,7 @@ export class CircuitBreaker extends Construct {
 
     const checks = props.healthChecks ?? [];
     if (checks.length > 0) {
-      const { fn, deadLetterQueue } = this.createHealthChecker(checks, props.healthCheckInterval, props.healthChecker ?? {});
+      const { fn, deadLetterQueue } = this.createHealthChecker(checks, props.healthCheckInterval, props.healthChecker ?? {}, props.alarmAction);
       this.healthChecker = fn;
       this.healthCheckDeadLetterQueue = deadLetterQueue;
     }
@@ -258,6 +258,7 @@ export class CircuitBreaker extends Construct {
     checks: HealthCheck[],
     interval: Duration | undefined,
     options: HealthCheckerOptions,
+    alarmAction: cloudwatch.IAlarmAction | undefined,
   ): { fn: PatternFunction; deadLetterQueue: sqs.IQueue } {
     const longest = Math.max(...checks.map((c) => (c.timeout ?? Duration.seconds(3)).toMilliseconds()));
     const fn = new PatternFunction(this, 'HealthChecker', {
@@ -271,6 +272,7 @@ export class CircuitBreaker extends Construct {
       // Checks run in parallel; leave room for the slowest probe plus the DynamoDB writes.
       timeout: Duration.millis(longest + HEALTH_CHECKER_TIMEOUT_ROOM_MS),
       invokedAsynchronously: true,
+      alarmAction,
       // A scheduled probe that failed is replaced by the next one; retrying it would only add stale results.
       retryAttempts: 0,
     });
@@ -299,7 +301,7 @@ export class CircuitBreaker extends Construct {
     const deadLetterQueue = new SecureQueue(this, 'HealthCheckScheduleDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
     schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2), deadLetterQueue }));
     // invokedAsynchronously always creates the on-failure queue.
-    this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckerFailuresAlarm', fn.onFailureQueue!.queue, 'Health checker on-failure queue');
+    this.alarmFactory.adopt(fn.onFailureAlarm as cloudwatch.Alarm);
     this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckScheduleDeadLetterAlarm', deadLetterQueue, 'Health check schedule dead-letter queue');
     this.alarmFactory.threshold(this, 'HealthCheckScheduleFailedAlarm', {
       description: 'EventBridge failed to invoke the circuit-breaker health checker: health checks are not running',

@@ -1,3 +1,4 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
@@ -16,7 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
  * | `logGroup` | a log group of its own, kept `logGroupRetention` (one month) |
  * | `tracing` | `Tracing.ACTIVE` (X-Ray actions in a policy of their own) |
  * | `role` | a role of its own that may only write to that log group (no managed policy); with `vpc`, the network-interface actions Lambda needs, in a policy of their own |
- * | `retryAttempts` | 2 with an on-failure queue when `invokedAsynchronously`, otherwise Lambda's default |
+ * | `retryAttempts` | 2 with an on-failure queue (and an alarm on it) when `invokedAsynchronously`, otherwise Lambda's default |
  *
  * Rejected at synth, naming the fix: a timeout outside 1..900 s, memory outside 128..10,240 MB, negative reserved
  * concurrency, provisioned concurrency above reserved concurrency, a handler over 128 characters; and, once the app
@@ -35,4 +36,10 @@ export interface PatternFunctionOptions extends lambda.FunctionOptions {
    * @default false
    */
   readonly invokedAsynchronously?: boolean;
+  /**
+   * Action of the alarm on the on-failure queue (with `invokedAsynchronously`), which fires as soon as one failed
+   * invocation is recorded there.
+   * @default - the alarm is created without an action
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
 }

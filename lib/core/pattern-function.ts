@@ -1,3 +1,4 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -33,6 +34,8 @@ export class PatternFunction extends lambda.Function {
   public readonly functionLogGroup: logs.ILogGroupRef;
   /** For asynchronously invoked functions, the queue that receives failed invocation records. */
   public readonly onFailureQueue?: SecureQueue;
+  /** For asynchronously invoked functions, the alarm on the on-failure queue (one message fires it). */
+  public readonly onFailureAlarm?: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: PatternFunctionProps) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
@@ -40,5 +43,6 @@ export class PatternFunction extends lambda.Function {
     finishFunction(this, prepared, props);
     this.functionLogGroup = prepared.logGroup;
     this.onFailureQueue = prepared.onFailureQueue;
+    this.onFailureAlarm = prepared.onFailureAlarm;
   }
 }

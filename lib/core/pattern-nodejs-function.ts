@@ -1,3 +1,4 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,6 +24,8 @@ export class PatternNodejsFunction extends nodejs.NodejsFunction {
   public readonly functionLogGroup: logs.ILogGroupRef;
   /** For asynchronously invoked functions, the queue that receives failed invocation records. */
   public readonly onFailureQueue?: SecureQueue;
+  /** For asynchronously invoked functions, the alarm on the on-failure queue (one message fires it). */
+  public readonly onFailureAlarm?: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: PatternNodejsFunctionProps = {}) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
@@ -30,6 +33,7 @@ export class PatternNodejsFunction extends nodejs.NodejsFunction {
     finishFunction(this, prepared, props);
     this.functionLogGroup = prepared.logGroup;
     this.onFailureQueue = prepared.onFailureQueue;
+    this.onFailureAlarm = prepared.onFailureAlarm;
   }
 }
 

@@ -63,6 +63,12 @@ export class AlarmFactory {
     });
   }
 
+  /** Lists an alarm another construct created (e.g. a function's on-failure alarm) among this pattern's alarms. */
+  public adopt(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+    this.created.push(alarm);
+    return alarm;
+  }
+
   /** Any metric at or above a threshold; missing data (no traffic) is not an alarm. */
   public threshold(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {

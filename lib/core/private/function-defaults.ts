@@ -1,9 +1,11 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AlarmFactory } from './alarm-factory';
 import { checkFunctionOptions, guardFunctionLimits } from './function-limits';
 import { acknowledgeFunctionDeadLetterQueue } from './nag-acknowledgements';
 import { Problems } from './validation';
@@ -41,6 +43,8 @@ export const DEFAULT_MEMORY_MB = 256;
 
 /** What the library decided before the function exists (the function's own constructor needs it). */
 export interface PreparedFunction {
+  /** The alarm on the on-failure queue, once finishFunction created it. */
+  onFailureAlarm?: cloudwatch.Alarm;
   /** Props to pass to the aws-cdk-lib constructor: the library defaults, then the user's props, then what is fixed. */
   readonly functionProps: lambda.FunctionOptions & { readonly runtime: lambda.Runtime };
   readonly logGroup: logs.ILogGroupRef;
@@ -121,6 +125,12 @@ export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, 
   }
   guardFunctionLimits(fn);
   acknowledgeFunctionDeadLetterQueue(fn, props.invokedAsynchronously ?? false);
+  if (prepared.onFailureQueue) {
+    // Every failed asynchronous invocation lands in this queue: one message there is already an incident.
+    prepared.onFailureAlarm = new AlarmFactory({ alarmAction: props.alarmAction }).deadLetterQueueDepth(
+      fn.node.scope as Construct, `${fn.node.id}OnFailureAlarm`, prepared.onFailureQueue.queue, `${fn.node.path} on-failure queue`,
+    );
+  }
 }
 
 /**

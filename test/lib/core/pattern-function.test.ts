@@ -1,8 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { PatternFunction } from '../../../lib';
 import { INLINE_CODE, newStack, onlyResource, template } from '../../support/cdk';
 
@@ -115,4 +117,25 @@ describe('PatternFunction options', () => {
         }),
     ).toThrow(/invokedAsynchronously creates an on-failure queue, but onFailure was also given/);
   });
+});
+
+test('an asynchronous function alarms on its first failed invocation, with the given action', () => {
+  const stack = newStack();
+  const topic = new sns.Topic(stack, 'Ops');
+  const fn = new PatternFunction(stack, 'Async', {
+    code: INLINE_CODE,
+    handler: 'index.handler',
+    invokedAsynchronously: true,
+    alarmAction: new cloudwatchActions.SnsAction(topic),
+  });
+  expect(fn.onFailureAlarm).toBeDefined();
+  template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Threshold: 1,
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AsyncOnFailureQueue'), 'QueueName'] } }],
+    AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }],
+  });
+  const sync = newStack();
+  expect(new PatternFunction(sync, 'Sync', { code: INLINE_CODE, handler: 'index.handler' }).onFailureAlarm).toBeUndefined();
+  expect(Object.keys(template(sync).findResources('AWS::CloudWatch::Alarm'))).toEqual([]);
 });
