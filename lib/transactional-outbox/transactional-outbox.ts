@@ -129,6 +129,13 @@ export class TransactionalOutbox extends Construct {
     });
     alarms.deadLetterQueueDepth(this, 'PipeDeadLetterQueueAlarm', this.deadLetterQueue, `${id} pipe dead-letter queue`);
     alarms.functionErrors(this, 'EnrichmentErrorsAlarm', enrichment, `${id} enrichment function`);
+    if (target.queue) {
+      // The FIFO target's consumers are someone else's: a backlog or a dead-lettered event is still this outbox's concern.
+      alarms.oldestMessageAge(this, 'TargetQueueOldestMessageAlarm', target.queue, `${id} target queue`);
+      if (target.queueDeadLetterQueue) {
+        alarms.deadLetterQueueDepth(this, 'TargetQueueDeadLetterAlarm', target.queueDeadLetterQueue, `${id} target queue dead-letter queue`);
+      }
+    }
     this.alarms = alarms.alarms;
   }
 
@@ -200,10 +207,13 @@ export class TransactionalOutbox extends Construct {
   }
 
   /** Creates or adopts the target. */
-  private createTarget(props: TransactionalOutboxProps): { arn: string; eventBus?: events.IEventBus; queue?: sqs.IQueue } {
+  private createTarget(props: TransactionalOutboxProps): {
+    arn: string; eventBus?: events.IEventBus; queue?: sqs.IQueue; queueDeadLetterQueue?: sqs.IQueue;
+  } {
     if (this.target === OutboxTarget.FIFO_QUEUE) {
-      const queue = props.queue ?? new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true }).queue;
-      return { arn: queue.queueArn, queue };
+      if (props.queue) return { arn: props.queue.queueArn, queue: props.queue };
+      const owned = new SecureQueue(this, 'Queue', { ...props.queueProps, fifo: true });
+      return { arn: owned.queue.queueArn, queue: owned.queue, queueDeadLetterQueue: owned.deadLetterQueue };
     }
     const eventBus = props.eventBus ?? (props.eventBusProps
       ? new events.EventBus(this, 'Bus', props.eventBusProps)

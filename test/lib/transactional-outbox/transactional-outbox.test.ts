@@ -267,3 +267,15 @@ test('the alarm action is set on every alarm', () => {
     expect(stack.resolve((alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmActions)).toEqual([{ Ref: expect.stringMatching(/^Ops/) }]);
   }
 });
+
+test('a FIFO target created by the outbox is alarmed on its dead-letter queue and its backlog', () => {
+  const stack = newStack();
+  const outbox = new TransactionalOutbox(stack, 'Outbox', { target: OutboxTarget.FIFO_QUEUE });
+  const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+  const descriptions = Object.values(alarms).map((a: any) => a.Properties.AlarmDescription as string);
+  expect(descriptions).toEqual(expect.arrayContaining([
+    expect.stringContaining('Outbox target queue dead-letter queue holds messages'),
+    expect.stringContaining('Outbox target queue: oldest message older than'),
+  ]));
+  expect(outbox.alarms.length).toBe(Object.keys(alarms).length);
+});
