@@ -270,7 +270,7 @@ test('the alarm action is set on every alarm', () => {
 
 test('a FIFO target created by the outbox is alarmed on its dead-letter queue and its backlog', () => {
   const stack = newStack();
-  const outbox = new TransactionalOutbox(stack, 'Outbox', { target: OutboxTarget.FIFO_QUEUE });
+  const outbox = new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE });
   const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
   const descriptions = Object.values(alarms).map((a: any) => a.Properties.AlarmDescription as string);
   expect(descriptions).toEqual(expect.arrayContaining([
