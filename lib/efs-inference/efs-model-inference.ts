@@ -195,6 +195,7 @@ export class EfsModelInference extends Construct {
       // Syncs never overlap: a deploy and a publication arriving together run one after the other.
       reservedConcurrentExecutions: 1,
       invokedAsynchronously: true,
+      alarmAction: props.alarmAction,
       environment: {
         [EFS_INFERENCE_ENV.MODEL_ROOT]: this.mountPath,
         [EFS_INFERENCE_ENV.RETAINED_VERSIONS]: String(props.retainedVersions ?? EFS_INFERENCE_DEFAULTS.retainedVersions),
@@ -275,7 +276,7 @@ export class EfsModelInference extends Construct {
       threshold: Math.round(timeout.toMilliseconds() * 0.8),
     });
     this.alarmFactory.functionErrors(this, 'SyncErrorsAlarm', this.syncFunction, 'Model sync');
-    // invokedAsynchronously always creates the on-failure queue.
-    this.alarmFactory.deadLetterQueueDepth(this, 'SyncFailuresAlarm', this.syncFunction.onFailureQueue!.queue, 'Model sync on-failure queue');
+    // invokedAsynchronously gives the function an alarm on its on-failure queue: failed publications after retries.
+    this.alarmFactory.adopt(this.syncFunction.onFailureAlarm as cloudwatch.Alarm);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The sync function's handler: CloudFormation custom resource requests (answered on a local HTTP server standing in
- * for the pre-signed response URL), S3 manifest notifications, and its S3 reads. S3 has no local emulator here, so
- * the client is mocked and the exact requests are asserted; the file system work is real.
+ * for the pre-signed response URL), S3 manifest notifications, and its S3 reads from moto's S3 server. The file
+ * system work is real.
  */
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -9,17 +9,16 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { content, MemoryVersion, memoryVersion } from './fixtures';
+import { MotoS3, startMotoS3 } from './moto-s3';
 import { createHandler, handler, settingsFromEnvironment, SyncSettings } from '../../../lambda/efs-model-sync/index';
 import { currentVersion } from '../../../lambda/efs-model-sync/install';
 import { versionId } from '../../../lambda/efs-model-sync/manifest';
 import { S3ModelFiles } from '../../../lambda/efs-model-sync/s3-files';
 import { EFS_INFERENCE_ENV, MODEL_LAYOUT, ModelSyncRequest } from '../../../lib/efs-inference/contract';
 
-const s3 = mockClient(S3Client);
+let s3: MotoS3;
+let files: S3ModelFiles;
 let server: Server;
 let responses: Array<Record<string, any>>;
 let responseUrl: string;
@@ -35,28 +34,31 @@ beforeAll(async () => {
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`;
+  s3 = await startMotoS3();
+  files = new S3ModelFiles(s3.client);
+}, 180_000); // a first run installs moto's pinned virtualenv
+afterAll(() => {
+  server.close();
+  s3?.stop();
 });
-afterAll(() => server.close());
 
 beforeEach(() => {
   responses = [];
-  s3.reset();
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   jest.spyOn(console, 'error').mockImplementation(() => undefined);
 });
 
-/** Serves the objects of `versions` from the mocked S3 (with `overrides` replacing some bodies). */
-function serve(versions: MemoryVersion[], overrides: Record<string, Buffer | string> = {}): void {
-  const objects = new Map<string, Buffer>(versions.flatMap((v) => [...v.objects]));
-  for (const [key, body] of Object.entries(overrides)) objects.set(key, Buffer.from(body));
-  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
-    const body = objects.get(input.Key);
-    if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
-    // A stream with the SDK's string helper, as GetObject returns in Node.
-    return { Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
-  });
+let buckets = 0;
+/** A new bucket holding the objects of `versions` (with `overrides` replacing or adding some); its name. */
+async function bucketWith(versions: MemoryVersion[], overrides: Record<string, Buffer | string> = {}): Promise<string> {
+  const name = `models-${++buckets}`;
+  await s3.bucket(name, { ...Object.fromEntries(versions.flatMap((v) => [...v.objects])), ...overrides });
+  return name;
 }
+
+/** The version's files as read from `bucket`. */
+const filesIn = (v: MemoryVersion, bucket: string): ModelSyncRequest => ({ kind: 'files', files: v.files.map((f) => ({ ...f, bucket })) });
 
 function settings(overrides: Partial<SyncSettings> = {}): SyncSettings {
   return { modelRoot: mkdtempSync(join(tmpdir(), 'efs-sync-handler-')), retainedVersions: 3, requiredFile: 'model.onnx', ...overrides };
@@ -76,14 +78,19 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', request: ModelSyn
 
 const v1 = memoryVersion({ 'model.onnx': content('v1', 100_000), 'vocab.txt': 'a\nb\n' });
 const v2 = memoryVersion({ 'model.onnx': content('v2', 100_000) });
-const files = (v: MemoryVersion): ModelSyncRequest => ({ kind: 'files', files: v.files });
 const manifestOf = (v: MemoryVersion) => v.files.map((f) => `${f.sha256}  ${f.path}`).join('\n');
+/** The version published under `models/m/`: its files, then its manifest. */
+const publishedUnderPrefix = (v: MemoryVersion, overrides: Record<string, string> = {}) => ({
+  ...Object.fromEntries(v.files.map((f) => [`models/m/${f.path}`, v.objects.get(f.key)!])),
+  [`models/m/${MODEL_LAYOUT.manifestFile}`]: manifestOf(v),
+  ...overrides,
+});
 
 describe('as a CloudFormation custom resource', () => {
-  test('Create installs the version, reads exactly its objects and answers SUCCESS with the version', async () => {
-    serve([v1]);
+  test('Create installs the version and answers SUCCESS with the version', async () => {
+    const bucket = await bucketWith([v1]);
     const s = settings();
-    await createHandler(s, new S3ModelFiles(new S3Client({})))(cfnEvent('Create', files(v1)));
+    await createHandler(s, files)(cfnEvent('Create', filesIn(v1, bucket)));
     expect(responses).toEqual([{
       method: 'PUT',
       Status: 'SUCCESS',
@@ -94,55 +101,58 @@ describe('as a CloudFormation custom resource', () => {
       LogicalResourceId: 'ModelVersion',
       Data: { Version: versionId(v1.files) },
     }]);
-    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual(v1.files.map((f) => ({ Bucket: 'model-bucket', Key: f.key })));
     expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
   });
 
   test('an Update whose file fails its checksum answers FAILED naming the file, and the pointer stays', async () => {
-    serve([v1, v2], { [v2.files[0].key]: 'tampered' });
+    const bucket = await bucketWith([v1, v2], { [v2.files[0].key]: 'tampered' });
     const s = settings();
-    const sync = createHandler(s, new S3ModelFiles(new S3Client({})));
-    await sync(cfnEvent('Create', files(v1)));
-    await sync(cfnEvent('Update', files(v2), `efs-model:${s.modelRoot}`));
+    const sync = createHandler(s, files);
+    await sync(cfnEvent('Create', filesIn(v1, bucket)));
+    await sync(cfnEvent('Update', filesIn(v2, bucket), `efs-model:${s.modelRoot}`));
     expect(responses[1]).toMatchObject({ Status: 'FAILED', PhysicalResourceId: `efs-model:${s.modelRoot}` });
-    expect(responses[1].Reason).toMatch(/^model sync failed: model.onnx \(s3:\/\/model-bucket\/.*\) has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: the version was not installed$/);
+    expect(responses[1].Reason).toMatch(/^model sync failed: model.onnx \(s3:\/\/models-\d+\/.*\) has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: the version was not installed$/);
+    expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
+  });
+
+  test('a file missing from the bucket answers FAILED, and the pointer stays', async () => {
+    const bucket = await bucketWith([v1]);
+    const s = settings();
+    const sync = createHandler(s, files);
+    await sync(cfnEvent('Create', filesIn(v1, bucket)));
+    await sync(cfnEvent('Update', filesIn(v2, bucket), `efs-model:${s.modelRoot}`));
+    expect(responses[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^model sync failed: NoSuchKey/) });
     expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
   });
 
   test('Delete answers SUCCESS and leaves the files (a rollback may need them)', async () => {
-    serve([v1]);
+    const bucket = await bucketWith([v1]);
     const s = settings();
-    const sync = createHandler(s, new S3ModelFiles(new S3Client({})));
-    await sync(cfnEvent('Create', files(v1)));
-    await sync(cfnEvent('Delete', files(v1), `efs-model:${s.modelRoot}`));
+    const sync = createHandler(s, files);
+    await sync(cfnEvent('Create', filesIn(v1, bucket)));
+    await sync(cfnEvent('Delete', filesIn(v1, bucket), `efs-model:${s.modelRoot}`));
     expect(responses[1]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `efs-model:${s.modelRoot}` });
     expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
   });
 
   test('an S3 prefix source installs what its manifest lists', async () => {
-    const s = settings();
-    // The manifest's files live under the prefix: point the prefix keys at v1's content.
-    serve([v1], {
-      [`models/m/${MODEL_LAYOUT.manifestFile}`]: manifestOf(v1),
-      'models/m/model.onnx': v1.objects.get(v1.files[0].key)!,
-      'models/m/vocab.txt': v1.objects.get(v1.files[1].key)!,
-    });
-    await createHandler(s, new S3ModelFiles(new S3Client({})))(cfnEvent('Create', { kind: 'prefix', bucket: 'model-bucket', prefix: 'models/m/' }));
+    const bucket = await bucketWith([], publishedUnderPrefix(v1));
+    await createHandler(settings(), files)(cfnEvent('Create', { kind: 'prefix', bucket, prefix: 'models/m/' }));
     expect(responses[0]).toMatchObject({ Status: 'SUCCESS', Data: { Version: versionId(v1.files) } });
-    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['models/m/SHA256SUMS', 'models/m/model.onnx', 'models/m/vocab.txt']);
   });
 
   test('an S3 prefix with no manifest yet answers FAILED saying nothing is published', async () => {
-    serve([]);
-    await createHandler(settings(), new S3ModelFiles(new S3Client({})))(cfnEvent('Create', { kind: 'prefix', bucket: 'b', prefix: 'm/' }));
+    const bucket = await bucketWith([]);
+    await createHandler(settings(), files)(cfnEvent('Create', { kind: 'prefix', bucket, prefix: 'm/' }));
     expect(responses[0].Status).toBe('FAILED');
-    expect(responses[0].Reason).toBe('model sync failed: no model is published: s3://b/m/SHA256SUMS does not exist (upload the files, then this manifest)');
+    expect(responses[0].Reason).toBe(`model sync failed: no model is published: s3://${bucket}/m/SHA256SUMS does not exist (upload the files, then this manifest)`);
   });
 
   test('a sync still running near the function timeout answers FAILED instead of leaving the stack waiting', async () => {
-    s3.on(GetObjectCommand).callsFake(() => new Promise(() => undefined));
+    // A read that never ends, as from a bucket that cannot be reached.
+    const stuck = Object.assign(Object.create(S3ModelFiles.prototype), { open: () => new Promise(() => undefined) }) as S3ModelFiles;
     const context = { getRemainingTimeInMillis: () => 10_000 + 20 };
-    await createHandler(settings(), new S3ModelFiles(new S3Client({})))(cfnEvent('Create', files(v1)), context as any);
+    await createHandler(settings(), stuck)(cfnEvent('Create', filesIn(v1, 'unreachable')), context as any);
     expect(responses[0]).toMatchObject({ Status: 'FAILED', Reason: 'model sync failed: Error: the sync did not finish within the function timeout (raise syncTimeout)' });
   });
 
@@ -150,7 +160,7 @@ describe('as a CloudFormation custom resource', () => {
     const saved = process.env[EFS_INFERENCE_ENV.MODEL_ROOT];
     delete process.env[EFS_INFERENCE_ENV.MODEL_ROOT];
     try {
-      await handler(cfnEvent('Create', files(v1)), {} as any);
+      await handler(cfnEvent('Create', filesIn(v1, 'unused')), {} as any);
     } finally {
       if (saved !== undefined) process.env[EFS_INFERENCE_ENV.MODEL_ROOT] = saved;
     }
@@ -159,30 +169,30 @@ describe('as a CloudFormation custom resource', () => {
 });
 
 describe('on an S3 notification', () => {
-  const s3Event = (key: string, bucket = 'model-bucket') => ({ Records: [{ s3: { bucket: { name: bucket }, object: { key } } }] });
-  const prefixSettings = () => settings({ sourceBucket: 'model-bucket', sourcePrefix: 'models/m/' });
+  const s3Event = (key: string, bucket: string) => ({ Records: [{ s3: { bucket: { name: bucket }, object: { key } } }] });
+  const prefixSettings = (bucket: string) => settings({ sourceBucket: bucket, sourcePrefix: 'models/m/' });
 
   test('the manifest upload under the prefix installs the published version', async () => {
-    serve([], { 'models/m/SHA256SUMS': manifestOf(v2), 'models/m/model.onnx': v2.objects.get(v2.files[0].key)! });
-    const s = prefixSettings();
-    const results = await createHandler(s, new S3ModelFiles(new S3Client({})))(s3Event('models/m/SHA256SUMS'));
+    const bucket = await bucketWith([], publishedUnderPrefix(v2));
+    const s = prefixSettings(bucket);
+    const results = await createHandler(s, files)(s3Event('models/m/SHA256SUMS', bucket));
     expect(results).toEqual([{ version: versionId(v2.files), copied: true, removed: [] }]);
     expect(await currentVersion(s.modelRoot)).toBe(versionId(v2.files));
   });
 
   test('other objects and buckets are ignored', async () => {
-    serve([]);
-    const s = prefixSettings();
-    const sync = createHandler(s, new S3ModelFiles(new S3Client({})));
-    expect(await sync(s3Event('models/m/model.onnx'))).toEqual([]);
+    const bucket = await bucketWith([], publishedUnderPrefix(v2));
+    const s = prefixSettings(bucket);
+    const sync = createHandler(s, files);
+    expect(await sync(s3Event('models/m/model.onnx', bucket))).toEqual([]);
     expect(await sync(s3Event('models/m/SHA256SUMS', 'other-bucket'))).toEqual([]);
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(readdirSync(s.modelRoot)).toEqual([]);
   });
 
   test('a refused version throws, so the asynchronous invocation is retried and then dead-lettered', async () => {
-    serve([], { 'models/m/SHA256SUMS': manifestOf(v2), 'models/m/model.onnx': 'tampered' });
-    const s = prefixSettings();
-    await expect(createHandler(s, new S3ModelFiles(new S3Client({})))(s3Event('models/m/SHA256SUMS'))).rejects.toThrow(/has SHA-256 .* expected/);
+    const bucket = await bucketWith([], publishedUnderPrefix(v2, { 'models/m/model.onnx': 'tampered' }));
+    const s = prefixSettings(bucket);
+    await expect(createHandler(s, files)(s3Event('models/m/SHA256SUMS', bucket))).rejects.toThrow(/has SHA-256 .* expected/);
     expect(readdirSync(s.modelRoot)).not.toContain(MODEL_LAYOUT.currentLink);
   });
 });
