@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EfsModelInference, ModelSource } from '../efs-inference';
+import { ExampleStackProps } from './example-stack-props';
 
 /** Properties of the {@link InferenceStack}. */
-export interface InferenceStackProps extends StackProps {
+export interface InferenceStackProps extends ExampleStackProps {
   /**
    * A directory holding the ONNX model as `model.onnx` (and anything else it needs).
    * @default - the library's 4-feature, 3-class demo classifier (a few hundred bytes)
@@ -28,6 +29,7 @@ export class InferenceStack extends Stack {
       functionUrl: true,
       // A bound on what one caller can run up; raise it (and add provisionedConcurrency) for real traffic.
       reservedConcurrency: 10,
+      alarmAction: props.alarmAction,
     });
     new CfnOutput(this, 'FunctionUrl', { value: this.inference.functionUrl!.url, description: 'POST JSON here, signed with SigV4 (IAM auth)' });
     new CfnOutput(this, 'ModelVersion', { value: this.inference.modelVersion, description: 'The model version the deploy installed' });

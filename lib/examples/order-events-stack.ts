@@ -1,14 +1,17 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable } from '../buffered-consumer';
+import { ExampleStackProps } from './example-stack-props';
+import { urlOrPlaceholder } from './private/placeholder-url';
 import { bundledHandlerCode } from '../core/private/assets';
 
 /** Properties of the {@link OrderEventsStack}. */
-export interface OrderEventsStackProps extends StackProps {
+export interface OrderEventsStackProps extends ExampleStackProps {
   /**
-   * The rate-limited downstream service each order is POSTed to.
-   * @default 'https://orders.example.com/fulfilment' (a placeholder: set your own before deploying)
+   * The rate-limited downstream service each order is POSTed to (the sample app: `-c downstreamUrl=…`).
+   * @default - a placeholder, 'https://orders.example.com/fulfilment', which only a synth-only run
+   * (`-c synthOnly=true`) accepts: otherwise `cdk synth` and `cdk deploy` of this stack stop with an error
    */
   readonly downstreamUrl?: string;
   /**
@@ -44,11 +47,12 @@ export class OrderEventsStack extends Stack {
         handler: 'index.handler',
         description: 'Forwards OrderPlaced events to the fulfilment service, once per event',
         timeout: Duration.seconds(10),
-        environment: { DOWNSTREAM_URL: props.downstreamUrl ?? 'https://orders.example.com/fulfilment' },
+        environment: { DOWNSTREAM_URL: urlOrPlaceholder(this, props.downstreamUrl, { name: 'downstreamUrl', placeholder: 'https://orders.example.com/fulfilment' }) },
       },
       batchSize: 10,
       maxConcurrency: props.maxConcurrency ?? 2,
       idempotencyTable: idempotency,
+      alarmAction: props.alarmAction,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +7,10 @@ import { BufferedEventConsumer, IdempotencyTable } from '../buffered-consumer';
 import { PatternFunction } from '../core/pattern-function';
 import { bundledHandlerCode } from '../core/private/assets';
 import { TransactionalOutbox } from '../transactional-outbox';
+import { ExampleStackProps } from './example-stack-props';
 
 /** Properties of the {@link OrderServiceStack}. */
-export interface OrderServiceStackProps extends StackProps {
+export interface OrderServiceStackProps extends ExampleStackProps {
   /**
    * How many consumer invocations of each consumer may run at once.
    * @default 2
@@ -41,6 +42,7 @@ export class OrderServiceStack extends Stack {
     this.outbox = new TransactionalOutbox(this, 'Orders', {
       eventSource: ORDER_SERVICE_SOURCE,
       eventBusProps: { description: 'Events of the order service' },
+      alarmAction: props.alarmAction,
     });
     this.orderCommands = new PatternFunction(this, 'OrderCommands', {
       code: bundledHandlerCode('outbox-order-commands'),
@@ -71,6 +73,7 @@ export class OrderServiceStack extends Stack {
         batchSize: 10,
         maxConcurrency,
         idempotencyTable: idempotency,
+        alarmAction: props.alarmAction,
       });
       grantItemWrites(table, buffered.consumer);
       return buffered;

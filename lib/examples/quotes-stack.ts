@@ -1,14 +1,18 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CircuitBreaker } from '../circuit-breaker';
+import { ExampleStackProps } from './example-stack-props';
 import { PatternFunction } from '../core/pattern-function';
+import { urlOrPlaceholder } from './private/placeholder-url';
 import { bundledHandlerCode } from '../core/private/assets';
 
 /** Properties of the {@link QuotesStack}. */
-export interface QuotesStackProps extends StackProps {
+export interface QuotesStackProps extends ExampleStackProps {
   /**
-   * Base URL of the unreliable quotes service (`/quotes/<id>` and `/health` are requested).
-   * @default 'https://quotes.example.com' (a placeholder: set your own before deploying)
+   * Base URL of the unreliable quotes service (`/quotes/<id>` and `/health` are requested; the sample app:
+   * `-c quotesUrl=…`).
+   * @default - a placeholder, 'https://quotes.example.com', which only a synth-only run (`-c synthOnly=true`)
+   * accepts: otherwise `cdk synth` and `cdk deploy` of this stack stop with an error
    */
   readonly quotesUrl?: string;
 }
@@ -25,12 +29,13 @@ export class QuotesStack extends Stack {
 
   constructor(scope: Construct, id: string, props: QuotesStackProps = {}) {
     super(scope, id, props);
-    const quotesUrl = props.quotesUrl ?? 'https://quotes.example.com';
+    const quotesUrl = urlOrPlaceholder(this, props.quotesUrl, { name: 'quotesUrl', placeholder: 'https://quotes.example.com' });
     this.breaker = new CircuitBreaker(this, 'QuotesBreaker', {
       failureThreshold: 3,
       openTimeout: Duration.seconds(20),
       callTimeout: Duration.seconds(2),
       healthChecks: [{ url: `${quotesUrl}/health`, circuitId: 'quotes-api', timeout: Duration.seconds(2) }],
+      alarmAction: props.alarmAction,
     });
     this.quoteFetcher = new PatternFunction(this, 'QuoteFetcher', {
       code: bundledHandlerCode('quote-fetcher'),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,9 +7,10 @@ import { Construct } from 'constructs';
 import { PatternFunction } from '../core/pattern-function';
 import { bundledHandlerCode } from '../core/private/assets';
 import { FifoFanout } from '../fifo-fanout';
+import { ExampleStackProps } from './example-stack-props';
 
 /** Properties of the {@link RecruitingAgencyStack}. */
-export interface RecruitingAgencyStackProps extends StackProps {
+export interface RecruitingAgencyStackProps extends ExampleStackProps {
   /**
    * What happens to the analytics bucket and inventory table when the stack is deleted.
    * @default RemovalPolicy.RETAIN
@@ -30,7 +31,7 @@ export class RecruitingAgencyStack extends Stack {
     super(scope, id, props);
     const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.jobEvents = new FifoFanout(this, 'JobEvents', { topicName: 'JobEvents.fifo' });
+    this.jobEvents = new FifoFanout(this, 'JobEvents', { topicName: 'JobEvents.fifo', alarmAction: props.alarmAction });
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
