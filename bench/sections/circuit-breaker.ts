@@ -1,40 +1,58 @@
 /**
- * Our CircuitBreaker client vs the npm package `circuitbreaker-lambda`, side by side on one private DynamoDB
- * Local: DynamoDB requests per 1,000 healthy guarded calls, overhead per guarded call, and how many probes 20
- * execution environments send when the open timeout ends.
+ * Our CircuitBreaker client on each of its paths vs the npm package `circuitbreaker-lambda`, side by side in one
+ * run on one private DynamoDB Local: overhead per guarded call at a sustained rate (p50, p99), DynamoDB reads per
+ * 1,000 calls at 1, 10 and 50 calls per second, the extension process's memory, and how many probes 20 execution
+ * environments send when the open timeout ends.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CircuitStateServer } from '../../lambda/circuit-breaker-extension/state-server';
 import { CircuitBreaker, CircuitBreakerOptions } from '../../lambda/runtime/circuit-breaker/breaker';
 import { recordToItem } from '../../lambda/runtime/circuit-breaker/codec';
 import { CircuitOpenError } from '../../lambda/runtime/circuit-breaker/errors';
-import { CircuitStore } from '../../lambda/runtime/circuit-breaker/store';
 import { CircuitState } from '../../lambda/runtime/circuit-breaker/types';
-import { DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { CIRCUIT_BREAKER_DEFAULTS as D } from '../../lib/circuit-breaker/contract';
+import { DynamoDbLocal, freePort, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { bundleExtension } from '../../test/lambda/circuit-breaker-extension/bundle-extension';
+import { ExtensionsApiStandIn } from '../../test/lambda/circuit-breaker-extension/extensions-api-stand-in';
 import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
 import { BenchSection, fmt, median, table, timeRuns } from '../stats';
 
+/** How long every environment keeps calling, all paths and rates at once. */
+const DURATION_MS = 30_000;
+/** Calls per second of one environment, and how many environments call at that rate, per path. */
+const RATES = [{ rate: 1, environments: 4 }, { rate: 10, environments: 6 }, { rate: 50, environments: 1 }];
+/** The rate whose calls give the latency percentiles. */
+const LATENCY_RATE = 10;
+const HERD = 20;
 const RUNS = 5;
-const CALLS = 1_000;
-const ENVIRONMENTS = 20;
 /** How long the dependency takes to answer a probe: long enough for every environment to arrive while it runs. */
 const PROBE_LATENCY_MS = 20;
 const PEER_CIRCUIT = 'bench-peer-function';
 
-interface Counted {
-  readonly client: DynamoDBClient;
-  requests(): number;
-  reset(): void;
-}
+const quiet = { logger: { log: () => undefined }, metricSink: () => undefined, env: {} };
+const healthy = async () => 'ok';
 
-function countedClient(endpoint: string): Counted {
+/** The rate group a DynamoDB request belongs to, carried through every promise a call starts. */
+const group = new AsyncLocalStorage<string>();
+
+/** A DynamoDB Local client counting its GetItem requests per rate group (and all its requests). */
+function countedClient(endpoint: string) {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  let n = 0;
-  client.middlewareStack.add((next) => async (args) => {
-    n++;
+  const reads = new Map<string, number>();
+  let requests = 0;
+  client.middlewareStack.add((next, context) => async (args) => {
+    requests++;
+    if (context.commandName === 'GetItemCommand' || context.commandName === 'GetCommand') {
+      const key = group.getStore() ?? 'none';
+      reads.set(key, (reads.get(key) ?? 0) + 1);
+    }
     return next(args);
   }, { step: 'initialize', name: 'benchCountRequests' });
-  return { client, requests: () => n, reset: () => (n = 0) };
+  return { client, readsOf: (key: string) => reads.get(key) ?? 0, requests: () => requests, reset: () => void (requests = 0) };
 }
 
 async function createTable(client: DynamoDBClient, name: string): Promise<void> {
@@ -47,189 +65,254 @@ async function createTable(client: DynamoDBClient, name: string): Promise<void> 
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });
 }
 
-const quiet = { logger: { log: () => undefined }, metricSink: () => undefined, env: {} };
-const healthy = async () => 'ok';
-
-/** Per-call wall times (µs) of `CALLS` sequential calls of `call`. */
-async function perCallMicros(call: () => Promise<unknown>): Promise<number[]> {
-  return (await timeRuns(CALLS, call, 0)).map((ms) => ms * 1e3);
+/** One execution environment of one path. */
+interface Environment {
+  call(): Promise<unknown>;
+  /** DynamoDB reads its extension process made (the in-process clients are counted by rate group). */
+  extensionReads(): Promise<number>;
+  /** Resident memory of its extension process, KiB. */
+  extensionRssKiB(): number | undefined;
+  close(): Promise<void>;
 }
 
-/** Silences the peer's console.log state announcements while `fn` runs. */
-async function withoutConsoleLog<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.log;
-  console.log = () => undefined;
-  try {
-    return await fn();
-  } finally {
-    console.log = original;
+interface Path {
+  readonly label: string;
+  environment(circuitId: string): Promise<Environment>;
+}
+
+/** The extension as the layer ships it, in its own process, driven by a stand-in Extensions API. */
+async function extensionEnvironment(
+  executable: string, endpoint: string, tableName: string, circuitId: string, client: DynamoDBClient,
+): Promise<Environment> {
+  const api = new ExtensionsApiStandIn();
+  await api.start();
+  const port = await freePort();
+  const child: ChildProcess = spawn(executable, [], {
+    env: {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_RUNTIME_API: api.address,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      CIRCUIT_BREAKER_TABLE_NAME: tableName,
+      CIRCUIT_BREAKER_EXTENSION_PORT: String(port),
+      CIRCUIT_BREAKER_CIRCUIT_IDS: circuitId,
+    },
+    stdio: 'ignore',
+  });
+  await api.waitForNextRequests(1);
+  const breaker = new CircuitBreaker({ ...quiet, tableName, circuitId, dynamoDbClient: client, extensionPort: port });
+  return {
+    call: () => breaker.call(healthy),
+    extensionReads: async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { stats: { reads: number } }).stats.reads,
+    extensionRssKiB: () => {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return match ? Number(match[1]) : undefined;
+    },
+    close: async () => {
+      breaker.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + 2_000 });
+      await exited;
+      await api.close();
+    },
+  };
+}
+
+function inProcessEnvironment(options: Partial<CircuitBreakerOptions>): Environment {
+  const breaker = new CircuitBreaker({ ...quiet, ...options });
+  return { call: () => breaker.call(healthy), extensionReads: async () => 0, extensionRssKiB: () => undefined, close: async () => breaker.close() };
+}
+
+interface Measured {
+  readonly path: string;
+  readonly rate: number;
+  calls: number;
+  reads: number;
+  readonly latenciesUs: number[];
+  readonly rssKiB: number[];
+}
+
+/** Every environment of every path calls at its rate for the duration, in this one event loop. */
+async function sustained(paths: Path[], counted: ReturnType<typeof countedClient>): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  const runs: Array<Promise<void>> = [];
+  const environments: Array<{ env: Environment; m: Measured }> = [];
+  for (const path of paths) {
+    for (const { rate, environments: count } of RATES) {
+      const m: Measured = { path: path.label, rate, calls: 0, reads: 0, latenciesUs: [], rssKiB: [] };
+      measured.push(m);
+      for (let i = 0; i < count; i++) environments.push({ env: await path.environment(`sustained-${path.label.length}-${rate}-${Date.now()}`), m });
+    }
+  }
+  const endAt = Date.now() + DURATION_MS;
+  for (const { env, m } of environments) {
+    const key = `${m.path}@${m.rate}`;
+    const gap = 1_000 / m.rate;
+    runs.push(group.run(key, async () => {
+      await new Promise((r) => setTimeout(r, Math.random() * gap));
+      for (let first = true; Date.now() < endAt; first = false) {
+        const started = process.hrtime.bigint();
+        await env.call();
+        // An environment's first call reads its state (a cold start), not a sustained-rate call.
+        if (!first) m.latenciesUs.push(Number(process.hrtime.bigint() - started) / 1e3);
+        m.calls++;
+        await new Promise((r) => setTimeout(r, gap * (0.5 + Math.random())));
+      }
+    }));
+  }
+  await Promise.all(runs);
+  for (const { env, m } of environments) {
+    m.reads += await env.extensionReads();
+    const rss = env.extensionRssKiB();
+    if (rss !== undefined) m.rssKiB.push(rss);
+    await env.close();
+  }
+  for (const m of measured) m.reads += counted.readsOf(`${m.path}@${m.rate}`);
+  return measured;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** `HERD` environments call at once when the open timeout has ended: how many probes reach the dependency. */
+async function herd(kind: 'ours' | 'peer', endpoint: string, ours: string, peerTable: string, Peer: PeerCircuitBreaker, admin: DynamoDBClient) {
+  let probes = 0;
+  const probe = async () => {
+    probes++;
+    await new Promise((res) => setTimeout(res, PROBE_LATENCY_MS));
+    return 'recovered';
+  };
+  const now = Date.now();
+  if (kind === 'peer') {
+    await admin.send(new PutItemCommand({
+      TableName: peerTable,
+      Item: { id: { S: PEER_CIRCUIT }, circuitState: { S: 'OPEN' }, failureCount: { N: '5' }, successCount: { N: '0' }, nextAttempt: { N: String(now - 1) } },
+    }));
+    await Promise.allSettled(Array.from({ length: HERD }, () => new Peer(probe).fire()));
+    return probes;
+  }
+  const circuitId = `herd-${now}-${Math.random()}`;
+  const open = {
+    id: circuitId, state: CircuitState.OPEN, version: 1, consecutiveOpenings: 0, successCount: 0, openedAt: now - 30_000, openUntil: now - 1,
+  };
+  await admin.send(new PutItemCommand({ TableName: ours, Item: recordToItem(open) }));
+  // Each environment has its own client (its own connections), as separate Lambda environments would.
+  const clients = Array.from({ length: HERD }, () => countedClient(endpoint).client);
+  const breakers = clients.map((client) => new CircuitBreaker({ ...quiet, tableName: ours, circuitId, dynamoDbClient: client, stateMaxAgeMs: 0 }));
+  const results = await Promise.allSettled(breakers.map((b) => b.call(probe)));
+  clients.forEach((c) => c.destroy());
+  const unexpected = results.filter((x) => x.status === 'rejected' && !CircuitOpenError.is(x.reason));
+  if (unexpected.length) throw new Error(`unexpected errors in the herd: ${unexpected.map((x) => String((x as PromiseRejectedResult).reason)).join('; ')}`);
+  return probes;
+}
+
+/**
+ * ts-node resolves `./breaker` to breaker.js before breaker.ts when the runtime helpers were compiled in place
+ * (compile:runtime): measuring yesterday's build would be worse than not measuring.
+ */
+function refuseStaleCompiledRuntime(): void {
+  const dir = join(__dirname, '..', '..', 'lambda', 'runtime', 'circuit-breaker');
+  const stale = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => existsSync(join(dir, f.replace(/\.ts$/, '.js'))) && statSync(join(dir, f)).mtimeMs > statSync(join(dir, f.replace(/\.ts$/, '.js'))).mtimeMs);
+  if (stale.length > 0) {
+    throw new Error(`lambda/runtime/circuit-breaker has compiled .js older than its sources (${stale.join(', ')}): run \`npx projen compile:runtime\`, or run the bench with TS_NODE_PREFER_TS_EXTS=true`);
   }
 }
 
-interface Variant {
-  readonly label: string;
-  /** Makes one environment's guarded call and a counter of the DynamoDB requests it (and its extension) sent. */
-  setup(runId: string): Promise<{ call: () => Promise<unknown>; requests: () => number; teardown: () => Promise<void> }>;
-}
-
 export async function run(): Promise<BenchSection> {
+  if (process.env.TS_NODE_PREFER_TS_EXTS !== 'true') refuseStaleCompiledRuntime();
   const ddb: DynamoDbLocal = await startDynamoDbLocal();
+  const bundleDir = mkdtempSync(join(tmpdir(), 'bench-extension-'));
+  // The peer announces state changes with console.log.
+  const log = console.log;
+  console.log = () => undefined;
   try {
-    const admin = countedClient(ddb.endpoint);
-    const ourTable = 'bench-circuits';
+    const executable = await bundleExtension(bundleDir, 'bundled');
+    const counted = countedClient(ddb.endpoint);
+    const ours = 'bench-circuits';
     const peerTable = 'bench-peer-circuits';
-    await createTable(admin.client, ourTable);
-    await createTable(admin.client, peerTable);
-    const peerCounter = countedClient(ddb.endpoint);
-    const Peer: PeerCircuitBreaker = loadPeer(peerCounter.client, peerTable, PEER_CIRCUIT);
-
-    const ours = (settings: Partial<CircuitBreakerOptions>, withExtension: boolean): Variant['setup'] => async (runId) => {
-      const fn = countedClient(ddb.endpoint);
-      const ext = countedClient(ddb.endpoint);
-      let server: CircuitStateServer | undefined;
-      let extensionPort: number | undefined;
-      if (withExtension) {
-        server = new CircuitStateServer({ store: new CircuitStore(ext.client, ourTable), maxAgeMs: 1_000, logger: quiet.logger });
-        extensionPort = await server.listen(0);
-      }
-      const breaker = new CircuitBreaker({ ...quiet, tableName: ourTable, circuitId: `healthy-${runId}`, dynamoDbClient: fn.client, extensionPort, ...settings });
-      return {
-        call: () => breaker.call(healthy),
-        requests: () => fn.requests() + ext.requests(),
-        teardown: async () => {
-          breaker.close();
-          await server?.close();
-          fn.client.destroy();
-          ext.client.destroy();
-        },
-      };
-    };
-    const variants: Variant[] = [
-      { label: 'ours, extension cache (max age 1 s), no in-process cache', setup: ours({ stateMaxAgeMs: 0 }, true) },
-      { label: 'ours, direct reads, in-process cache 1 s (default without extension)', setup: ours({ stateMaxAgeMs: 1_000 }, false) },
-      { label: 'ours, direct GetItem on every call (cache off)', setup: ours({ stateMaxAgeMs: 0 }, false) },
+    await createTable(counted.client, ours);
+    await createTable(counted.client, peerTable);
+    const Peer = loadPeer(counted.client, peerTable, PEER_CIRCUIT);
+    await counted.client.send(new PutItemCommand({
+      TableName: peerTable, Item: { id: { S: PEER_CIRCUIT }, circuitState: { S: 'CLOSED' }, failureCount: { N: '0' }, successCount: { N: '0' }, nextAttempt: { N: '0' } },
+    }));
+    const paths: Path[] = [
+      { label: 'extension (layer process; client cache 1 s)', environment: (id) => extensionEnvironment(executable, ddb.endpoint, ours, id, counted.client) },
+      { label: 'in-process cache 1 s (no extension)', environment: async (id) => inProcessEnvironment({ tableName: ours, circuitId: id, dynamoDbClient: counted.client }) },
+      { label: 'direct GetItem on every call', environment: async (id) => inProcessEnvironment({ tableName: ours, circuitId: id, dynamoDbClient: counted.client, stateMaxAgeMs: 0 }) },
       {
         label: 'circuitbreaker-lambda 0.0.1',
-        setup: async () => {
-          await admin.client.send(new PutItemCommand({ TableName: peerTable, Item: { id: { S: PEER_CIRCUIT }, circuitState: { S: 'CLOSED' }, failureCount: { N: '0' }, successCount: { N: '0' }, nextAttempt: { N: '0' } } }));
+        environment: async () => {
           const breaker = new Peer(healthy);
-          peerCounter.reset();
-          return { call: () => breaker.fire(), requests: () => peerCounter.requests(), teardown: async () => undefined };
+          return { call: () => breaker.fire(), extensionReads: async () => 0, extensionRssKiB: () => undefined, close: async () => undefined };
         },
       },
     ];
+    const bare = median(await timeRuns(10_000, healthy, 100)) * 1e3;
+    // The cached paths side by side, then the paths that go to DynamoDB on every call: their load (one or two
+    // requests per call on the shared two cores) would otherwise be the cached paths' tail.
+    const measured = [...await sustained(paths.slice(0, 2), counted), ...await sustained(paths.slice(2), counted)];
 
-    // 1 + 2: requests per 1,000 healthy calls and per-call latency, measured in the same runs.
-    const rows: Array<{ label: string; requests: number; overheadUs: number }> = [];
-    const bareMedians: number[] = [];
-    for (let r = 0; r < RUNS; r++) bareMedians.push(median(await perCallMicros(healthy)));
-    const bare = median(bareMedians);
-    for (const variant of variants) {
-      const requests: number[] = [];
-      const latencies: number[] = [];
-      // One discarded warm-up run per variant (JIT, sockets), then RUNS measured runs.
-      for (let r = -1; r < RUNS; r++) {
-        const env = await variant.setup(`${variant.label.length}-${r}-${Date.now()}`);
-        const times = await withoutConsoleLog(() => perCallMicros(env.call));
-        if (r >= 0) {
-          requests.push(env.requests());
-          latencies.push(median(times));
-        }
-        await env.teardown();
-      }
-      rows.push({ label: variant.label, requests: median(requests), overheadUs: median(latencies) - bare });
-    }
-    const peerRequests = rows[rows.length - 1].requests;
-
-    // 3: 20 environments arrive when the open timeout has ended.
-    const herd = async (kind: 'ours' | 'peer', r: number) => {
-      let probes = 0;
-      const probe = async () => {
-        probes++;
-        await new Promise((res) => setTimeout(res, PROBE_LATENCY_MS));
-        return 'recovered';
-      };
-      if (kind === 'peer') {
-        await admin.client.send(new PutItemCommand({
-          TableName: peerTable,
-          Item: { id: { S: PEER_CIRCUIT }, circuitState: { S: 'OPEN' }, failureCount: { N: '5' }, successCount: { N: '0' }, nextAttempt: { N: String(Date.now() - 1) } },
-        }));
-        peerCounter.reset();
-        const envs = Array.from({ length: ENVIRONMENTS }, () => new Peer(probe));
-        await withoutConsoleLog(() => Promise.allSettled(envs.map((e) => e.fire())));
-        return { probes, requests: peerCounter.requests() };
-      }
-      const circuitId = `herd-${r}-${Date.now()}`;
-      const now = Date.now();
-      await admin.client.send(new PutItemCommand({
-        TableName: ourTable,
-        Item: recordToItem({
-          id: circuitId,
-          state: CircuitState.OPEN,
-          version: 1,
-          consecutiveOpenings: 0,
-          successCount: 0,
-          openedAt: now - 30_000,
-          openUntil: now - 1,
-          updatedAt: now - 30_000,
-          expiration: Math.floor(now / 1000) + 3_600,
-        }),
-      }));
-      // Each environment has its own client (its own connections), as separate Lambda environments would.
-      const envs = Array.from({ length: ENVIRONMENTS }, () => countedClient(ddb.endpoint));
-      const breakers = envs.map((e) => new CircuitBreaker({ ...quiet, tableName: ourTable, circuitId, dynamoDbClient: e.client, stateMaxAgeMs: 0 }));
-      const results = await Promise.allSettled(breakers.map((b) => b.call(probe)));
-      const unexpected = results.filter((x) => x.status === 'rejected' && !CircuitOpenError.is(x.reason));
-      if (unexpected.length) throw new Error(`unexpected errors in the herd: ${unexpected.map((x) => String((x as PromiseRejectedResult).reason)).join('; ')}`);
-      const requests = envs.reduce((n, e) => n + e.requests(), 0);
-      envs.forEach((e) => e.client.destroy());
-      return { probes, requests };
-    };
-    const herdRows: Array<{ label: string; probes: number[]; requests: number[] }> = [];
+    const herdRows: Array<{ label: string; probes: number[] }> = [];
     for (const kind of ['ours', 'peer'] as const) {
       const probes: number[] = [];
-      const requests: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        const out = await herd(kind, r);
-        probes.push(out.probes);
-        requests.push(out.requests);
-      }
-      herdRows.push({ label: kind === 'ours' ? 'ours' : 'circuitbreaker-lambda 0.0.1', probes, requests });
+      for (let r = 0; r < RUNS; r++) probes.push(await herd(kind, ddb.endpoint, ours, peerTable, Peer, counted.client));
+      herdRows.push({ label: kind === 'ours' ? 'ours' : 'circuitbreaker-lambda 0.0.1', probes });
     }
-    admin.client.destroy();
-    peerCounter.client.destroy();
+    counted.client.destroy();
 
-    const ratio = (n: number) => (peerRequests > 0 ? `${fmt((100 * n) / peerRequests, 2)} %` : 'n/a');
+    const latency = measured.filter((m) => m.rate === LATENCY_RATE);
+    const rss = measured.flatMap((m) => m.rssKiB);
+    const perThousand = (m: Measured) => (m.calls > 0 ? fmt((1_000 * m.reads) / m.calls, 0) : 'n/a');
     const body = [
-      `### DynamoDB requests and overhead per healthy guarded call (${CALLS} sequential calls per run, median of ${RUNS} runs)`,
+      `### Overhead per guarded call, ${LATENCY_RATE} calls/s per environment for ${DURATION_MS / 1_000} s`,
       '',
       table(
-        ['variant', `DynamoDB requests per ${CALLS} calls`, 'vs circuitbreaker-lambda', 'median overhead per call (µs)'],
-        rows.map((r) => [r.label, r.requests, ratio(r.requests), fmt(r.overheadUs, 1)]),
+        ['path', 'calls', 'p50 overhead (µs)', 'p99 overhead (µs)', 'max (µs)'],
+        latency.map((m) => {
+          const overhead = (us: number, digits: number) => fmt(us - bare, digits);
+          const [p50, p99] = [percentile(m.latenciesUs, 50), percentile(m.latenciesUs, 99)];
+          return [m.path, m.calls, overhead(p50, 1), overhead(p99, 1), overhead(Math.max(...m.latenciesUs), 0)];
+        }),
       ),
       '',
-      `### ${ENVIRONMENTS} environments call at once when the open timeout has ended (probe takes ${PROBE_LATENCY_MS} ms; ${RUNS} runs)`,
+      '### DynamoDB reads per 1,000 guarded calls, by call rate of each environment',
       '',
       table(
-        ['breaker', 'probes sent to the dependency (median)', 'probes per run', 'DynamoDB requests (median)'],
-        herdRows.map((h) => [h.label, median(h.probes), h.probes.join(', '), median(h.requests)]),
+        ['path', ...RATES.map((r) => `${r.rate} call${r.rate > 1 ? 's' : ''}/s (${r.environments} env${r.environments > 1 ? 's' : ''})`)],
+        paths.map((p) => [p.label, ...RATES.map((r) => perThousand(measured.find((m) => m.path === p.label && m.rate === r.rate)!))]),
       ),
+      '',
+      `Extension process resident memory after the run: median ${fmt(median(rss) / 1024, 1)} MiB, max ${fmt(Math.max(...rss) / 1024, 1)} MiB (${rss.length} processes).`,
+      '',
+      `### ${HERD} environments call at once when the open timeout has ended (probe takes ${PROBE_LATENCY_MS} ms; ${RUNS} runs)`,
+      '',
+      table(['breaker', 'probes sent to the dependency (median)', 'probes per run'], herdRows.map((h) => [h.label, median(h.probes), h.probes.join(', ')])),
     ].join('\n');
     const method = [
-      'Both breakers run in this process against one private DynamoDB Local (the real jar on the local JVM) started by the section;',
-      'every DynamoDB request is counted by an SDK middleware on the client that sent it (the extension\'s client included).',
-      '`circuitbreaker-lambda` needs AWS SDK v2, so it gets a stand-in `DynamoDB.DocumentClient` (get/update with `.promise()`) over SDK v3.',
-      '"Extension cache" is the extension\'s cache server (lambda/circuit-breaker-extension/state-server.ts) run in-process on 127.0.0.1',
-      `with its default 1 s max age; the client asks it over HTTP on every call. Cached variants are measured on ${CALLS} back-to-back calls,`,
-      'so their request counts reflect one cache period; at a sustained rate they send at most one read per circuit per max age, whatever the call rate.',
-      'The ratio to circuitbreaker-lambda (two requests per call) therefore depends on the call rate of each environment: about 50 % at one call per',
-      'second, 1 % at 50 calls per second, less above. The table is the best case, not a typical low-traffic function.',
-      `Overhead = median per-call time minus the median time of calling the unguarded function (${fmt(bare, 2)} µs).`,
-      `In the herd, each of the ${ENVIRONMENTS} environments is a separate breaker instance with its own DynamoDB client and no cache; the circuit item is OPEN`,
-      'with its open period just ended; "probes" counts invocations of the guarded function.',
+      'Both breakers run against one private DynamoDB Local (the real jar on the local JVM) started by the section. For',
+      `${DURATION_MS / 1_000} s, the environments of the two cached paths call at once, in this process, then for as long those of the two paths that`,
+      `read on every call: per path, ${RATES.map((r) => `${r.environments} at ${r.rate}/s`).join(', ')},`,
+      'each call 0.5 to 1.5 gaps after the previous one ends. An environment is its own breaker instance (own cache); on the extension path it also has',
+      `its own extension process, bundled as the layer ships it (AWS SDK included) and driven by a stand-in Extensions API, with its default ${D.extensionCacheMaxAgeMs} ms cache;`,
+      `the client keeps state ${D.stateMaxAgeMs} ms from when its DynamoDB read was sent and refreshes it in the background from three quarters of that. Overhead = the call's wall time`,
+      `(process.hrtime) minus the median time of calling the unguarded function (${fmt(bare, 2)} µs), over every call but each environment's first (its`,
+      'cold read); the paths measured together share this process and the two cores with DynamoDB Local and the extension processes, so the tail',
+      'includes being descheduled, for each of them alike. Reads are GetItem requests counted by SDK middleware (first calls included), attributed to the calling',
+      "environment's rate through AsyncLocalStorage, plus the extension processes' own reads from their /health counters. `circuitbreaker-lambda` needs",
+      'AWS SDK v2, so it gets a stand-in `DynamoDB.DocumentClient` over SDK v3; it also writes once per call (not counted as a read). Resident memory is',
+      `VmRSS from /proc. In the herd, each of the ${HERD} environments is a separate breaker instance with its own DynamoDB client and no cache; the circuit`,
+      'item is OPEN with its open period just ended; "probes" counts invocations of the guarded function. Node here is not the Lambda runtime: compare ratios.',
     ].join(' ');
     return { title: 'Circuit breaker vs circuitbreaker-lambda', method, body };
   } finally {
+    console.log = log;
+    rmSync(bundleDir, { recursive: true, force: true });
     await ddb.stop();
   }
 }

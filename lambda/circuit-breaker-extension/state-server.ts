@@ -5,14 +5,15 @@
  * the background, as does each INVOKE (warm), so a lookup waits on DynamoDB only for a circuit it has no entry of younger
  * than the max age. Concurrent reads of one circuit are shared.
  *
- * GET /circuits/<url-encoded id> → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item;
- *                                  `fetchedAt`: when the read was sent), 503 when DynamoDB cannot be read (the
- *                                  client then reads DynamoDB itself)
+ * GET /circuits/<url-encoded id>[?newerThan=<ms>]
+ *   → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item; `fetchedAt`: when the read was sent),
+ *     503 when DynamoDB cannot be read (the client then reads DynamoDB itself). With `newerThan` (a client's
+ *     background refresh) an entry read no later than that is refreshed before the answer.
  * GET /health                    → 200 `{ status: "ok", circuits, stats }`
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { EXTENSION_CIRCUITS_PATH } from '../runtime/circuit-breaker/extension-client';
+import { EXTENSION_CIRCUITS_PATH, NEWER_THAN_PARAMETER } from '../runtime/circuit-breaker/extension-client';
 import { describeError, refreshAheadMs } from '../runtime/circuit-breaker/state-source';
 import type { CircuitStore } from '../runtime/circuit-breaker/store';
 import { CircuitBreakerLogger, jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
@@ -49,6 +50,8 @@ export interface CircuitStateServerStats {
   misses: number;
   /** Reads started ahead of an entry's expiry, by a lookup or a warm-up. */
   refreshesAhead: number;
+  /** Lookups asking for state newer than the entry (a client's background refresh), answered after a read. */
+  newerWaits: number;
   /** DynamoDB reads started. */
   reads: number;
   /** DynamoDB reads that failed. */
@@ -58,7 +61,7 @@ export interface CircuitStateServerStats {
 /** An HTTP server on 127.0.0.1 answering circuit-state lookups from a short-lived cache. */
 export class CircuitStateServer {
   /** Lookup counters. */
-  public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, refreshesAhead: 0, reads: 0, readErrors: 0 };
+  public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, refreshesAhead: 0, newerWaits: 0, reads: 0, readErrors: 0 };
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<CacheEntry>>();
   private readonly server: Server;
@@ -98,13 +101,21 @@ export class CircuitStateServer {
     });
   }
 
-  /** The cached (or freshly read) record of `id`. Rejects when DynamoDB cannot be read. */
-  public async lookup(id: string): Promise<CacheEntry> {
+  /**
+   * The cached (or freshly read) record of `id`. With `newerThan` (a client refreshing in the background, which
+   * nobody waits for), an entry read no later than that is refreshed first; if that read fails, the entry is still
+   * the answer while it is younger than the max age. Rejects when DynamoDB cannot be read and nothing fresh is cached.
+   */
+  public async lookup(id: string, newerThan?: number): Promise<CacheEntry> {
     const cached = this.cache.get(id);
     if (cached && this.age(cached) < this.props.maxAgeMs) {
-      this.stats.hits++;
-      this.refreshAhead(id, cached);
-      return cached;
+      if (newerThan === undefined || cached.fetchedAt > newerThan) {
+        this.stats.hits++;
+        this.refreshAhead(id, cached);
+        return cached;
+      }
+      this.stats.newerWaits++;
+      return this.fetch(id).catch(() => cached);
     }
     this.stats.misses++;
     return this.fetch(id);
@@ -163,7 +174,7 @@ export class CircuitStateServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query] = (req.url ?? '/').split('?');
     if (req.method !== 'GET') {
       this.send(res, 405, { error: 'only GET is supported' });
       return;
@@ -187,8 +198,9 @@ export class CircuitStateServer {
       this.send(res, 400, { error: `circuit id must be 1 to ${MAX_ID_BYTES} bytes` });
       return;
     }
+    const newerThan = Number(new URLSearchParams(query ?? '').get(NEWER_THAN_PARAMETER) ?? NaN);
     try {
-      const entry = await this.lookup(id);
+      const entry = await this.lookup(id, Number.isFinite(newerThan) ? newerThan : undefined);
       this.send(res, 200, { record: entry.record.version === 0 ? null : entry.record, fetchedAt: entry.fetchedAt });
     } catch (err) {
       this.send(res, 503, { error: describeError(err).message });

@@ -95,7 +95,13 @@ export class CircuitBreaker {
       this.extension = new ExtensionStateClient(this.config.extensionPort, this.config.extensionTimeoutMs);
     }
     this.source = new CircuitStateSource({
-      store: this.store, extension: this.extension, now: () => this.clock.now(), maxAgeMs: this.config.stateMaxAgeMs, logger: this.logger,
+      store: this.store,
+      extension: this.extension,
+      now: () => this.clock.now(),
+      maxAgeMs: this.config.stateMaxAgeMs,
+      // The extension's own DynamoDB read is bounded by the same store timeout.
+      backgroundTimeoutMs: this.config.extensionTimeoutMs + this.config.storeTimeoutMs,
+      logger: this.logger,
     });
     this.writerKey = randomBytes(6).toString('base64url');
     this.counter = new FailureCounter({

@@ -8,6 +8,11 @@ import { CircuitRecord } from './types';
 
 /** Path prefix of the extension's state endpoint: GET `/circuits/<url-encoded id>`. */
 export const EXTENSION_CIRCUITS_PATH = '/circuits/';
+/**
+ * Query parameter asking for state read after the given time (epoch ms): the extension answers at once if it has
+ * such state, else once its refresh from DynamoDB is done. For background refreshes, which nobody waits for.
+ */
+export const NEWER_THAN_PARAMETER = 'newerThan';
 
 /** Body of a successful state response. `record: null` means the circuit has no item (a fresh CLOSED circuit). */
 export interface ExtensionStateResponse {
@@ -35,16 +40,21 @@ export class ExtensionStateClient {
     public readonly timeoutMs: number,
   ) {}
 
-  /** The cached record of `id` and its read time; rejects on any transport, status or format problem. */
-  public read(id: string): Promise<ExtensionAnswer> {
+  /**
+   * The cached record of `id` and its read time; rejects on any transport, status or format problem. With
+   * `newerThan`, asks for state read after that time (waiting for the extension's refresh), within `timeoutMs`.
+   */
+  public read(id: string, options: { newerThan?: number; timeoutMs?: number } = {}): Promise<ExtensionAnswer> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const query = options.newerThan === undefined ? '' : `?${NEWER_THAN_PARAMETER}=${options.newerThan}`;
     return new Promise((resolve, reject) => {
       const req = request({
         host: '127.0.0.1',
         port: this.port,
-        path: `${EXTENSION_CIRCUITS_PATH}${encodeURIComponent(id)}`,
+        path: `${EXTENSION_CIRCUITS_PATH}${encodeURIComponent(id)}${query}`,
         method: 'GET',
         agent: this.agent,
-        timeout: this.timeoutMs,
+        timeout: timeoutMs,
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -66,7 +76,7 @@ export class ExtensionStateClient {
         });
       });
       // `timeout` only fires on socket inactivity; destroying the request turns it into a rejection.
-      req.on('timeout', () => req.destroy(new Error(`extension did not answer within ${this.timeoutMs} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`extension did not answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end();
     });

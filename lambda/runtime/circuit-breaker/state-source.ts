@@ -33,6 +33,8 @@ export interface CircuitStateSourceProps {
   readonly now: () => number;
   /** Max age of cached state in ms, from the time its read was sent; 0 disables the cache. */
   readonly maxAgeMs: number;
+  /** How long a background refresh waits for the extension to refresh its own entry from DynamoDB, ms. */
+  readonly backgroundTimeoutMs: number;
   readonly logger: CircuitBreakerLogger;
 }
 
@@ -53,6 +55,7 @@ export interface Stamped {
 export class CircuitStateSource {
   private readonly known = new Map<string, Stamped>();
   private readonly refreshing = new Map<string, Promise<Stamped>>();
+  private readonly scheduled = new Set<string>();
   private readonly failing = new Set<'extension' | 'refresh'>();
 
   constructor(private readonly props: CircuitStateSourceProps) {}
@@ -69,7 +72,7 @@ export class CircuitStateSource {
       if (age >= refreshAheadMs(this.props.maxAgeMs)) this.refreshInBackground(id);
       return { record: known.record, fresh: false };
     }
-    const { direct, stampedAt } = await this.refresh(id);
+    const { direct, stampedAt } = await this.refresh(id, false);
     // Our own newer write can win over what the refresh returned (see accept).
     return { record: this.known.get(id)!.record, fresh: direct && stampedAt >= now };
   }
@@ -102,22 +105,35 @@ export class CircuitStateSource {
 
   /** Settles when no background refresh is running (tests, and handlers that want their reads done before returning). */
   public async idle(): Promise<void> {
-    while (this.refreshing.size > 0) await Promise.allSettled([...this.refreshing.values()]);
+    while (this.scheduled.size > 0 || this.refreshing.size > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.allSettled([...this.refreshing.values()]);
+    }
   }
 
+  /** Starts a refresh once the current call has returned, so not even the work of sending it is the call's. */
   private refreshInBackground(id: string): void {
-    this.refresh(id).then(
-      () => this.recovered('refresh'),
-      (err) => this.warnOnce('refresh', 'background refresh of circuit state failed; serving cached state until it expires', id, err),
-    );
+    if (this.scheduled.has(id) || this.refreshing.has(id)) return;
+    this.scheduled.add(id);
+    setImmediate(() => {
+      this.scheduled.delete(id);
+      this.refresh(id, true).then(
+        () => this.recovered('refresh'),
+        (err) => this.warnOnce('refresh', 'background refresh of circuit state failed; serving cached state until it expires', id, err),
+      );
+    });
   }
 
-  /** One refresh per circuit at a time; concurrent callers share it. */
-  private refresh(id: string): Promise<Stamped & { direct: boolean }> {
+  /**
+   * One refresh per circuit at a time; concurrent callers share it. In the background, the extension is asked for
+   * state newer than ours (it answers once it has refreshed), so one round trip brings new state.
+   */
+  private refresh(id: string, background: boolean): Promise<Stamped & { direct: boolean }> {
     const pending = this.refreshing.get(id) as Promise<Stamped & { direct: boolean }> | undefined;
     if (pending) return pending;
     const run = (async () => {
-      const fromExtension = await this.readExtension(id);
+      const known = background ? this.known.get(id) : undefined;
+      const fromExtension = await this.readExtension(id, known && { newerThan: known.stampedAt, timeoutMs: this.props.backgroundTimeoutMs });
       if (fromExtension) return { ...this.accept(fromExtension), direct: false };
       const sentAt = this.props.now();
       const record = await this.props.store.read(id);
@@ -144,11 +160,11 @@ export class CircuitStateSource {
     return incoming;
   }
 
-  private async readExtension(id: string): Promise<Stamped | undefined> {
+  private async readExtension(id: string, options?: { newerThan: number; timeoutMs: number }): Promise<Stamped | undefined> {
     const extension = this.props.extension;
     if (!extension) return undefined;
     try {
-      const answer = await extension.read(id);
+      const answer = await extension.read(id, options);
       this.recovered('extension', 'circuit-breaker extension answers again', id);
       return { record: answer.record, stampedAt: answer.fetchedAt };
     } catch (err) {

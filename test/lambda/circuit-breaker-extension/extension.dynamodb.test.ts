@@ -3,10 +3,10 @@
  * child process against a local stand-in for the Extensions API and the shared DynamoDB Local.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleExtension } from './bundle-extension';
 import { ExtensionsApiStandIn } from './extensions-api-stand-in';
 import { CircuitOpenError } from '../../../lambda/runtime/circuit-breaker/errors';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
@@ -69,24 +69,9 @@ async function shutDown(ext: RunningExtension): Promise<number | null | 'timeout
 
 beforeAll(async () => {
   table = await createCircuitTable('extension');
-  // Same options as scripts/bundle.mjs applies to lambda/circuit-breaker-extension with its bundle.json.
   outDir = mkdtempSync(join(tmpdir(), 'circuit-extension-'));
-  const bundleConfig = JSON.parse(readFileSync(join(repoRoot, 'lambda', 'circuit-breaker-extension', 'bundle.json'), 'utf8'));
-  executable = join(outDir, bundleConfig.outfile);
-  await build({
-    entryPoints: [join(repoRoot, 'lambda', 'circuit-breaker-extension', 'index.ts')],
-    outfile: executable,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    external: ['@aws-sdk/*', '@smithy/*'],
-    legalComments: 'none',
-    banner: { js: bundleConfig.banner },
-    logLevel: 'warning',
-  });
-  if (bundleConfig.executable) chmodSync(executable, 0o755);
+  // The SDK stays external: one test runs the extension where it cannot be loaded.
+  executable = await bundleExtension(outDir, 'external');
 });
 
 afterAll(async () => {

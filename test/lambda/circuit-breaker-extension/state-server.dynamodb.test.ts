@@ -126,13 +126,40 @@ test('from three quarters of the max age a lookup answers at once and the entry 
   }
 });
 
+test('a lookup for state newer than the entry waits for the refresh; if the read fails, the entry still answers', async () => {
+  const { client } = countingClient();
+  const gate = gateReads(client);
+  const clock = new ManualClock();
+  const t0 = clock.time;
+  const { server } = await startServer(new CircuitStore(client, table), clock);
+  try {
+    await server.lookup('newer');
+    expect((await server.lookup('newer', t0 - 1)).fetchedAt).toBe(t0); // already newer: at once
+    clock.advance(100);
+    gate.close();
+    const newer = server.lookup('newer', t0);
+    expect(await settlesWithoutIo(newer)).toBe(false);
+    gate.open();
+    expect((await newer).fetchedAt).toBe(t0 + 100);
+
+    client.middlewareStack.add(() => async () => {
+      throw new Error('connect ECONNREFUSED');
+    }, { step: 'initialize', name: 'storeDown', priority: 'high' });
+    clock.advance(100);
+    expect((await server.lookup('newer', t0 + 100)).fetchedAt).toBe(t0 + 100);
+  } finally {
+    await server.close();
+    client.destroy();
+  }
+});
+
 test('over the extension, the client keeps state for its max age: calls send no HTTP request, and none waits for DynamoDB', async () => {
   const { client } = countingClient();
   const gate = gateReads(client);
   const clock = new ManualClock();
   const { server, port } = await startServer(new CircuitStore(client, table), clock);
   const t = testBreaker(table, { extensionPort: port, clock, stateMaxAgeMs: 1_000 });
-  const lookups = () => server.stats.hits + server.stats.misses;
+  const lookups = () => server.stats.hits + server.stats.misses + server.stats.newerWaits;
   try {
     for (let i = 0; i < 20; i++) await t.breaker.call(succeeding);
     expect(lookups()).toBe(1);
@@ -140,14 +167,17 @@ test('over the extension, the client keeps state for its max age: calls send no 
     gate.close(); // from now on DynamoDB does not answer
     const call = t.breaker.call(succeeding);
     expect(await settlesWithoutIo(call)).toBe(true);
-    // The client asked the extension in the background; the extension answered from its entry at once and is
-    // refreshing it from DynamoDB, still held: no one waited for DynamoDB.
-    await t.breaker.idle();
-    expect(lookups()).toBe(2);
-    expect(gate.held).toBe(1);
-    expect(t.counter.total).toBe(0);
+    // After the call, the client asks the extension for newer state in the background; the extension refreshes its
+    // entry from DynamoDB (held here) and answers once it has. Only that background request waits.
+    await gate.reached();
+    expect(server.stats.newerWaits).toBe(1);
     gate.open();
-    await server.idle();
+    await t.breaker.idle();
+    expect(t.counter.total).toBe(0);
+    // The client now holds state read at 800 ms: at 1 100 ms it is still fresh, the call again costs no I/O.
+    clock.advance(300);
+    expect(await settlesWithoutIo(t.breaker.call(succeeding))).toBe(true);
+    expect(lookups()).toBe(2);
   } finally {
     t.breaker.close();
     await server.close();

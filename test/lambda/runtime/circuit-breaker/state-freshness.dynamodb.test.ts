@@ -22,7 +22,8 @@ test('from three quarters of its max age, cached state is still used and refresh
   const call = t.breaker.call(succeeding);
   expect(await settlesWithoutIo(call)).toBe(true);
   await expect(call).resolves.toBe('ok');
-  expect(gate.held).toBe(1); // the refresh is in flight, held
+  await gate.reached(); // the refresh is in flight, held
+  expect(gate.held).toBe(1);
   gate.open();
   await t.breaker.idle();
   expect(t.counter.count('GetItemCommand')).toBe(2);
