@@ -40,10 +40,12 @@ export class PatternErrors {
    * This is how Python, Java, .NET and Go code reads them. jsii hands them an error thrown by a construct as their
    * own exception type (`RuntimeError` in Python, `JsiiError` in Java, a panic in Go) with only the message, and
    * such an exception cannot be passed back to {@link PatternErrors.problemsOf}. Text around the listed problems
-   * (a prefix a language adds) is ignored.
+   * is ignored, and a problem repeated in it is listed once (Java's message ends with the JavaScript stack, which
+   * starts with the message again).
    */
   public static problemsInMessage(message: string): ValidationProblem[] {
-    return message.split('\n').flatMap((line) => {
+    const lines = [...new Set(message.split('\n').map((line) => line.replace(/^Error: /, '')))];
+    return lines.flatMap((line) => {
       const match = PROBLEM_LINE.exec(line);
       return match ? [{ path: match[1], problem: match[2], fix: match[3], id: match[4] }] : [];
     });

@@ -92,8 +92,14 @@ describe('problemsInMessage: the problems as Python, Java, .NET and Go read them
 
   test('ignores what a language puts around the message', () => {
     const err = thrown(() => new FifoFanout(newStack(), 'Jobs', { topicName: 'jobs' })) as Error;
-    const javaStyle = `software.amazon.jsii.JsiiError: ${err.message}\n    at software.amazon.jsii.JsiiRuntime.processErrorResponse(JsiiRuntime.java:1)`;
-    expect(PatternErrors.problemsInMessage(javaStyle).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
+    const withPrefix = `software.amazon.jsii.JsiiError: ${err.message}\n    at software.amazon.jsii.JsiiRuntime.processErrorResponse(JsiiRuntime.java:1)`;
+    expect(PatternErrors.problemsInMessage(withPrefix).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
+  });
+
+  test('lists each problem once when a language repeats the message (Java appends the JavaScript stack)', () => {
+    const err = thrown(() => new SecureQueue(newStack(), 'Q', { maxReceiveCount: 1, queueName: 'orders queue' })) as Error;
+    const javaStyle = `${err.message}\nError: ${err.message}\n    at Problems.throwIfAny (validation.js:1:1)`;
+    expect(PatternErrors.problemsInMessage(javaStyle)).toEqual(PatternErrors.problemsOf(err));
   });
 
   test('a problem or fix written over several lines still reads back as itself, on one line', () => {
