@@ -1,0 +1,52 @@
+// A scratch app outside the repository, as a user of the language would have it, and the two runs every language
+// gets: `cdk synth` (must pass cdk-nag and produce the template) and the probe run (must fail on cdk-nag's finding).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sh } from './process.mjs';
+import { assetDirectories } from './readme.mjs';
+import { PROBE_ENV } from './versions.mjs';
+
+const QUIET = { CDK_DISABLE_VERSION_CHECK: '1', JSII_SILENCE_WARNING_DEPRECATED_NODE_RELEASE: '1' };
+// The probe builds a FifoFanout whose topic name lacks .fifo; this is the id it must read back from the message.
+const PROBE_PROBLEM = 'FifoFanout.TopicNameFifoSuffix';
+
+/** A new empty directory for one language's app, outside the repository. */
+export function scratchDirectory(language) {
+  return mkdtempSync(join(tmpdir(), `cdk-serverless-patterns-${language}-`));
+}
+
+/** Writes the app's source and a stub handler in every asset directory the snippets read. */
+export function writeApp(dir, file, source) {
+  mkdirSync(join(dir, file, '..'), { recursive: true });
+  writeFileSync(join(dir, file), source);
+  for (const asset of assetDirectories(source)) {
+    mkdirSync(join(dir, asset), { recursive: true });
+    writeFileSync(join(dir, asset, 'index.js'), 'exports.handler = async () => ({ batchItemFailures: [] });\n');
+  }
+}
+
+/** `cdk synth` with the app command in cdk.json, as a user runs it; returns the one stack's template. */
+export function synthesize(ctx, dir, appCommand, env = {}) {
+  writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: appCommand }, null, 2));
+  sh(ctx.log, join(ctx.root, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '--quiet'], { cwd: dir, env: { ...QUIET, ...env } });
+  const templates = readdirSync(join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json'));
+  if (templates.length !== 1) throw new Error(`expected one stack template in cdk.out, found ${templates.join(', ') || 'none'}`);
+  return JSON.parse(readFileSync(join(dir, 'cdk.out', templates[0]), 'utf8'));
+}
+
+/**
+ * Runs the app again with the probe on: it must read a validation error's problems back in this language, and the
+ * unencrypted queue it adds must make cdk-nag fail synthesis. Proves the checks are live in this language.
+ */
+export function probe(ctx, dir, appCommand, env = {}) {
+  const output = sh(ctx.log, 'bash', ['-c', appCommand], {
+    cwd: dir,
+    env: { ...QUIET, ...env, [PROBE_ENV]: '1', CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cdk-serverless-patterns-probe-')) },
+    expectFailure: true,
+  });
+  const problems = [];
+  if (!output.includes(`problems: ${PROBE_PROBLEM}`)) problems.push(`validation error not read back (no "problems: ${PROBE_PROBLEM}")`);
+  if (!/cdk-nag: \d+ unacknowledged finding/.test(output) || !/AwsSolutions-SQS\d/.test(output)) problems.push('cdk-nag did not refuse the probe queue');
+  if (problems.length > 0) throw new Error(`probe run: ${problems.join('; ')}`);
+}
