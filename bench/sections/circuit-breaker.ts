@@ -5,7 +5,6 @@
  * environments send when the open timeout ends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +14,8 @@ import { recordToItem } from '../../lambda/runtime/circuit-breaker/codec';
 import { CircuitOpenError } from '../../lambda/runtime/circuit-breaker/errors';
 import { CircuitState } from '../../lambda/runtime/circuit-breaker/types';
 import { CIRCUIT_BREAKER_DEFAULTS as D } from '../../lib/circuit-breaker/contract';
-import { DynamoDbLocal, freePort, startDynamoDbLocal } from '../../scripts/dynamodb-local';
-import { bundleExtension } from '../../test/lambda/circuit-breaker-extension/bundle-extension';
-import { ExtensionsApiStandIn } from '../../test/lambda/circuit-breaker-extension/extensions-api-stand-in';
+import { DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { bundleExtension, startExtensionProcess } from '../../test/lambda/circuit-breaker-extension/extension-process';
 import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
 import { BenchSection, fmt, median, table, timeRuns } from '../stats';
 
@@ -84,24 +82,8 @@ interface Path {
 async function extensionEnvironment(
   executable: string, endpoint: string, tableName: string, circuitId: string, client: DynamoDBClient,
 ): Promise<Environment> {
-  const api = new ExtensionsApiStandIn();
-  await api.start();
-  const port = await freePort();
-  const child: ChildProcess = spawn(executable, [], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_LAMBDA_RUNTIME_API: api.address,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-      CIRCUIT_BREAKER_TABLE_NAME: tableName,
-      CIRCUIT_BREAKER_EXTENSION_PORT: String(port),
-      CIRCUIT_BREAKER_CIRCUIT_IDS: circuitId,
-    },
-    stdio: 'ignore',
-  });
-  await api.waitForNextRequests(1);
+  const env = { CIRCUIT_BREAKER_CIRCUIT_IDS: circuitId };
+  const { api, child, port, exited } = await startExtensionProcess(executable, { endpoint, table: tableName, env });
   const breaker = new CircuitBreaker({ ...quiet, tableName, circuitId, dynamoDbClient: client, extensionPort: port });
   return {
     call: () => breaker.call(healthy),
@@ -112,7 +94,6 @@ async function extensionEnvironment(
     },
     close: async () => {
       breaker.close();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
       api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + 2_000 });
       await exited;
       await api.close();

@@ -2,16 +2,15 @@
  * The extension bundled exactly as the layer ships it (esbuild, shebang banner, executable bit) and run as a real
  * child process against a local stand-in for the Extensions API and the shared DynamoDB Local.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleExtension } from './bundle-extension';
+import { bundleExtension, ExtensionProcess, startExtensionProcess } from './extension-process';
 import { ExtensionsApiStandIn } from './extensions-api-stand-in';
 import { CircuitOpenError } from '../../../lambda/runtime/circuit-breaker/errors';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../support/dynamodb-local';
-import { closedPort, createCircuitTable, failing, ignoreErrors, succeeding, testBreaker } from '../runtime/circuit-breaker/support';
+import { createCircuitTable, failing, ignoreErrors, succeeding, testBreaker } from '../runtime/circuit-breaker/support';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 // Long enough that the "still cached" read cannot outlive it on a loaded machine.
@@ -22,47 +21,21 @@ let outDir: string;
 let executable: string;
 const warmCircuit = `warm-${Date.now()}`;
 
-/** A running extension process and the stand-in API it talks to. */
-interface RunningExtension {
-  readonly api: ExtensionsApiStandIn;
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<number | null>;
-  output(): string;
-}
-const started: RunningExtension[] = [];
+const started: ExtensionProcess[] = [];
 
 /** Spawns the bundled executable (via its shebang) and resolves once its init is over (first event/next). */
-async function startExtension(env: Record<string, string | undefined>): Promise<RunningExtension> {
-  const api = new ExtensionsApiStandIn();
-  await api.start();
-  const port = await closedPort();
-  const child = spawn(executable, [], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_LAMBDA_RUNTIME_API: api.address,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbLocalEndpoint(),
-      CIRCUIT_BREAKER_TABLE_NAME: table,
-      CIRCUIT_BREAKER_EXTENSION_PORT: String(port),
-      CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS: String(CACHE_MAX_AGE_MS),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startExtension(env: Record<string, string | undefined>): Promise<ExtensionProcess> {
+  const running = await startExtensionProcess(executable, {
+    endpoint: dynamoDbLocalEndpoint(),
+    table,
+    env: { CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS: String(CACHE_MAX_AGE_MS), ...env },
+    captureOutput: true,
   });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = { api, child, port, exited, output: () => output };
   started.push(running);
-  await api.waitForNextRequests(1);
   return running;
 }
 
-async function shutDown(ext: RunningExtension): Promise<number | null | 'timeout'> {
+async function shutDown(ext: ExtensionProcess): Promise<number | null | 'timeout'> {
   ext.api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + 2_000 });
   return Promise.race([ext.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref())]);
 }
@@ -86,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('with the AWS SDK available (as in the Lambda Node runtime)', () => {
-  let ext: RunningExtension;
+  let ext: ExtensionProcess;
   let port: number;
   let api: ExtensionsApiStandIn;
   beforeAll(async () => {

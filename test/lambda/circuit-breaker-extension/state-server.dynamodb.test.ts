@@ -9,8 +9,8 @@ import { CircuitStore } from '../../../lambda/runtime/circuit-breaker/store';
 import { windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
 import {
-  captureLogger, closedPort, countingClient, createCircuitTable, failing, gateReads, ignoreErrors, ManualClock, settlesWithoutIo, succeeding,
-  testBreaker,
+  captureLogger, closedPort, countingClient, createCircuitTable, failing, gateReads, ignoreErrors, ManualClock, RequestCounter, settlesWithoutIo,
+  succeeding, testBreaker,
 } from '../runtime/circuit-breaker/support';
 
 let table: string;
@@ -59,105 +59,86 @@ test('concurrent misses for one circuit share a single DynamoDB read; entries ex
   }
 });
 
-test('warm() reads, in the background, only entries missing or due for a refresh (cached ones included)', async () => {
+/** A server on a counted client whose reads can be held, on a manual clock; closed after `run`. */
+async function withGatedServer(run: (f: {
+  server: CircuitStateServer;
+  port: number;
+  client: ReturnType<typeof countingClient>['client'];
+  counter: RequestCounter;
+  gate: ReturnType<typeof gateReads>;
+  clock: ManualClock;
+  t0: number;
+}) => Promise<void>): Promise<void> {
   const { client, counter } = countingClient();
-  const clock = new ManualClock();
-  const { server } = await startServer(new CircuitStore(client, table), clock);
-  try {
-    server.warm(['a', 'b']);
-    await server.idle();
-    server.warm(['a', 'b']);
-    await server.idle();
-    expect(counter.count('GetItemCommand')).toBe(2);
-    clock.advance(750);
-    server.warm(['a']); // b is cached and due too
-    await server.idle();
-    expect(counter.count('GetItemCommand')).toBe(4);
-  } finally {
-    await server.close();
-    client.destroy();
-  }
-});
-
-test('an entry is stamped when its read was sent: a read in flight across a freeze comes back as old as it is', async () => {
-  const { client, counter } = countingClient();
-  const gate = gateReads(client);
-  const clock = new ManualClock();
-  const t0 = clock.time;
-  const { server } = await startServer(new CircuitStore(client, table), clock);
-  try {
-    gate.close();
-    const first = server.lookup('frozen');
-    await gate.reached();
-    clock.advance(10_000); // frozen with the read in flight, thawed 10 s later
-    gate.open();
-    expect((await first).fetchedAt).toBe(t0);
-    // Ten seconds old, not fresh: the next lookup reads again.
-    await server.lookup('frozen');
-    expect(counter.count('GetItemCommand')).toBe(2);
-    expect(server.stats).toMatchObject({ misses: 2, hits: 0 });
-  } finally {
-    await server.close();
-    client.destroy();
-  }
-});
-
-test('from three quarters of the max age a lookup answers at once and the entry is refreshed in the background', async () => {
-  const { client } = countingClient();
-  const gate = gateReads(client);
-  const clock = new ManualClock();
-  const t0 = clock.time;
-  const { server } = await startServer(new CircuitStore(client, table), clock);
-  try {
-    await server.lookup('ahead');
-    clock.advance(800);
-    gate.close();
-    const answer = server.lookup('ahead');
-    expect(await settlesWithoutIo(answer)).toBe(true);
-    expect((await answer).fetchedAt).toBe(t0);
-    expect(gate.held).toBe(1);
-    expect(server.stats).toMatchObject({ refreshesAhead: 1, hits: 1 });
-    gate.open();
-    await server.idle();
-    expect((await server.lookup('ahead')).fetchedAt).toBe(t0 + 800);
-  } finally {
-    await server.close();
-    client.destroy();
-  }
-});
-
-test('a lookup for state newer than the entry waits for the refresh; if the read fails, the entry still answers', async () => {
-  const { client } = countingClient();
-  const gate = gateReads(client);
-  const clock = new ManualClock();
-  const t0 = clock.time;
-  const { server } = await startServer(new CircuitStore(client, table), clock);
-  try {
-    await server.lookup('newer');
-    expect((await server.lookup('newer', t0 - 1)).fetchedAt).toBe(t0); // already newer: at once
-    clock.advance(100);
-    gate.close();
-    const newer = server.lookup('newer', t0);
-    expect(await settlesWithoutIo(newer)).toBe(false);
-    gate.open();
-    expect((await newer).fetchedAt).toBe(t0 + 100);
-
-    client.middlewareStack.add(() => async () => {
-      throw new Error('connect ECONNREFUSED');
-    }, { step: 'initialize', name: 'storeDown', priority: 'high' });
-    clock.advance(100);
-    expect((await server.lookup('newer', t0 + 100)).fetchedAt).toBe(t0 + 100);
-  } finally {
-    await server.close();
-    client.destroy();
-  }
-});
-
-test('over the extension, the client keeps state for its max age: calls send no HTTP request, and none waits for DynamoDB', async () => {
-  const { client } = countingClient();
   const gate = gateReads(client);
   const clock = new ManualClock();
   const { server, port } = await startServer(new CircuitStore(client, table), clock);
+  try {
+    await run({ server, port, client, counter, gate, clock, t0: clock.time });
+  } finally {
+    gate.open();
+    await server.close();
+    client.destroy();
+  }
+}
+
+test('warm() reads, in the background, only entries missing or due for a refresh (cached ones included)', () => withGatedServer(async ({ server, counter, clock }) => {
+  server.warm(['a', 'b']);
+  await server.idle();
+  server.warm(['a', 'b']);
+  await server.idle();
+  expect(counter.count('GetItemCommand')).toBe(2);
+  clock.advance(750);
+  server.warm(['a']); // b is cached and due too
+  await server.idle();
+  expect(counter.count('GetItemCommand')).toBe(4);
+}));
+
+test('an entry is stamped when its read was sent: a read in flight across a freeze comes back as old as it is', () => withGatedServer(async ({ server, counter, gate, clock, t0 }) => {
+  gate.close();
+  const first = server.lookup('frozen');
+  await gate.reached();
+  clock.advance(10_000); // frozen with the read in flight, thawed 10 s later
+  gate.open();
+  expect((await first).fetchedAt).toBe(t0);
+  // Ten seconds old, not fresh: the next lookup reads again.
+  await server.lookup('frozen');
+  expect(counter.count('GetItemCommand')).toBe(2);
+  expect(server.stats).toMatchObject({ misses: 2, hits: 0 });
+}));
+
+test('from three quarters of the max age a lookup answers at once and the entry is refreshed in the background', () => withGatedServer(async ({ server, gate, clock, t0 }) => {
+  await server.lookup('ahead');
+  clock.advance(800);
+  gate.close();
+  const answer = server.lookup('ahead');
+  expect(await settlesWithoutIo(answer)).toBe(true);
+  expect((await answer).fetchedAt).toBe(t0);
+  expect(gate.held).toBe(1);
+  expect(server.stats).toMatchObject({ refreshesAhead: 1, hits: 1 });
+  gate.open();
+  await server.idle();
+  expect((await server.lookup('ahead')).fetchedAt).toBe(t0 + 800);
+}));
+
+test('a lookup for state newer than the entry waits for the refresh; if the read fails, the entry still answers', () => withGatedServer(async ({ server, client, gate, clock, t0 }) => {
+  await server.lookup('newer');
+  expect((await server.lookup('newer', t0 - 1)).fetchedAt).toBe(t0); // already newer: at once
+  clock.advance(100);
+  gate.close();
+  const newer = server.lookup('newer', t0);
+  expect(await settlesWithoutIo(newer)).toBe(false);
+  gate.open();
+  expect((await newer).fetchedAt).toBe(t0 + 100);
+
+  client.middlewareStack.add(() => async () => {
+    throw new Error('connect ECONNREFUSED');
+  }, { step: 'initialize', name: 'storeDown', priority: 'high' });
+  clock.advance(100);
+  expect((await server.lookup('newer', t0 + 100)).fetchedAt).toBe(t0 + 100);
+}));
+
+test('over the extension, the client keeps state for its max age: calls send no HTTP request, and none waits for DynamoDB', () => withGatedServer(async ({ server, port, gate, clock }) => {
   const t = testBreaker(table, { extensionPort: port, clock, stateMaxAgeMs: 1_000 });
   const lookups = () => server.stats.hits + server.stats.misses + server.stats.newerWaits;
   try {
@@ -180,10 +161,8 @@ test('over the extension, the client keeps state for its max age: calls send no 
     expect(lookups()).toBe(2);
   } finally {
     t.breaker.close();
-    await server.close();
-    client.destroy();
   }
-});
+}));
 
 test('answers 503 when DynamoDB cannot be read, and the breaker then reads DynamoDB itself', async () => {
   const down = localDynamoDbClient({ endpoint: `http://127.0.0.1:${await closedPort()}`, maxAttempts: 1 });
