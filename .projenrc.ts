@@ -105,7 +105,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   gitignore: [
     '/assets/', '/runtime/', '/lambda/runtime/**/*.js', '/lambda/runtime/**/*.d.ts', '/cdk.out/', '/bench/.work/',
-    '*.snapshot/asset.*/', '/.dynamodb-local/',
+    '**/*.snapshot/asset.*', '/.dynamodb-local/',
   ],
 });
 
