@@ -48,8 +48,13 @@ beforeAll(() => {
   for (const { specifier, runtime, typescript } of ENTRY_POINTS) {
     const app = appOf(specifier);
     installApp(app, packed.unpacked, [...new Set([...runtime, ...typescript, ...TYPESCRIPT_BASELINE])]);
-    writeFileSync(join(app, 'consumer.cjs'), `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)}))));\n`);
-    writeFileSync(join(app, 'consumer.mjs'), `import * as entry from ${JSON.stringify(specifier)};\nconsole.log(JSON.stringify(Object.keys(entry)));\n`);
+    // One process per app: the ES module import, and require() as CommonJS code calls it ('require' condition).
+    writeFileSync(join(app, 'consumer.mjs'), [
+      'import { createRequire } from \'node:module\';',
+      `import * as entry from ${JSON.stringify(specifier)};`,
+      `const required = createRequire(import.meta.url)(${JSON.stringify(specifier)});`,
+      'console.log(JSON.stringify({ required: Object.keys(required), imported: Object.keys(entry) }));',
+    ].join('\n'));
     // Each runtime value's type must be a real type, not `any` (what a missing declaration package degrades to).
     const source = `import * as entry from ${JSON.stringify(specifier)};\n` +
       'type AnyKeys<T> = { [K in keyof T]: 0 extends 1 & T[K] ? K : never }[keyof T];\n' +
@@ -72,9 +77,8 @@ test('the package.json exports map has exactly the library, the runtime entry po
 describe.each(ENTRY_POINTS.map((e) => [e.specifier, e] as const))('%s', (specifier, entryPoint) => {
   test('require() from CommonJS and import from an ES module give the same named exports', async () => {
     const env = { ...process.env, JSII_DEPRECATED: 'quiet', NODE_NO_WARNINGS: '1' };
-    const names = async (file: string) => JSON.parse((await run('node', [file], { cwd: appOf(specifier), env })).stdout) as string[];
-    const required = await names('consumer.cjs');
-    const imported = await names('consumer.mjs');
+    const { stdout } = await run('node', ['consumer.mjs'], { cwd: appOf(specifier), env });
+    const { required, imported } = JSON.parse(stdout) as { required: string[]; imported: string[] };
     expect(required.length).toBeGreaterThan(0);
     expect(imported.filter((n) => !ESM_INTEROP_NAMES.includes(n)).sort()).toEqual([...required].sort());
   }, 60_000);
