@@ -82,6 +82,13 @@ export const REGION_GAPS: Record<string, { readonly regions: string[]; readonly 
     ],
     reason: 'TransactionalOutbox publishes through an EventBridge Pipe; BufferedEventConsumer with fifo: true moves events into its FIFO buffer with one.',
   },
+  'AWS::Lambda::Url': {
+    regions: [
+      'ap-east-2', 'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1',
+      'cn-northwest-1', 'eu-central-2', 'il-central-1', 'me-central-1', 'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
+    ],
+    reason: 'EfsModelInference with functionUrl: true (the Inference example) creates a Lambda function URL.',
+  },
 };
 
 /** Whether an accepted entry covers a finding. */

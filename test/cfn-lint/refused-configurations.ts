@@ -62,16 +62,4 @@ export const REFUSED_CONFIGURATIONS: RefusedConfiguration[] = [
     cfnLintRule: 'E3033',
     build: (stack) => new FifoFanout(stack, 'Fanout', { topic: new sns.Topic(stack, 'Topic', { fifo: true, topicName: `${'t'.repeat(252)}.fifo` }) }),
   },
-  {
-    setting: 'BufferedEventConsumer construct id (alarm descriptions are derived from it)',
-    value: 'an id of 1,000 characters: alarm descriptions over CloudWatch\'s 1,024',
-    cfnLintRule: 'E3033',
-    build: (stack) => new BufferedEventConsumer(stack, 'O'.repeat(1000), { eventPattern: ORDER_PLACED, consumerProps: functionProps }),
-  },
-  {
-    setting: 'TransactionalOutbox construct id (the pipe description is derived from the stack name and it)',
-    value: 'an id of 600 characters: a pipe description over Pipes\' 512',
-    cfnLintRule: 'E3033',
-    build: (stack) => new TransactionalOutbox(stack, 'O'.repeat(600), { eventSource: 'com.example.orders' }),
-  },
 ];

@@ -3,10 +3,10 @@
  * the service documentation): each is refused at synth with its id, and the nearest valid configuration is accepted.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BufferedEventConsumer, BufferedEventInput, FifoFanout, PatternErrors, PatternFunction } from '../../../lib';
+import { BufferedEventConsumer, BufferedEventInput, FifoFanout, PatternErrors, PatternFunction, TransactionalOutbox } from '../../../lib';
 import { checkRuntimeLifecycle, runtimeDeprecation } from '../../../lib/core/private/function-limits';
 import { Problems } from '../../../lib/core/private/validation';
 import { INLINE_CODE, newStack } from '../../support/cdk';
@@ -98,4 +98,18 @@ test('FifoFanout: a subscriber queue encrypted with the AWS managed key', () => 
   expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED } })))
     .toEqual(['FifoSubscriber.AwsManagedKeyQueue']);
   expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queueProps: { encryption: sqs.QueueEncryption.KMS } }))).toEqual([]);
+});
+
+test('descriptions derived from long construct ids stay within the service limits (alarms 1,024, pipes 512, roles 1,000)', () => {
+  const stack = newStack();
+  new BufferedEventConsumer(stack, 'O'.repeat(1000), { eventPattern: { source: ['orders'] }, consumerProps: fnProps });
+  new TransactionalOutbox(stack, 'P'.repeat(600), { eventSource: 'com.example.orders' });
+  const t = Template.fromStack(stack);
+  const lengths = (type: string, property: string) =>
+    Object.values(t.findResources(type)).map((r) => String(r.Properties?.[property] ?? '').length);
+  expect(Math.max(...lengths('AWS::CloudWatch::Alarm', 'AlarmDescription'))).toBeLessThanOrEqual(1024);
+  expect(Math.max(...lengths('AWS::Pipes::Pipe', 'Description'))).toBeLessThanOrEqual(512);
+  expect(Math.max(...lengths('AWS::IAM::Role', 'Description'))).toBeLessThanOrEqual(1000);
+  // The descriptions were long enough to need it.
+  expect(Math.max(...lengths('AWS::CloudWatch::Alarm', 'AlarmDescription'))).toBe(1024);
 });
