@@ -237,6 +237,8 @@ const runtime = project.addTask('compile:runtime', {
   description: 'Compile the handler runtime helpers shipped as cdk-serverless-patterns/runtime/<entry>',
   steps: [{ exec: 'tsc -p tsconfig.runtime.json' }, { exec: 'node scripts/runtime-entries.mjs' }],
 });
+// Compiled files whose source was renamed or deleted would otherwise stay in lib/ and be packed.
+project.preCompileTask.exec('node scripts/clean-stale.mjs');
 project.preCompileTask.spawn(bundle);
 project.postCompileTask.spawn(runtime);
 
