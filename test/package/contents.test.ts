@@ -61,9 +61,9 @@ describe('the tarball of this tree', () => {
     expect(files).toEqual(expect.arrayContaining([`runtime/${entry}.js`, `runtime/${entry}.d.ts`]));
   });
 
-  test('ships no sources, tests, benchmarks or build tooling', () => {
+  test('ships no sources, tests, benchmarks, diagrams or build tooling', () => {
     const forbidden = files.filter((f) =>
-      /^(lambda\/(?!runtime\/)|test\/|bench\/|scripts\/|bin\/|cdk\.out\/|projenrc\/|\.projen\/|\.ci\/)/.test(f) ||
+      /^(lambda\/(?!runtime\/)|test\/|bench\/|scripts\/|bin\/|docs\/|cdk\.out\/|projenrc\/|\.projen\/|\.ci\/)/.test(f) ||
       (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
       /^(tsconfig.*\.json|cdk\.json|jest\.config\.json|\.projenrc\.ts)$/.test(f));
     expect(forbidden).toEqual([]);
