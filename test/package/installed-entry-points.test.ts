@@ -53,7 +53,9 @@ beforeAll(() => {
       'import { createRequire } from \'node:module\';',
       `import * as entry from ${JSON.stringify(specifier)};`,
       `const required = createRequire(import.meta.url)(${JSON.stringify(specifier)});`,
-      'console.log(JSON.stringify({ required: Object.keys(required), imported: Object.keys(entry) }));',
+      // The very same objects (one copy of each class, so `instanceof` holds across both ways of loading).
+      'const identical = Object.keys(required).every((name) => entry[name] === required[name]);',
+      'console.log(JSON.stringify({ required: Object.keys(required), imported: Object.keys(entry), identical }));',
     ].join('\n'));
     // Each runtime value's type must be a real type, not `any` (what a missing declaration package degrades to).
     const source = `import * as entry from ${JSON.stringify(specifier)};\n` +
@@ -75,12 +77,13 @@ test('the package.json exports map has exactly the library, the runtime entry po
 });
 
 describe.each(ENTRY_POINTS.map((e) => [e.specifier, e] as const))('%s', (specifier, entryPoint) => {
-  test('require() from CommonJS and import from an ES module give the same named exports', async () => {
+  test('require() from CommonJS and import from an ES module give the same named exports, the very same objects', async () => {
     const env = { ...process.env, JSII_DEPRECATED: 'quiet', NODE_NO_WARNINGS: '1' };
     const { stdout } = await run('node', ['consumer.mjs'], { cwd: appOf(specifier), env });
-    const { required, imported } = JSON.parse(stdout) as { required: string[]; imported: string[] };
+    const { required, imported, identical } = JSON.parse(stdout) as { required: string[]; imported: string[]; identical: boolean };
     expect(required.length).toBeGreaterThan(0);
     expect(imported.filter((n) => !ESM_INTEROP_NAMES.includes(n)).sort()).toEqual([...required].sort());
+    expect(identical).toBe(true);
   }, 60_000);
 
   test.each(Object.keys(RESOLUTIONS))('type-checks from .ts and .mts under moduleResolution %s, skipLibCheck false', (resolution) => {
