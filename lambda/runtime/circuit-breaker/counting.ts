@@ -31,6 +31,7 @@ export function thresholdReached(totals: Tally, s: CountingSettings): boolean {
 export const OUTCOME_BUCKET_MS = 10;
 /** Longest stretch of outcomes kept for a window learned late. */
 const MAX_HISTORY_MS = 60_000;
+const EXPIRED_BUCKETS_DROPPED_TOGETHER = 64;
 
 function bucketStart(at: number): number {
   return at - (((at % OUTCOME_BUCKET_MS) + OUTCOME_BUCKET_MS) % OUTCOME_BUCKET_MS);
@@ -67,10 +68,11 @@ export class OutcomeHistory {
     }
     bucket.calls++;
     if (failed) bucket.failures++;
+    // Expired buckets go in batches, so a steady stream of calls does not copy the array on every call.
     const cutoff = at - this.horizonMs;
     let drop = 0;
     while (drop < this.buckets.length && this.buckets[drop].start + OUTCOME_BUCKET_MS <= cutoff) drop++;
-    if (drop > 0) this.buckets = this.buckets.slice(drop);
+    if (drop >= EXPIRED_BUCKETS_DROPPED_TOGETHER || drop === this.buckets.length) this.buckets = this.buckets.slice(drop);
   }
 
   /** Outcomes in buckets that reach past `start` and begin before `end`. */
