@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { BufferedEventConsumer, FifoFanout, PatternFunction, TransactionalOutbox } from '../../lib';
+import { BufferedEventConsumer, FifoFanout, PatternFunction } from '../../lib';
 import { INLINE_CODE } from '../support/cdk';
 
 /**
