@@ -96,6 +96,12 @@ export function validateSettings(problems: Problems, s: CircuitBreakerSettings):
       `metricsNamespace is ${ns.length} characters long`,
       `use 1 to ${CIRCUIT_BREAKER_LIMITS.metricsNamespaceMaxLength} characters (the CloudWatch limit, enforced by the runtime)`,
     );
+    // CloudWatch reserves the AWS/ prefix for AWS services: PutMetricData there fails, so the opened alarm never fires.
+    problems.check(
+      !ns.startsWith('AWS/'), 'CircuitBreaker.ReservedMetricsNamespace',
+      `metricsNamespace "${ns}" starts with "AWS/", which CloudWatch reserves for AWS services`,
+      'use a namespace of your own, e.g. "MyCompany/CircuitBreaker"',
+    );
   }
 }
 

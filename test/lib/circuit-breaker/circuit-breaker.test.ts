@@ -463,3 +463,8 @@ describe('CircuitBreaker validation', () => {
     expect(() => build(newStack())).toThrow(/^\[Test\/B\].*Fix: /);
   });
 });
+
+test('a metrics namespace under the reserved AWS/ prefix is refused; one beside it is accepted', () => {
+  expect(() => new CircuitBreaker(newStack(), 'B', { metricsNamespace: 'AWS/Lambda' })).toThrow(/\(CircuitBreaker\.ReservedMetricsNamespace\)/);
+  expect(() => new CircuitBreaker(newStack(), 'B', { metricsNamespace: 'AWSome/Lambda' })).not.toThrow();
+});
