@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { BenchSection } from './stats';
+import { BenchSection, table } from './stats';
 
 type SectionModule = { run(): Promise<BenchSection> };
 // require (not import()) keeps sections lazy under CommonJS: a section's peers load only when it runs.
@@ -38,7 +38,10 @@ async function main() {
     `- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
     `- date: ${new Date().toISOString().slice(0, 10)}`,
   ].join('\n');
-  const body = results.map((s) => `## ${s.title}\n\n${s.method}\n\n${s.body}`).join('\n\n');
+  // One table of every section's headline figures, each with the command that reproduces it.
+  const summaryRows = results.flatMap((s, i) => (s.summary ?? []).map(([figure, value]) => [figure, value, `\`npm run bench -- ${names[i]}\``]));
+  const summary = summaryRows.length ? `## Summary\n\n${table(['Figure', 'Value', 'Command'], summaryRows)}\n\n` : '';
+  const body = summary + results.map((s) => `## ${s.title}\n\n${s.method}\n\n${s.body}`).join('\n\n');
   writeFileSync(join(__dirname, 'RESULTS.md'), `${header}\n\n${body}\n`);
   process.stderr.write(`bench: wrote bench/RESULTS.md (${results.length} sections)\n`);
 }

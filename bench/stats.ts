@@ -35,6 +35,8 @@ export interface BenchSection {
   /** How the numbers were produced, for a reader who wants to reproduce them. */
   readonly method: string;
   readonly body: string;
+  /** The section's headline figures, gathered into the summary table at the top of RESULTS.md: [figure, value]. */
+  readonly summary?: Array<[string, string]>;
 }
 
 /** Measured runs per benchmark (env `BENCH_RUNS`, default 9): at least 5, so medians mean something. */

@@ -122,7 +122,12 @@ export async function run(): Promise<BenchSection> {
     ['Bundle', 'Size KiB', 'Gzip KiB', 'Cold require median ms', 'Min–max ms', 'RSS after require MB', 'External SDK modules'],
     [...handlerRows, ...sdkRows, bareRow],
   );
-  return { title: 'Handler bundles', method, body };
+  const imported = bundles.filter((b) => times.has(b.name));
+  const summary: Array<[string, string]> = [
+    ['Handler bundles, gzip (smallest–largest)', `${fmt(Math.min(...bundles.map((b) => b.gzipBytes)) / 1024)}–${fmt(Math.max(...bundles.map((b) => b.gzipBytes)) / 1024)} KiB`],
+    ['Handler process resident memory after loading its bundle (max)', `${fmt(Math.max(...imported.map((b) => median(rss.get(b.name)!))) / 1_048_576)} MB (bare Node: ${rssCell(BARE_NODE)} MB)`],
+  ];
+  return { title: 'Handler bundles', method, body, summary };
 }
 
 function describeBundle(name: string): Bundle {

@@ -298,7 +298,15 @@ export async function run(): Promise<BenchSection> {
       `VmRSS from /proc. In the herd, each of the ${HERD} environments is a separate breaker instance with its own DynamoDB client and no cache; the circuit`,
       'item is OPEN with its open period just ended; "probes" counts invocations of the guarded function. Node here is not the Lambda runtime: compare ratios.',
     ].join(' ');
-    return { title: 'Circuit breaker vs circuitbreaker-lambda', method, body };
+    const p99 = (m: Measured) => fmt(median(m.latenciesUs.map((l) => percentile(l, 99))) - bare, 1);
+    const at = (label: string, rate: number) => measured.find((m) => m.path === label && m.rate === rate);
+    const summary: Array<[string, string]> = [
+      [`Circuit breaker p99 overhead per guarded call at ${LATENCY_RATE} calls/s`, latency.map((m) => `${m.path} ${p99(m)} µs`).join('; ')],
+      ['Circuit breaker DynamoDB reads per 1,000 calls at 10 calls/s', paths.map((p) => `${p.label} ${at(p.label, 10) ? perThousand(at(p.label, 10)!) : 'n/a'}`).join('; ')],
+      ['Circuit breaker extension resident memory (median)', `${fmt(median(rss) / 1024, 1)} MiB`],
+      [`Probes sent when ${HERD} environments find the open period over`, herdRows.map((h) => `${h.label} ${median(h.probes)}`).join(', ')],
+    ];
+    return { title: 'Circuit breaker vs circuitbreaker-lambda', method, body, summary };
   } finally {
     console.log = log;
     rmSync(bundleDir, { recursive: true, force: true });

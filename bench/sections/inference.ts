@@ -124,6 +124,7 @@ export async function run(): Promise<BenchSection> {
   const info = console.info;
   console.info = () => undefined;
   const rows: (string | number)[][] = [];
+  const summary: Array<[string, string]> = [];
   try {
     for (const model of models) {
       const load = await loadTimes(model, runs);
@@ -138,6 +139,10 @@ export async function run(): Promise<BenchSection> {
         `${fmt(p50(times.handler) / p50(times.direct), 2)}× / ${fmt(p99(times.handler) / p99(times.direct), 2)}×`,
         `${fmt(p50(times.handler) / p50(times.run), 2)}×`,
         fmt(residentAfterLoad(model.path), 0),
+      ]);
+      summary.push([
+        `ONNX handler overhead vs a direct onnxruntime call, ${model.name} model (p50 / p99)`,
+        `${fmt(p50(times.handler) / p50(times.direct), 2)}× / ${fmt(p99(times.handler) / p99(times.direct), 2)}×`,
       ]);
     }
   } finally {
@@ -157,7 +162,9 @@ export async function run(): Promise<BenchSection> {
     ['inference function + layer, arm64 (counts toward the 250 MB)', `${mib(arm.bytes + directoryBytes(join(ROOT, 'assets', 'efs-onnx-inference')))} MiB`],
     ['the whole onnxruntime-node package, every platform (for comparison)', `${mib(directoryBytes(join(ROOT, 'node_modules', 'onnxruntime-node')))} MiB`],
   ]);
+  summary.push(['npm package tarball; onnxruntime layer arm64 / x86_64 (unzipped)', `${kib(pkg.size)} KiB; ${mib(arm.bytes)} / ${mib(x64.bytes)} MiB`]);
   return {
+    summary,
     title: 'EfsModelInference: built-in ONNX handler vs onnxruntime-node',
     method:
       'Both generated models (scripts/models/generate.py: tiny = 15 parameters, ranker = 1,188,362 parameters behind six inputs of five ' +

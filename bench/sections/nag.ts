@@ -76,7 +76,11 @@ export async function run(): Promise<BenchSection> {
       ]),
     ),
   ].join('\n');
-  return { title: 'cdk-nag pack run time', method, body };
+  const summary: Array<[string, string]> = [[
+    `ServerlessPatternsChecks run time on ${total(counts)} resources vs AwsSolutions`,
+    PEERS.map((peer, i) => `${peer.name} ${fmt(medians[i])} ms (${fmt(medians[i] / reference, 2)}×)`).join('; '),
+  ]];
+  return { title: 'cdk-nag pack run time', method, body, summary };
 }
 
 /** The benchmark app: units of the serverless messaging resources the pack's relational rules look across. */

@@ -154,7 +154,12 @@ function measureAll(runs: number): BenchSection {
     `Target for the example app (within ${TARGET_RATIO}× of hand-written L2): ${verdict}.`,
   ].join('\n');
 
-  return { title: 'Synth time', method, body };
+  const ratio = (m: Measured, base: Measured) => `${fmt(median(m.times) / median(base.times), 2)}×`;
+  const summary: Array<[string, string]> = [
+    ['Synth time, recruiting example vs the same resources hand-written with L2s', `${ratio(example[0], handWritten)} (${fmt(median(example[0].times))} ms)`],
+    ['Synth time, EventBridge → SQS → Lambda vs hand-written', buffered.map((m) => `${m.peer.name} ${ratio(m, buffered[1])}`).join(', ')],
+  ];
+  return { title: 'Synth time', method, body, summary };
 }
 
 function checkPrerequisites(): void {
