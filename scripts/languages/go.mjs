@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pacmak } from './pacmak.mjs';
 import { sh } from './process.mjs';
 import { composeGo } from './readme.mjs';
-import { probe, scratchDirectory, synthesize, writeApp } from './scratch.mjs';
+import { probe, synthesize, writeApp } from './scratch.mjs';
 import { FLOOR, PROBE_ENV } from './versions.mjs';
 
 const LIBRARY = 'github.com/cdk-serverless-patterns/cdk-serverless-patterns-go/cdkserverlesspatterns';
@@ -83,7 +83,7 @@ export const go = {
       for (const module of ['cdkserverlesspatterns', 'cdknag']) dropIndirectPins(join(dir, module));
       return dir;
     });
-    const dir = scratchDirectory('go');
+    const dir = ctx.scratch;
     writeApp(dir, 'go.mod', goMod(join(out, 'cdkserverlesspatterns'), join(out, 'cdknag')));
     writeApp(dir, 'main.go', composeGo(snippets, PROBE));
     steps.run('install', () => {
@@ -95,6 +95,6 @@ export const go = {
     if (listed.join('\n') !== expected.join('\n')) throw new Error(`selected ${listed.join(', ')}, expected ${expected.join(', ')}`);
     const template = steps.run('synth', () => synthesize(ctx, dir, './app', env));
     steps.run('probe', () => probe(ctx, dir, './app', env));
-    return { template, versions: `${expected.join(' ')} ${CDK_NAG} (generated) v${FLOOR.cdkNag}`, dir };
+    return { template, versions: `${expected.join(' ')} ${CDK_NAG} (generated) v${FLOOR.cdkNag}` };
   },
 };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pacmak } from './pacmak.mjs';
 import { sh } from './process.mjs';
 import { composeJava } from './readme.mjs';
-import { probe, scratchDirectory, synthesize, writeApp } from './scratch.mjs';
+import { probe, synthesize, writeApp } from './scratch.mjs';
 import { FLOOR, PROBE_ENV } from './versions.mjs';
 
 const CDK_NAG = { group: 'io.github.cdklabs', artifact: 'cdknag', version: FLOOR.cdkNag };
@@ -84,7 +84,7 @@ export const java = {
       listCdkNagLocally(ctx, mvn);
       return pacmak(ctx, 'java', { extra: [`--maven-local-repository=${ctx.m2}`] });
     });
-    const dir = scratchDirectory('java');
+    const dir = ctx.scratch;
     writeApp(dir, 'pom.xml', pom(repository));
     writeApp(dir, 'src/main/java/Main.java', composeJava(snippets, PROBE));
     const classpath = steps.run('install', () => {
@@ -97,6 +97,6 @@ export const java = {
     const appCommand = `java -cp target/classes:${classpath} Main`;
     const template = steps.run('synth', () => synthesize(ctx, dir, appCommand));
     steps.run('probe', () => probe(ctx, dir, appCommand));
-    return { template, versions: jars.join(' '), dir };
+    return { template, versions: jars.join(' ') };
   },
 };

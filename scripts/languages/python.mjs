@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pacmak } from './pacmak.mjs';
 import { sh } from './process.mjs';
 import { composePython } from './readme.mjs';
-import { probe, scratchDirectory, synthesize, writeApp } from './scratch.mjs';
+import { probe, synthesize, writeApp } from './scratch.mjs';
 import { FLOOR, PROBE_ENV } from './versions.mjs';
 
 const PINS = [`aws-cdk-lib==${FLOOR.awsCdkLib}`, `constructs==${FLOOR.constructs}`, `cdk-nag==${FLOOR.cdkNag}`];
@@ -48,11 +48,11 @@ export const python = {
     });
     const versions = sh(ctx.log, interpreter, ['-c', 'import importlib.metadata as m; print(" ".join(p + "==" + m.version(p) for p in ("aws-cdk-lib", "constructs", "cdk-nag")))']).trim();
     if (versions !== PINS.join(' ')) throw new Error(`installed ${versions}, expected ${PINS.join(' ')}`);
-    const dir = scratchDirectory('python');
+    const dir = ctx.scratch;
     writeApp(dir, 'app.py', composePython(snippets, PROBE));
     const appCommand = `${interpreter} app.py`;
     const template = steps.run('synth', () => synthesize(ctx, dir, appCommand));
     steps.run('probe', () => probe(ctx, dir, appCommand));
-    return { template, versions, dir };
+    return { template, versions };
   },
 };

@@ -7,7 +7,7 @@
 //
 // Caches (pip virtualenv, Maven repository, Go modules and builds) live in node_modules/.cache/languages.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dotnet } from './dotnet.mjs';
 import { go } from './go.mjs';
@@ -16,6 +16,7 @@ import { python } from './python.mjs';
 import { assemblyProblems } from './pacmak.mjs';
 import { Steps } from './process.mjs';
 import { readmeSnippets } from './readme.mjs';
+import { scratchDirectory } from './scratch.mjs';
 import { EXPECTATION_COUNT, missingFromTemplate, templateDifferences } from './template.mjs';
 
 const LANGUAGES = { python, java, go, dotnet };
@@ -42,7 +43,8 @@ for (const name of only) {
   const language = LANGUAGES[name];
   const log = join(logs, `${name}.log`);
   rmSync(log, { force: true });
-  const ctx = { root, cache, log, dist: join(cache, 'dist'), m2: join(cache, 'java', 'm2') };
+  const scratch = language.fence ? scratchDirectory(name) : undefined;
+  const ctx = { root, cache, log, scratch, dist: join(cache, 'dist'), m2: join(cache, 'java', 'm2') };
   const steps = new Steps();
   console.log(`${language.name}: building and synthesizing (log: ${log})`);
   try {
@@ -52,9 +54,9 @@ for (const name of only) {
     const outcome = language.run(ctx, steps, snippets);
     const missing = outcome.template ? missingFromTemplate(outcome.template) : [];
     if (missing.length > 0) throw new Error(`the template misses: ${missing.join('; ')}`);
-    results.push({ name, language, steps, ok: true, ...outcome });
+    results.push({ name, language, steps, scratch, ok: true, ...outcome });
   } catch (err) {
-    results.push({ name, language, steps, ok: false, error: err.message });
+    results.push({ name, language, steps, scratch, ok: false, error: err.message });
   }
 }
 
@@ -65,6 +67,12 @@ for (const other of synthesized.slice(1)) {
   if (differing.length > 0) {
     Object.assign(other, { ok: false, error: `template differs from ${synthesized[0].language.name}'s in ${differing.slice(0, 5).join(', ')}` });
   }
+}
+
+// A failed language's scratch app is kept for a look; the others go (a Go app holds an 80 MB binary).
+for (const r of results.filter((x) => x.scratch && existsSync(x.scratch))) {
+  if (r.ok) rmSync(r.scratch, { recursive: true, force: true });
+  else console.log(`${r.language.name}: scratch app kept in ${r.scratch}`);
 }
 
 console.log('\nlanguage  result      time   steps');

@@ -42,7 +42,7 @@ export function synthesize(ctx, dir, appCommand, env = {}) {
 export function probe(ctx, dir, appCommand, env = {}) {
   const output = sh(ctx.log, 'bash', ['-c', appCommand], {
     cwd: dir,
-    env: { ...QUIET, ...env, [PROBE_ENV]: '1', CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cdk-serverless-patterns-probe-')) },
+    env: { ...QUIET, ...env, [PROBE_ENV]: '1', CDK_OUTDIR: join(dir, 'probe.out') },
     expectFailure: true,
   });
   const problems = [];
