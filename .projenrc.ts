@@ -372,6 +372,14 @@ project.addTask('diagrams', {
   exec: 'ts-node --project tsconfig.dev.json --transpile-only --prefer-ts-exts scripts/diagrams.ts',
 });
 
+// Every jsii language: Python, Java and Go built and used from scratch apps (README snippets, cdk-nag), .NET generated.
+project.addTask('test:languages', {
+  description: 'Build the Python, Java and Go packages and synthesize the README snippets in scratch apps (CI, after the tests)',
+  env: offlineEnv,
+  exec: 'node scripts/languages/run.mjs',
+  receiveArgs: true,
+});
+
 project.addTask('bench', {
   description: 'Run benchmarks and regenerate bench/RESULTS.md',
   env: offlineEnv,
