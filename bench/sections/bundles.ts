@@ -30,6 +30,9 @@ const HANDLER_ENV: Record<string, string> = {
   CIRCUIT_BREAKER_CIRCUIT_IDS: 'downstream',
   CIRCUIT_BREAKER_HEALTH_CHECKS: '[]',
   OUTBOX_EVENT_SOURCE: 'bench.orders',
+  OUTBOX_TABLE_NAME: 'bench-orders',
+  RESTAURANT_INBOX_TABLE: 'bench-restaurant-inbox',
+  ORDER_TRACKING_TABLE: 'bench-order-tracking',
 };
 
 /**
