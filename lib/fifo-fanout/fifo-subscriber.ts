@@ -11,6 +11,7 @@ import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
+import { usesAwsManagedSqsKey } from '../core/private/queue-encryption';
 import { Problems } from '../core/private/validation';
 import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
 import { QueueConsumerOptions } from '../core/queue-consumer';
@@ -172,10 +173,8 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
   // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver.
-  const awsManaged = props.queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED ||
-    (props.queue instanceof sqs.Queue && props.queue.encryptionType === sqs.QueueEncryption.KMS_MANAGED);
   problems.check(
-    !awsManaged,
+    !usesAwsManagedSqsKey(props.queueProps, props.queue),
     'FifoSubscriber.AwsManagedKeyQueue',
     `subscriber ${id}'s queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let SNS use it`,
     'use SQS-managed encryption (the default) or a customer managed key (encryption: KMS), which SNS is granted',

@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { validateConsumerOptions } from '../../core/private/consumer-options';
 import { EVENTBRIDGE, PIPES } from '../../core/private/limits';
 import { checkRuleDescription } from '../../core/private/names';
+import { usesAwsManagedSqsKey } from '../../core/private/queue-encryption';
 import { Problems, warn } from '../../core/private/validation';
 import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
 import { BufferedEventInput } from '../contract';
@@ -80,10 +81,8 @@ export function validateBufferedConsumer(problems: Problems, scope: IConstruct, 
       'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
     );
     // The AWS managed key's policy cannot be changed to admit events.amazonaws.com, so EventBridge cannot send.
-    const awsManaged = props.queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED ||
-      (props.queue instanceof sqs.Queue && props.queue.encryptionType === sqs.QueueEncryption.KMS_MANAGED);
     problems.check(
-      !awsManaged,
+      !usesAwsManagedSqsKey(props.queueProps, props.queue),
       'BufferedEventConsumer.AwsManagedKeyBuffer',
       'the buffer queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let EventBridge use it',
       'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
