@@ -1,6 +1,7 @@
-// jsii resolves the interfaces of a submodule only through `export *` (a named re-export of a props interface here
-// fails with JSII3000), so this one index re-exports whole files. Each file exports exactly its stack and props, and
-// test/lib/public-api.test.ts pins the submodule's export list like the root's.
+// jsii resolves the interfaces of a submodule only through `export *`: a named re-export of a props interface fails
+// with JSII3000, and importing then exporting by name silently drops the types from the assembly. So this one index
+// re-exports whole files; each file exports exactly its stack and its props (helpers stay unexported), and
+// test/lib/public-api.test.ts pins every type the submodule publishes, interfaces included.
 export * from './example-stack-props';
 export * from './inference-stack';
 export * from './order-events-stack';

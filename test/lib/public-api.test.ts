@@ -21,6 +21,16 @@ const ROOT_EXPORTS = [
   'examples',
 ];
 const EXAMPLE_EXPORTS = ['InferenceStack', 'OrderEventsStack', 'OrderServiceStack', 'QuotesStack', 'RecruitingAgencyStack'];
+/**
+ * Every type of the examples submodule, interfaces included. lib/examples/index.ts must re-export whole files (jsii
+ * drops a submodule's interfaces re-exported by name, JSII3000, and silently drops types imported then exported), so
+ * this list is what keeps those files from publishing anything by accident.
+ */
+const EXAMPLE_TYPES = [
+  ...EXAMPLE_EXPORTS,
+  'ExampleStackProps', 'InferenceStackProps', 'OrderEventsStackProps', 'OrderServiceStackProps', 'QuotesStackProps',
+  'RecruitingAgencyStackProps',
+];
 
 const assembly = JSON.parse(readFileSync(join(root, '.jsii'), 'utf8')) as {
   name: string;
@@ -34,6 +44,12 @@ test('the main entry exports exactly the pinned names', () => {
 
 test('the examples submodule exports exactly the pinned names', () => {
   expect(Object.keys(lib.examples).sort()).toEqual([...EXAMPLE_EXPORTS].sort());
+});
+
+test('the examples submodule publishes exactly the pinned types, interfaces included', () => {
+  const prefix = `${assembly.name}.examples.`;
+  const published = Object.keys(assembly.types).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
+  expect(published.sort()).toEqual([...EXAMPLE_TYPES].sort());
 });
 
 test('every runtime export is a type of the jsii assembly (no TypeScript-only public API)', () => {
