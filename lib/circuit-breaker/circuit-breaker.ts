@@ -260,7 +260,8 @@ export class CircuitBreaker extends Construct {
     options: HealthCheckerOptions,
     alarmAction: cloudwatch.IAlarmAction | undefined,
   ): { fn: PatternFunction; deadLetterQueue: sqs.IQueue } {
-    const longest = Math.max(...checks.map((c) => (c.timeout ?? Duration.seconds(3)).toMilliseconds()));
+    const timeoutMsOf = (c: HealthCheck) => c.timeout?.toMilliseconds() ?? CIRCUIT_BREAKER_DEFAULTS.healthCheckTimeoutMs;
+    const longest = Math.max(...checks.map(timeoutMsOf));
     const fn = new PatternFunction(this, 'HealthChecker', {
       memorySize: options.memorySize,
       logGroup: options.logGroup,
@@ -286,7 +287,7 @@ export class CircuitBreaker extends Construct {
         checks.map((c) => ({
           url: c.url,
           circuitId: c.circuitId,
-          timeoutMs: (c.timeout ?? Duration.seconds(3)).toMilliseconds(),
+          timeoutMs: timeoutMsOf(c),
           ...(c.expectStatus !== undefined ? { expectStatus: c.expectStatus } : {}),
         })),
       ),

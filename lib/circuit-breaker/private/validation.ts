@@ -3,13 +3,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { SharedSlot } from '../../core/private/app-registry';
 import { Problems } from '../../core/private/validation';
+import { LAMBDA_DEFAULT_TIMEOUT } from '../../core/private/visibility';
 import type { HealthCheck, ProtectOptions } from '../circuit-breaker';
 import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_LIMITS, defaultFailureCounting, FailureCounting, StoreFailureMode } from '../contract';
 import type { CircuitBreakerSettings } from '../settings';
 
-
-/** Lambda's timeout when a function sets none. */
-const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
 
 /**
  * How long before the function's timeout a guarded call must end. When a call's deadline fires, the breaker still
@@ -238,9 +236,10 @@ export function validateHealthChecks(problems: Problems, checks: HealthCheck[], 
   );
   for (const c of checks) {
     problems.check(/^https?:\/\/[^\s]+$/.test(c.url), 'CircuitBreaker.HealthCheckUrl', `health check URL "${c.url}" is not http(s)`, 'use an http:// or https:// URL');
-    const timeout = (c.timeout ?? Duration.seconds(3)).toMilliseconds({ integral: false });
+    const timeout = c.timeout?.toMilliseconds({ integral: false }) ?? CIRCUIT_BREAKER_DEFAULTS.healthCheckTimeoutMs;
     problems.check(
-      timeout >= 100 && timeout <= 60_000, 'CircuitBreaker.HealthCheckTimeout',
+      timeout >= CIRCUIT_BREAKER_LIMITS.healthCheckTimeoutMinMs && timeout <= CIRCUIT_BREAKER_LIMITS.healthCheckTimeoutMaxMs,
+      'CircuitBreaker.HealthCheckTimeout',
       `health check timeout ${timeout} ms for ${c.url} is outside 100 ms..60 s`,
       'use a timeout between 100 ms and 60 seconds',
     );

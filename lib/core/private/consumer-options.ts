@@ -1,12 +1,14 @@
+import { inRange, LAMBDA } from './limits';
 import { Problems } from './validation';
 import { QueueConsumerOptions } from '../queue-consumer';
 
 /** Checks consumer options against the Lambda/SQS event source limits, naming the bad value and the fix. */
 export function validateConsumerOptions(problems: Problems, options: QueueConsumerOptions, fifo: boolean): void {
   const batchSize = options.batchSize ?? 10;
-  const max = fifo ? 10 : 10_000;
+  const range = fifo ? LAMBDA.fifoBatchSize : LAMBDA.standardBatchSize;
+  const max = range.max;
   problems.check(
-    Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= max,
+    inRange(batchSize, range),
     'Consumer.BatchSize',
     `batchSize ${batchSize} is outside 1..${max} for a ${fifo ? 'FIFO' : 'standard'} queue`,
     `use a batch size from 1 to ${max}`,
@@ -24,14 +26,14 @@ export function validateConsumerOptions(problems: Problems, options: QueueConsum
     'set maxBatchingWindow to at least 1 second, or use batchSize 10 or less',
   );
   problems.check(
-    (options.maxBatchingWindow?.toSeconds() ?? 0) <= 300,
+    (options.maxBatchingWindow?.toSeconds() ?? 0) <= LAMBDA.batchingWindowSeconds.max,
     'Consumer.BatchingWindow',
     `maxBatchingWindow ${options.maxBatchingWindow?.toHumanString()} exceeds 5 minutes`,
     'use at most 5 minutes',
   );
   if (options.maxConcurrency !== undefined) {
     problems.check(
-      Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1000,
+      inRange(options.maxConcurrency, LAMBDA.sqsMaxConcurrency),
       'Consumer.MaxConcurrency',
       `maxConcurrency ${options.maxConcurrency} is outside the SQS event source range 2..1000`,
       'use an integer from 2 to 1000, or omit it for no limit',

@@ -8,9 +8,6 @@ import { Problems, warn } from './validation';
 import { requiredVisibilityTimeout } from './visibility';
 import { QueueConsumerOptions } from '../queue-consumer';
 
-/** The SQS default visibility timeout, in seconds, for a queue that does not set one. */
-const DEFAULT_VISIBILITY_SECONDS = 30;
-
 /**
  * Checks a queue the user brought in instead of letting a pattern create it, and returns its dead-letter queue (to
  * alarm on). A queue defined in this app must have a dead-letter queue of its own kind with `maxReceiveCount` of at
@@ -58,7 +55,7 @@ export function checkExistingQueue(
   }
   if (consumer) {
     const required = requiredVisibilityTimeout(problems, consumer, options);
-    const configured = (queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? DEFAULT_VISIBILITY_SECONDS;
+    const configured = (queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? SQS.defaultVisibilityTimeoutSeconds;
     if (required !== undefined && !Token.isUnresolved(configured)) {
       problems.check(
         configured >= required.toSeconds(),

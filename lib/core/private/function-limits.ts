@@ -19,15 +19,7 @@ interface FunctionLimitOptions {
 
 /** Checks a function's options against Lambda's limits before the function exists. */
 export function checkFunctionOptions(problems: Problems, id: string, props: FunctionLimitOptions): void {
-  if (props.timeout && !props.timeout.isUnresolved()) {
-    const seconds = props.timeout.toSeconds();
-    problems.check(
-      inRange(seconds, LAMBDA.timeoutSeconds),
-      'Function.Timeout',
-      `${id}: timeout ${seconds} s is outside Lambda's ${describeRange(LAMBDA.timeoutSeconds, 's')}`,
-      'use a timeout from 1 second to 15 minutes (work that takes longer belongs in Step Functions or ECS)',
-    );
-  }
+  checkTimeout(problems, id, props.timeout && !props.timeout.isUnresolved() ? props.timeout.toSeconds() : undefined);
   checkMemory(problems, id, props.memorySize);
   checkConcurrency(problems, id, props.reservedConcurrentExecutions, props.currentVersionOptions?.provisionedConcurrentExecutions);
   if (props.handler !== undefined && !Token.isUnresolved(props.handler)) {
@@ -63,6 +55,16 @@ export function runtimeDeprecation(runtime: string, today: Date): string | undef
   const deprecated = today >= new Date(`${lifecycle.deprecated}T00:00:00Z`);
   const blocked = today >= new Date(`${lifecycle.createBlocked}T00:00:00Z`);
   return deprecated && !blocked ? lifecycle.deprecated : undefined;
+}
+
+function checkTimeout(problems: Problems, id: string, seconds: number | undefined): void {
+  if (seconds === undefined) return;
+  problems.check(
+    inRange(seconds, LAMBDA.timeoutSeconds),
+    'Function.Timeout',
+    `${id}: timeout ${seconds} s is outside Lambda's ${describeRange(LAMBDA.timeoutSeconds, 's')}`,
+    'use a timeout from 1 second to 15 minutes (work that takes longer belongs in Step Functions or ECS)',
+  );
 }
 
 function checkMemory(problems: Problems, id: string, memorySize: number | undefined): void {
@@ -123,14 +125,7 @@ function synthProblems(fn: lambda.Function): string[] {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const stack = Stack.of(fn);
   const id = fn.node.id;
-  if (typeof cfn.timeout === 'number') {
-    problems.check(
-      inRange(cfn.timeout, LAMBDA.timeoutSeconds),
-      'Function.Timeout',
-      `${id}: timeout ${cfn.timeout} s is outside Lambda's ${describeRange(LAMBDA.timeoutSeconds, 's')}`,
-      'use a timeout from 1 second to 15 minutes',
-    );
-  }
+  checkTimeout(problems, id, typeof cfn.timeout === 'number' ? cfn.timeout : undefined);
   checkMemory(problems, id, typeof cfn.memorySize === 'number' ? cfn.memorySize : undefined);
   checkConcurrency(
     problems, id,

@@ -30,6 +30,8 @@ const CW_NAMESPACE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIRef
 export const LAMBDA = {
   /** Function timeout, seconds. */
   timeoutSeconds: { min: 1, max: 900, source: LAMBDA_CONFIG } as Range,
+  /** The timeout of a function that sets none, seconds. */
+  defaultTimeoutSeconds: 3,
   /** Memory, MB (1 MB increments). */
   memoryMb: { min: 128, max: 10_240, source: LAMBDA_CONFIG } as Range,
   /** Ephemeral storage (/tmp), MB. */
@@ -120,6 +122,8 @@ export const SQS = {
   retentionSeconds: { min: 60, max: 1_209_600, source: SQS_CFN } as Range,
   /** Visibility timeout, seconds (up to 12 hours). */
   visibilityTimeoutSeconds: { min: 0, max: 43_200, source: SQS_CFN } as Range,
+  /** The visibility timeout of a queue that sets none, seconds. */
+  defaultVisibilityTimeoutSeconds: 30,
   /** Redrive `maxReceiveCount` (we require at least 2: one throttled receive must not dead-letter a message). */
   maxReceiveCount: { min: 1, max: 1_000, source: SQS_DLQ } as Range,
   /** Delivery delay, seconds. */

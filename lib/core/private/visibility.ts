@@ -1,12 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LAMBDA, SQS } from './limits';
 import { Problems } from './validation';
 import { QueueConsumerOptions } from '../queue-consumer';
 
-/** SQS allows up to 12 hours of visibility timeout. */
-const MAX_VISIBILITY = Duration.hours(12);
 /** Lambda's timeout when a function sets none. */
-const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+export const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA.defaultTimeoutSeconds);
 
 /**
  * The visibility timeout a queue needs for a Lambda consumer: six times the function timeout plus the batching
@@ -44,7 +43,7 @@ export function requiredVisibilityTimeout(
  */
 export function resolveVisibilityTimeout(problems: Problems, required: Duration, explicit: Duration | undefined): Duration {
   problems.check(
-    required.toSeconds() <= MAX_VISIBILITY.toSeconds(),
+    required.toSeconds() <= SQS.visibilityTimeoutSeconds.max,
     'Queue.VisibilityTimeoutAboveMaximum',
     `the consumer needs a visibility timeout of ${required.toHumanString()}, above the SQS maximum of 12 hours`,
     'shorten the function timeout or the batching window',
