@@ -10,7 +10,7 @@
 // it was installed in (before the virtualenv was renamed into place).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensurePinnedVenv } from './models/pinned-venv.mjs';
+import { ensurePinnedVenv } from './pinned-venv.mjs';
 
 const requirementsFile = join(new URL('.', import.meta.url).pathname, 'cfn-lint.requirements.txt');
 const RUN_CFN_LINT = "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())";

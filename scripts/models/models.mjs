@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePinnedVenv, runQuietly } from './pinned-venv.mjs';
+import { ensurePinnedVenv, runQuietly } from '../pinned-venv.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..', '..');

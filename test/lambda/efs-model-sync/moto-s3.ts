@@ -19,7 +19,7 @@ export interface MotoS3 {
 
 /** The python of the pinned moto virtualenv (installed with pip on first use, like scripts/models). */
 function motoPython(): string {
-  const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'models', 'pinned-venv.mjs'))};\n` +
+  const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
     `process.stdout.write(ensurePinnedVenv('moto-s3', ${JSON.stringify(REQUIREMENTS)}));`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
