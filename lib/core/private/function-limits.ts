@@ -148,11 +148,11 @@ function synthProblems(fn: lambda.Function): string[] {
     `${id}: environment variable names ${badKeys.map((k) => JSON.stringify(k)).join(', ')} are not accepted by Lambda`,
     'start each name with a letter and use only letters, digits and underscores (at least two characters)',
   );
-  const size = environmentSize(environment?.variables ?? {});
+  const knownBytes = literalEnvironmentBytes(environment?.variables ?? {});
   problems.check(
-    size.knownBytes <= LAMBDA.environmentBytes.max,
+    knownBytes <= LAMBDA.environmentBytes.max,
     'Function.EnvironmentSize',
-    `${id}: environment variables take ${size.knownBytes} bytes (keys and values, including those the constructs ` +
+    `${id}: environment variables take ${knownBytes} bytes (keys and values, including those the constructs ` +
       `add), above Lambda's ${LAMBDA.environmentBytes.max}`,
     'move large values to SSM Parameter Store or the function code, or shorten names',
   );
@@ -182,12 +182,15 @@ function provisionedConcurrencyOf(fn: lambda.Function): number | undefined {
   return largest;
 }
 
-/** Bytes of the literal keys and values; values that are CloudFormation expressions count their known parts only. */
-export function environmentSize(variables: Record<string, unknown>): { knownBytes: number } {
-  let knownBytes = 0;
+/**
+ * Bytes of the keys and literal values. A value that is a CloudFormation expression (a table name, an ARN) is only
+ * known at deploy time and is not counted, so the check can under-count but never refuses a valid environment.
+ */
+function literalEnvironmentBytes(variables: Record<string, unknown>): number {
+  let bytes = 0;
   for (const [key, value] of Object.entries(variables)) {
-    knownBytes += Buffer.byteLength(key, 'utf8');
-    if (typeof value === 'string') knownBytes += Buffer.byteLength(value, 'utf8');
+    bytes += Buffer.byteLength(key, 'utf8');
+    if (typeof value === 'string') bytes += Buffer.byteLength(value, 'utf8');
   }
-  return { knownBytes };
+  return bytes;
 }
