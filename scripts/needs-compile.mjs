@@ -1,4 +1,4 @@
-// Exits 0 when the build outputs (handler bundles, jsii assembly, API reference, runtime helpers) are missing or older
+// Exits 0 when the build outputs (handler bundles, jsii assembly, runtime helpers) are missing or older
 // than any source they are built from, 1 when they are all fresh. `npm test` compiles only in the first case, so
 // `build` (which compiles, then tests) compiles once while a fresh clone's `npm test` still builds everything.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const SOURCES = ['lib', 'lambda', 'package.json', 'tsconfig.dev.json', 'tsconfig.runtime.json', 'scripts/bundle.mjs', 'scripts/runtime-entries.mjs', 'scripts/runtime-entries.json'];
-const OUTPUTS = ['.jsii', 'API.md', 'assets', 'runtime/index.js', 'lambda/runtime/index.js'];
+const OUTPUTS = ['.jsii', 'assets', 'runtime/index.js', 'lambda/runtime/index.js'];
 
 function newestSource(path) {
   const full = join(root, path);
