@@ -61,6 +61,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.0.0',
     // Architecture diagrams of the example stacks (docs/diagrams, `npm run diagrams`; rendering also needs Graphviz).
     'cdk-dia@0.12.3',
+    // IAM policy evaluation engine (AGPL; test-only, never shipped): resource policies are evaluated as the services
+    // evaluate them, under the condition keys each service documents it sets.
+    '@cloud-copilot/iam-simulate@0.1.173',
   ],
   jestOptions: {
     jestVersion: '^29',
