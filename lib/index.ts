@@ -1,6 +1,6 @@
 export {
   PatternAlarmOptions, PatternErrors, PatternFunction, PatternFunctionOptions, PatternFunctionProps, PatternNodejsFunction,
-  PatternNodejsFunctionProps, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem,
+  PatternNodejsFunctionProps, QueueAlarmOptions, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem,
 } from './core';
 export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
 export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';

@@ -10,7 +10,7 @@ import { BUFFERED_CONSUMER_ENV, BufferedEventInput } from './contract';
 import { IdempotencyTable } from './idempotency-table';
 import { FifoIngest } from './private/fifo-ingest';
 import { validateBufferedConsumer } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { addQueueConsumer } from '../core/private/event-source';
@@ -23,7 +23,7 @@ import { QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 
 /** Properties of a {@link BufferedEventConsumer}. */
-export interface BufferedEventConsumerProps extends QueueConsumerOptions, PatternAlarmOptions {
+export interface BufferedEventConsumerProps extends QueueConsumerOptions, QueueAlarmOptions {
   /**
    * The bus the rule listens on. Give either this or `eventBusProps`.
    * @default - the account's default event bus

@@ -5,7 +5,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
@@ -56,7 +56,7 @@ export interface FifoSubscriberOptions extends QueueConsumerOptions {
 }
 
 /** Properties of a {@link FifoSubscriber}. */
-export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarmOptions {
+export interface FifoSubscriberProps extends FifoSubscriberOptions, QueueAlarmOptions {
   /** The FIFO topic to subscribe to. */
   readonly topic: sns.ITopic;
 }
@@ -106,7 +106,7 @@ export class FifoSubscriber extends Construct {
     const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
       fifo: true,
       isDeadLetterQueueOnly: true,
-      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: queueKey } : {}),
+      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
 

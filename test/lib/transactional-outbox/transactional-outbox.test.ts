@@ -237,9 +237,9 @@ describe('a table of your own', () => {
 test('pipe settings are passed through: batch, window, retries, record age, name, trace logs with payloads', () => {
   const { t } = withOutbox({
     batchSize: 5,
-    maximumBatchingWindow: Duration.seconds(2),
+    maxBatchingWindow: Duration.seconds(2),
     retryAttempts: 3,
-    maximumRecordAge: Duration.minutes(10),
+    maxRecordAge: Duration.minutes(10),
     pipeName: 'orders-outbox',
     logLevel: OutboxPipeLogLevel.TRACE,
     logExecutionData: true,
