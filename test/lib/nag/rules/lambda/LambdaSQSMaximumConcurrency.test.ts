@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServerlessPatternsChecks } from '../../../../../lib/nag/packs';
-import { LambdaSQSMaximumConcurrency as rule } from '../../../../../lib/nag/rules';
+import { LambdaSQSMaximumConcurrency as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, sqsMappingPath, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 
