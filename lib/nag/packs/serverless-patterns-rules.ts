@@ -82,6 +82,14 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
       'Every message in a dead-letter queue is a business event that was not processed; without an alarm nobody looks until it expires. Source: Compute Blog "Implementing AWS Lambda error handling patterns"; SQS guide "Creating alarms for dead-letter queues".',
   },
   {
+    ruleSuffixOverride: 'SQS9',
+    level: WARN,
+    rule: rules.sqs.SQSConsumedQueueDeadLetter,
+    info: 'The queue is read by a Lambda event source mapping or an EventBridge pipe but has no dead-letter queue. Give it one (deadLetterQueue with maxReceiveCount 3 or more in aws-cdk-lib).',
+    explanation:
+      'A message the consumer keeps failing on is received again and again until the retention period ends, and then deleted without a trace; for SQS sources neither Lambda nor Pipes keep failed messages themselves. Source: SQS developer guide "Using dead-letter queues in Amazon SQS"; EventBridge guide "Amazon Simple Queue Service as a source".',
+  },
+  {
     ruleSuffixOverride: 'ESM1',
     level: WARN,
     rule: rules.lambda.LambdaSQSPartialBatchResponse,
@@ -214,6 +222,14 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
     info: "The pipe publishes a DynamoDB table's changes as events without an explicit StartingPosition, or without filtering out REMOVE records although the table expires items by TTL. Set StartingPosition and add a filter such as {\"eventName\": [\"INSERT\", \"MODIFY\"]}.",
     explanation:
       'TTL deletions arrive as REMOVE records and would be published as business deletions. Source: Compute Blog "Decoupling event publishing with Amazon EventBridge Pipes"; DynamoDB guide on TTL and streams.',
+  },
+  {
+    ruleSuffixOverride: 'PIP4',
+    level: ERROR,
+    rule: rules.pipes.PipeSqsBatchingWindowWithinVisibility,
+    info: "The pipe's batching window (MaximumBatchingWindowInSeconds) is longer than the visibility timeout of the SQS queue it reads. Raise the queue's VisibilityTimeout above the window, or shorten the window.",
+    explanation:
+      'Messages read at the start of the window become visible again before the batch is delivered, and are read and delivered a second time. Source: EventBridge guide "Amazon Simple Queue Service as a source" (batch window; messages are hidden for the visibility timeout).',
   },
   {
     ruleSuffixOverride: 'SNS1',

@@ -15,8 +15,8 @@ const RULES_DIR = join(__dirname, '..', '..', '..', '..', 'lib', 'nag', 'rules')
 
 /** The catalogue's rule ids: the pack must cover each of them. */
 const CATALOGUE = [
-  'SQS1', 'SQS2', 'SQS3', 'SQS4', 'SQS5', 'SQS6', 'SQS7', 'SQS8', 'ESM1', 'ESM2', 'ESM3', 'LMB1', 'LMB2', 'LMB3', 'LMB4',
-  'LMB5', 'LMB6', 'LMB7', 'LMB8', 'EVB1', 'EVB2', 'EVB3', 'PIP1', 'PIP2', 'PIP3', 'SNS1', 'IDM1', 'CB1',
+  'SQS1', 'SQS2', 'SQS3', 'SQS4', 'SQS5', 'SQS6', 'SQS7', 'SQS8', 'SQS9', 'ESM1', 'ESM2', 'ESM3', 'LMB1', 'LMB2', 'LMB3', 'LMB4',
+  'LMB5', 'LMB6', 'LMB7', 'LMB8', 'EVB1', 'EVB2', 'EVB3', 'PIP1', 'PIP2', 'PIP3', 'PIP4', 'SNS1', 'IDM1', 'CB1',
 ];
 const TESTS_DIR = join(__dirname, '..', 'rules');
 
@@ -93,7 +93,7 @@ test('as a validation plugin given the construct tree (newer aws-cdk-lib), after
   app.synth();
   const context = { templatePaths: [], appConstruct: app } as IPolicyValidationContext;
   expect(ruleNames(new ServerlessPatternsChecks().validate(context))).toEqual(before);
-  expect(before).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS1', 'SPC-SQS7']);
+  expect(before).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS1', 'SPC-SQS7', 'SPC-SQS9']);
 });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,7 +117,7 @@ test(`registered the documented way, the pack ${passesTree ? 'fails synth' : 'ge
 test('acknowledgements silence exactly the acknowledged id, also a sub-finding', () => {
   const { app, mapping } = appWithFindings();
   Validations.of(mapping).acknowledge({ id: 'SPC-SQS1', reason: 'the queue is drained by a batch job, not this mapping' });
-  expect(ruleNames(new ServerlessPatternsChecks().validateScope(app))).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS7']);
+  expect(ruleNames(new ServerlessPatternsChecks().validateScope(app))).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS7', 'SPC-SQS9']);
 
   const s = new Stack(new App(), 'S');
   const m = new lambda.CfnEventSourceMapping(s, 'Stream', { functionName: 'f', eventSourceArn: 'arn:aws:kinesis:us-east-1:111111111111:stream/s', startingPosition: 'LATEST' });

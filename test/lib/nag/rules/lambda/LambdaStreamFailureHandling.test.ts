@@ -43,3 +43,12 @@ test('an imported stream is recognised from its ARN; SQS and unknown sources are
   const queue = new lambda.EventSourceMapping(s, 'Queue', { target: fn(s, 'Fn2'), eventSourceArn: new sqs.Queue(s, 'Q').queueArn });
   expect(resultOn(rule, queue)).toBe(NagRuleCompliance.NOT_APPLICABLE);
 });
+
+test('batches of one record need neither bisecting nor partial batch responses: nothing to split, one item is the batch', () => {
+  const s = stack();
+  const onFailure = new sources.SqsDlq(new sqs.Queue(s, 'Dlq'));
+  fn(s, 'Single').addEventSource(new sources.KinesisEventSource(new kinesis.Stream(s, 'K'), { startingPosition: LATEST, batchSize: 1, retryAttempts: 2, onFailure }));
+  expect(findings(rule, s)).toEqual([]);
+  const defaults = new lambda.EventSourceMapping(s, 'SingleDefaults', { target: fn(s, 'Fn'), eventSourceArn: new kinesis.Stream(s, 'K2').streamArn, startingPosition: LATEST, batchSize: 1 });
+  expect(resultOn(rule, defaults)).toEqual(['UnboundedRetries', 'OnFailureDestination']);
+});
