@@ -1,5 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { guardStack } from './stack-checks';
 import { PatternValidationError, ValidationProblem } from '../errors';
 
 /**
@@ -9,7 +10,10 @@ import { PatternValidationError, ValidationProblem } from '../errors';
 export class Problems {
   private readonly found: ValidationProblem[] = [];
 
-  constructor(private readonly scope: IConstruct) {}
+  constructor(private readonly scope: IConstruct) {
+    // Every construct that validates its configuration also puts its stack under the stack-wide checks.
+    guardStack(scope);
+  }
 
   /** Records a problem unless `condition` holds; returns `condition` so callers can skip dependent checks. */
   public check(condition: boolean, id: string, problem: string, fix: string): boolean {
