@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SharedSlot } from './app-registry';
 import { LAMBDA } from './limits';
-import { warn } from './validation';
+import { warnAtSynth } from './validation';
 
 interface QueueDrain {
   readonly queue: string;
@@ -36,7 +36,7 @@ function warnThrottledConsumer(fn: lambda.Function, list: QueueDrain[]): void {
   if (typeof reserved !== 'number') return;
   const queues = list.map((d) => d.queue).join(', ');
   if (reserved === 0) {
-    warn(fn, 'ConsumerStopped', `consumer ${fn.node.path} of ${queues} has reserved concurrency 0, so every batch is throttled: ` +
+    warnAtSynth(fn, 'ConsumerStopped', `consumer ${fn.node.path} of ${queues} has reserved concurrency 0, so every batch is throttled: ` +
       'messages return to the queue, count as receives and move to the dead-letter queue unprocessed; drop the reservation ' +
       '(or disable the event source to pause consumption on purpose)');
     return;
@@ -44,7 +44,7 @@ function warnThrottledConsumer(fn: lambda.Function, list: QueueDrain[]): void {
   const limited = list.filter((d): d is Required<QueueDrain> => d.maxConcurrency !== undefined);
   const wanted = limited.reduce((sum, d) => sum + d.maxConcurrency, 0);
   if (limited.length > 0 && wanted > reserved) {
-    warn(fn, 'ConsumerThrottledByReservation', `consumer ${fn.node.path} reserves ${reserved} concurrent executions but its SQS ` +
+    warnAtSynth(fn, 'ConsumerThrottledByReservation', `consumer ${fn.node.path} reserves ${reserved} concurrent executions but its SQS ` +
       `event sources may run ${wanted} (maxConcurrency of ${limited.map((d) => d.queue).join(', ')}): Lambda throttles the ` +
       `excess and throttled messages count as receives toward the dead-letter queue; raise reservedConcurrentExecutions to at ` +
       `least ${wanted} or lower maxConcurrency (minimum ${LAMBDA.sqsMaxConcurrency.min})`);

@@ -137,11 +137,12 @@ function checkAlarms(problems: Problems, stack: Stack, resources: CfnResource[])
         'use a namespace that does not start with a colon, e.g. "MyCompany/Orders"',
       );
     }
+    // On the L1 alarm: acknowledging on the Alarm construct (its parent) then applies (see warnAtSynth).
     const actions = [c.alarmActions, c.okActions, c.insufficientDataActions].flatMap((a) => (stack.resolve(a) as unknown[] | undefined) ?? []);
     for (const action of actions) {
       const alias = topicKeys.get(JSON.stringify(action));
       if (!alias) continue;
-      warn(c.node.scope ?? c, 'AlarmTopicAwsManagedKey', `the alarm action is a topic encrypted with the AWS managed key ${alias}, ` +
+      warn(c, 'AlarmTopicAwsManagedKey', `the alarm action is a topic encrypted with the AWS managed key ${alias}, ` +
         'which CloudWatch alarms cannot use: the alarm fires but nobody is notified; encrypt the topic with a customer ' +
         'managed key whose policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*)');
     }
@@ -160,15 +161,18 @@ function alarmNamespaces(stack: Stack, alarm: cloudwatch.CfnAlarm): string[] {
  * too). The quota can be raised: a warning.
  */
 function warnReservedConcurrency(stack: Stack, resources: CfnResource[]): void {
-  const reserved = resources
+  const reserving = resources
     .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
-    .map((c) => stack.resolve(c.reservedConcurrentExecutions))
-    .filter((n): n is number => typeof n === 'number');
-  const total = reserved.reduce((sum, n) => sum + n, 0);
+    .map((c) => ({ fn: c, reserved: stack.resolve(c.reservedConcurrentExecutions) as unknown }))
+    .filter((r): r is { fn: lambda.CfnFunction; reserved: number } => typeof r.reserved === 'number')
+    .sort((a, b) => b.reserved - a.reserved);
+  const total = reserving.reduce((sum, r) => sum + r.reserved, 0);
   const reservable = LAMBDA.defaultAccountConcurrency - LAMBDA.minimumUnreservedConcurrency;
   if (total <= reservable) return;
-  warn(stack, 'ReservedConcurrencyAboveDefaultQuota', `the functions of this stack reserve ${total} concurrent executions ` +
-    `in total; at the default quota of ${LAMBDA.defaultAccountConcurrency} Lambda keeps ${LAMBDA.minimumUnreservedConcurrency} ` +
-    `unreserved and refuses reservations beyond ${reservable}: raise the account's concurrency quota before deploying, or ` +
-    'reserve less (maxConcurrency on an SQS consumer limits it without reserving)');
+  // On the largest reservation (its L1 resource, so that acknowledging on the function applies): one warning per stack.
+  warn(reserving[0].fn, 'ReservedConcurrencyAboveDefaultQuota', `the functions of stack ${stack.stackName} reserve ${total} ` +
+    `concurrent executions in total (${reserving.map((r) => `${r.fn.node.scope?.node.path ?? r.fn.node.path}: ${r.reserved}`).join(', ')}); ` +
+    `at the default quota of ${LAMBDA.defaultAccountConcurrency} Lambda keeps ${LAMBDA.minimumUnreservedConcurrency} unreserved ` +
+    `and refuses reservations beyond ${reservable}: raise the account's concurrency quota before deploying, or reserve less ` +
+    '(maxConcurrency on an SQS consumer limits it without reserving)');
 }
