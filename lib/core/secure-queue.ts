@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { inRange, SQS } from './private/limits';
 import { acknowledgeDeadLetterOnlyQueue } from './private/nag-acknowledgements';
 import { checkQueueName } from './private/names';
+import { checkFifoThroughput, checkRedriveAllowed } from './private/queue-inspection';
 import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
@@ -136,6 +137,12 @@ export class SecureQueue extends Construct {
       fifoThroughputLimit: highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined,
       deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount } : undefined,
     });
+    if (props.deadLetterQueue) {
+      // A dead-letter queue passed in is someone else's: its redrive allow policy and FIFO settings must admit this queue.
+      checkRedriveAllowed(problems, this, 'SecureQueue', props.deadLetterQueue, this.queue, queueName);
+      checkFifoThroughput(problems, this, 'SecureQueue', props.deadLetterQueue);
+      problems.throwIfAny();
+    }
     if (props.isDeadLetterQueueOnly) acknowledgeDeadLetterOnlyQueue(this.queue);
     if (deadLetterQueue instanceof sqs.Queue && !props.deadLetterQueue) acknowledgeDeadLetterOnlyQueue(deadLetterQueue);
     this.deadLetterQueue = deadLetterQueue;

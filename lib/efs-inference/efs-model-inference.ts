@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { EFS_INFERENCE_DEFAULTS, EFS_INFERENCE_ENV, MODEL_SYNC_ATTRIBUTES } from './contract';
 import { InferenceHandler } from './inference-handler';
 import { ModelSource } from './model-source';
+import { checkMountTargets } from './private/mount-targets';
 import { createVpc, existingVpc, InferenceNetwork } from './private/network';
 import { createStorage, mountFor, restrictFileSystem } from './private/storage';
 import { SERVICE_TIMEOUT_MARGIN, validateProps, validateUnzippedSize } from './private/validation';
@@ -157,6 +158,7 @@ export class EfsModelInference extends Construct {
     const handler = (props.handler ?? InferenceHandler.onnx())._bind(this, architecture, problems);
     const source = props.model._bind(this, problems);
     const network: InferenceNetwork = props.vpc ? existingVpc(this, props.vpc, props.vpcSubnets, problems) : createVpc(this);
+    if (props.fileSystem && props.vpc) checkMountTargets(problems, this, props.fileSystem, props.vpc, props.vpcSubnets);
     if (handler) {
       validateUnzippedSize(problems, handler.measured);
       if (handler.requiredFile && source?.knownFiles) {

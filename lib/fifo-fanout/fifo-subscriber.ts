@@ -11,7 +11,7 @@ import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
-import { usesAwsManagedSqsKey } from '../core/private/queue-encryption';
+import { awsManagedQueueKey } from '../core/private/queue-encryption';
 import { Problems } from '../core/private/validation';
 import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
 import { QueueConsumerOptions } from '../core/queue-consumer';
@@ -172,11 +172,13 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
-  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver.
+  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver
+  // (KMS.awsManagedQueueKeySource). Found however the key came: the enum, an alias, an alias ARN or a lookup.
+  const managedKey = awsManagedQueueKey(props.queueProps, props.queue);
   problems.check(
-    !usesAwsManagedSqsKey(props.queueProps, props.queue),
+    managedKey === undefined,
     'FifoSubscriber.AwsManagedKeyQueue',
-    `subscriber ${id}'s queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let SNS use it`,
+    `subscriber ${id}'s queue is encrypted with the AWS managed key ${managedKey}, whose key policy does not let SNS use it`,
     'use SQS-managed encryption (the default) or a customer managed key (encryption: KMS), which SNS is granted',
   );
   validateConsumerOptions(problems, props, true);

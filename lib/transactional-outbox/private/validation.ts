@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PIPES } from '../../core/private/limits';
 import { checkTableName } from '../../core/private/names';
+import { checkFifoThroughput } from '../../core/private/queue-inspection';
 import { Problems, warn } from '../../core/private/validation';
 import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
@@ -20,6 +21,8 @@ export function validateOutboxProps(problems: Problems, scope: IConstruct, props
   }
   checkTableName(problems, 'TransactionalOutbox', props.tableName);
   validateTarget(problems, props);
+  // A FIFO queue passed in as the target must have settings SQS accepts together.
+  if (props.queue) checkFifoThroughput(problems, scope, 'TransactionalOutbox', props.queue);
   validateTableChoice(problems, props);
   validatePipeSettings(problems, scope, props);
   if (props.retention !== undefined) {
