@@ -13,6 +13,13 @@ export const TEST_ENV = { account: '111122223333', region: 'us-east-1' } as cons
 export const OTHER_ACCOUNT = '444455556666';
 export { anonymousPrincipal };
 
+/** Resource types whose policy is a resource of its own: the policy's type and the property naming its targets. */
+const POLICY_RESOURCES: Record<string, [string, string]> = {
+  'AWS::SQS::Queue': ['AWS::SQS::QueuePolicy', 'Queues'],
+  'AWS::SNS::Topic': ['AWS::SNS::TopicPolicy', 'Topics'],
+  'AWS::S3::Bucket': ['AWS::S3::BucketPolicy', 'Bucket'],
+};
+
 type Resources = Record<string, { Type: string; Properties?: any }>;
 
 /** Concrete values for a template's intrinsics. */
@@ -51,6 +58,7 @@ export class ResolvedTemplate {
     switch (this.typeOf(logicalId)) {
       case 'AWS::SQS::Queue': return `https://sqs.${region}.amazonaws.com/${account}/${this.queueName(logicalId)}`;
       case 'AWS::SNS::Topic': case 'AWS::KMS::Key': case 'AWS::Events::Rule': return this.arn(logicalId);
+      case 'AWS::S3::Bucket': return logicalId.toLowerCase();
       case 'AWS::EFS::FileSystem': return `fs-${logicalId.toLowerCase().slice(0, 17)}`;
       case 'AWS::EFS::AccessPoint': return `fsap-${logicalId.toLowerCase().slice(0, 17)}`;
       default: return logicalId;
@@ -99,11 +107,11 @@ export class ResolvedTemplate {
     const type = this.typeOf(logicalId);
     if (type === 'AWS::EFS::FileSystem') return this.resolve(this.properties(logicalId).FileSystemPolicy);
     if (type === 'AWS::KMS::Key') return this.resolve(this.properties(logicalId).KeyPolicy);
-    const [policyType, listKey] = type === 'AWS::SQS::Queue' ? ['AWS::SQS::QueuePolicy', 'Queues'] : type === 'AWS::SNS::Topic' ? ['AWS::SNS::TopicPolicy', 'Topics'] : [];
+    const [policyType, listKey] = POLICY_RESOURCES[type] ?? [];
     if (!policyType) throw new Error(`no resource policy form for ${type}`);
     const target = this.ref(logicalId);
     const statements = this.idsOf(policyType)
-      .filter((id) => (this.resolve(this.properties(id)[listKey!]) as string[]).includes(target))
+      .filter((id) => ([] as string[]).concat(this.resolve(this.properties(id)[listKey!])).includes(target))
       .flatMap((id) => this.resolve(this.properties(id).PolicyDocument).Statement);
     return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
   }
