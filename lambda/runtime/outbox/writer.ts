@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { OutboxWriterConfig, OutboxWriterSettings, OutboxTarget, resolveOutboxWriterConfig } from './config';
 import { EVENT_ID_PATTERN, EventIdGenerator } from './event-id';
-import { isJsonObject, OutboxRecord, outboxRow, publishedEvent, PublishedOutboxEvent } from './outbox-row';
+import { OutboxRecord, outboxRow, publishedEvent } from './outbox-row';
+import { isJsonObject, PublishedOutboxEvent } from './published-event';
 import { eventEntryBytes, utf8Bytes } from './sizes';
 import { TableKeys, transactionProblems } from './transaction-checks';
 import { OUTBOX_LIMITS } from '../../../lib/transactional-outbox/contract';
@@ -27,7 +28,7 @@ export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
    * 1 to 128 printable ASCII characters.
    */
   readonly aggregateId: string;
-  /** The event detail: a JSON object. The target receives exactly this object. */
+  /** The event detail: a JSON object. The target receives exactly this object as the envelope's `data`. */
   readonly detail: TDetail;
   /**
    * The outbox row's partition key value, so the row sits beside the aggregate's items (tables with a sort key).
@@ -64,7 +65,7 @@ export interface OutboxTransactionRequest {
 export interface PreparedOutboxTransaction {
   /** Exactly what is sent to DynamoDB. */
   readonly input: TransactWriteItemsCommandInput;
-  /** The events as the target will receive them. */
+  /** The events as the target will receive them (the envelope). */
   readonly events: readonly PublishedOutboxEvent[];
 }
 
@@ -210,13 +211,13 @@ export class OutboxWriter {
 
   /** The size the target counts: the PutEvents entry for a bus, the message body for a FIFO queue. */
   private deliveredBytes(record: OutboxRecord): number {
-    if (this.config.target === OutboxTarget.FIFO_QUEUE) {
-      return utf8Bytes(JSON.stringify(publishedEvent(record, this.config.eventSource)));
-    }
+    // The target receives the envelope (detail on a bus, body on a queue), never the bare detail.
+    const envelope = JSON.stringify(publishedEvent(record, this.config.eventSource));
+    if (this.config.target === OutboxTarget.FIFO_QUEUE) return utf8Bytes(envelope);
     return eventEntryBytes({
       source: this.config.eventSource,
       detailType: record.detailType,
-      detail: record.detailJson,
+      detail: envelope,
       resources: [record.eventId],
       hasTime: true,
     });

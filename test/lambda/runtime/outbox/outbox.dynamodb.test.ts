@@ -46,8 +46,8 @@ test('a committed transaction yields exactly its stream records: the business it
 
   const outboxImage = (e: typeof events[number], aggregate: { detailType: string; detail: object }) => ({
     pk: { S: 'ORDER#1' },
-    sk: { S: `OUTBOX#${e.id}` },
-    outboxEventId: { S: e.id },
+    sk: { S: `OUTBOX#${e.metadata.eventId}` },
+    outboxEventId: { S: e.metadata.eventId },
     outboxDetailType: { S: aggregate.detailType },
     outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
     outboxAggregateId: { S: 'ORDER#1' },
@@ -57,10 +57,10 @@ test('a committed transaction yields exactly its stream records: the business it
   const records = (await readStream(streams, streamArn)).map(summary);
   expect(records).toEqual([
     { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' } }, newImage: order(tableName).Put.Item },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].id}` } }, newImage: outboxImage(events[0], placed) },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[1].id}` } }, newImage: outboxImage(events[1], payment) },
+    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } }, newImage: outboxImage(events[0], placed) },
+    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[1].metadata.eventId}` } }, newImage: outboxImage(events[1], payment) },
   ]);
-  expect(events[0].id < events[1].id).toBe(true);
+  expect(events[0].metadata.eventId < events[1].metadata.eventId).toBe(true);
 });
 
 test('a failed condition on the business write commits nothing: no outbox row, no stream record', async () => {
@@ -86,7 +86,7 @@ test('sending the same prepared transaction again (same token) succeeds and appl
   await expect(writer.send(prepared)).resolves.toEqual({ events: prepared.events });
   expect((await readStream(streams, streamArn)).map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S}`)).toEqual([
     'INSERT ORDER',
-    `INSERT OUTBOX#${prepared.events[0].id}`,
+    `INSERT OUTBOX#${prepared.events[0].metadata.eventId}`,
   ]);
 });
 
@@ -105,13 +105,13 @@ test('a table with a partition key only: the outbox row gets a partition of its 
   const { tableName, streamArn } = await createOutboxTable(client, { sortKey: false });
   const writer = new OutboxWriter({ client, tableName, sortKey: null, eventSource: 'com.example.orders' });
   const { events } = await writer.write({ writes: [{ Put: { TableName: tableName, Item: { pk: { S: 'ORDER#1' } } } }], events: [placed] });
-  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.Keys)).toEqual([{ pk: { S: 'ORDER#1' } }, { pk: { S: `OUTBOX#${events[0].id}` } }]);
+  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.Keys)).toEqual([{ pk: { S: 'ORDER#1' } }, { pk: { S: `OUTBOX#${events[0].metadata.eventId}` } }]);
 });
 
 test('updates and deletions of outbox rows reach the stream as MODIFY and REMOVE (which the pipe filter drops)', async () => {
   const { tableName, streamArn, writer } = await setUp();
   const { events } = await writer.write({ events: [placed] });
-  const key = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].id}` } };
+  const key = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } };
   await client.send(new UpdateItemCommand({ TableName: tableName, Key: key, UpdateExpression: 'SET note = :n', ExpressionAttributeValues: { ':n': { S: 'x' } } }));
   await client.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
   expect((await readStream(streams, streamArn)).map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);

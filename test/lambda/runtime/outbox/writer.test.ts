@@ -92,16 +92,23 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     accepted({ writes: [audit], events: [event()] }, { tableKeys: { audit: ['id'] } });
   });
 
-  test('an event over the 256 KB EventBridge entry size', async () => {
-    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail JSON ({"s":"..."} = 8 + n)
-    const fixed = 14 + 18 + 11 + 26 + 8;
+  test('an event over the 256 KB EventBridge entry size (its detail is the envelope)', async () => {
+    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail: the envelope's JSON with data {"s":"..."}
+    const envelope = JSON.stringify({
+      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+      data: { s: '' },
+    });
+    const fixed = 14 + 18 + 11 + 26 + envelope.length;
     const detail = (entryBytes: number) => ({ s: 'x'.repeat(entryBytes - fixed) });
     expect(await refusal({ events: [event({ detail: detail(256 * KB + 1) })] })).toEqual([expect.stringMatching(/event 0 \(OrderPlaced\): the event is 262145 bytes as the EventBridge entry/)]);
     accepted({ events: [event({ detail: detail(256 * KB) })] });
   });
 
   test('an event over 256 KB as the FIFO message body it becomes (the envelope counts)', async () => {
-    const body = (n: number) => JSON.stringify({ 'id': '01HX0000000000000000000000', 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': new Date(NOW).toISOString(), 'detail': { s: 'x'.repeat(n) } });
+    const body = (n: number) => JSON.stringify({
+      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+      data: { s: 'x'.repeat(n) },
+    });
     const padding = 256 * KB - body(0).length;
     const fifo = { target: OutboxTarget.FIFO_QUEUE };
     expect(await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + 1) } })] }, fifo)).toEqual([expect.stringMatching(/262145 bytes as the queue message/)]);
@@ -161,8 +168,8 @@ describe('the prepared request', () => {
         TableName: TABLE,
         Item: {
           pk: { S: 'ORDER#1' },
-          sk: { S: `OUTBOX#${published.id}` },
-          outboxEventId: { S: published.id },
+          sk: { S: `OUTBOX#${published.metadata.eventId}` },
+          outboxEventId: { S: published.metadata.eventId },
           outboxDetailType: { S: 'OrderPlaced' },
           outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
           outboxAggregateId: { S: 'order-1' },
@@ -173,13 +180,16 @@ describe('the prepared request', () => {
         ExpressionAttributeNames: { '#outboxKey': 'pk' },
       },
     });
-    expect(published).toEqual({ 'id': published.id, 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': '2024-05-01T12:00:00.000Z', 'detail': { orderId: 'order-1', total: 42 } });
+    expect(published).toEqual({
+      metadata: { eventId: published.metadata.eventId, source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: '2024-05-01T12:00:00.000Z', aggregateId: 'order-1' },
+      data: { orderId: 'order-1', total: 42 },
+    });
   });
 
   test('a table without a sort key: the outbox row has a partition of its own', () => {
     const prepared = accepted({ events: [event()] }, { sortKey: null, partitionKey: 'id' });
     const item = prepared.input.TransactItems![0].Put!.Item!;
-    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].id}` });
+    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].metadata.eventId}` });
     expect(item).not.toHaveProperty('sk');
   });
 
