@@ -48,8 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-eventbridge@${SDK}`,
     // Outbox tests read real stream records from DynamoDB Local.
     `@aws-sdk/client-dynamodb-streams@${SDK}`,
-    // The built-in inference handler's runtime (its install script only fetches CUDA libraries; npm does not run it
-    // unless approved, and ONNXRUNTIME_NODE_INSTALL=skip in .ci/run keeps older npm versions from trying).
+    // The built-in inference handler's runtime. Its install script only fetches CUDA libraries (the CPU binaries ship
+    // in the package) and fails without network to them: the project keeps it from running (see `.npmrc` below).
     'onnxruntime-node@1.30.0',
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
@@ -115,6 +115,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
 // which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// onnxruntime-node's install script downloads CUDA libraries only (the CPU binaries ship in the package) and fails a
+// fresh `npm ci` without network to them. Two settings keep it from running, so the README's commands pass as written
+// with nothing exported:
+// - package.json `allowScripts` denies it: npm releases that know the field never start the script;
+// - `.npmrc` `onnxruntime-node-install=skip`: npm passes project config to scripts as `npm_config_*` variables, and the
+//   script exits at once when `npm_config_onnxruntime_node_install` is `skip` (script/install-utils.js,
+//   parseInstallFlag). This covers npm releases that run every install script (npm 10, shipped with Node 20 and 22).
+//   npm 11 warns that it does not know the key (it still passes it on).
+project.package.addField('allowScripts', { 'onnxruntime-node': false });
+project.npmrc.addConfig('onnxruntime-node-install', 'skip');
 
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
