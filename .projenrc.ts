@@ -134,6 +134,9 @@ const jestConfig = project.tryFindObjectFile('jest.config.json')!;
 // refuses to run anywhere else).
 const transform = { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
 const moduleFileExtensions = ['ts', 'js', 'mjs', 'cjs', 'json', 'node'];
+// TEST_CLOCK=<date> shifts every test's Date to that day (test/support/clock.ts): nothing may depend on the day a
+// test runs, and the newest-aws-cdk-lib stage runs the construct suites after every date in the library's tables.
+const setupFiles = ['<rootDir>/test/support/clock.ts'];
 jestConfig.addOverride('projects', [
   {
     displayName: 'unit',
@@ -141,6 +144,7 @@ jestConfig.addOverride('projects', [
     testPathIgnorePatterns: ['/node_modules/', '\\.dynamodb\\.test\\.ts$'],
     transform,
     moduleFileExtensions,
+    setupFiles,
     clearMocks: true,
   },
   {
@@ -150,6 +154,7 @@ jestConfig.addOverride('projects', [
     globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     transform,
     moduleFileExtensions,
+    setupFiles,
     clearMocks: true,
   },
 ]);
@@ -200,7 +205,8 @@ new JsonFile(project, 'tsconfig.dev.json', {
       types: ['jest', 'node'],
     },
     include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**'],
+    // The `cdk init`-shaped app is a user's project of its own (TypeScript 7, NodeNext, the packed library).
+    exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**', 'scripts/newest-cdk-app/template/**'],
   },
 });
 
@@ -418,6 +424,7 @@ project.addTask('bench', {
 
 project.eslint?.addIgnorePattern('*.snapshot/');
 project.eslint?.addIgnorePattern('assets/');
+project.eslint?.addIgnorePattern('scripts/newest-cdk-app/template/');
 project.eslint?.addIgnorePattern('/runtime/');
 
 project.synth();
