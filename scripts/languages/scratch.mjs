@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sh } from './process.mjs';
 import { assetDirectories } from './readme.mjs';
-import { PROBE_ENV } from './versions.mjs';
+import { JSII_QUIET, PROBE_ENV } from './versions.mjs';
 
-const QUIET = { CDK_DISABLE_VERSION_CHECK: '1', JSII_SILENCE_WARNING_DEPRECATED_NODE_RELEASE: '1' };
+const QUIET = { CDK_DISABLE_VERSION_CHECK: '1', ...JSII_QUIET };
 // The probe builds a FifoFanout whose topic name lacks .fifo; this is the id it must read back from the message.
 const PROBE_PROBLEM = 'FifoFanout.TopicNameFifoSuffix';
 
