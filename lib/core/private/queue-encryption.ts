@@ -50,7 +50,7 @@ function lookedUpManagedAlias(key: kms.IKey): string | undefined {
  */
 export function awsManagedQueueKey(queueProps: SecureQueueProps | undefined, queue: sqs.IQueue | undefined): string | undefined {
   if (queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED) return 'alias/aws/sqs';
-  const fromProps = awsManagedKeyAlias(queueProps?.encryptionMasterKey);
+  const fromProps = awsManagedKeyAlias(queueProps?.encryptionKey);
   if (fromProps) return fromProps;
   if (!queue) return undefined;
   if (queue instanceof sqs.Queue) {
