@@ -75,11 +75,17 @@ export function checkRuleDescription(problems: Problems, idPrefix: string, descr
 export function checkMetricNamespace(problems: Problems, idPrefix: string, what: string, namespace: string | undefined): void {
   if (namespace === undefined || Token.isUnresolved(namespace)) return;
   const { namespaceLength, namespaceCharacters, reservedNamespacePrefix, alarmNamespacePattern } = CLOUDWATCH;
-  problems.check(
-    namespace.length >= namespaceLength.min && namespace.length <= namespaceLength.max && namespaceCharacters.test(namespace),
+  const lengthOk = problems.check(
+    namespace.length >= namespaceLength.min && namespace.length <= namespaceLength.max,
     `${idPrefix}.MetricsNamespace`,
-    `${what} ${JSON.stringify(namespace)} (${namespace.length} characters) is not a namespace CloudWatch accepts`,
-    `use ${namespaceLength.min} to ${namespaceLength.max} printable ASCII characters, e.g. "MyCompany/CircuitBreaker"`,
+    `${what} is ${namespace.length} characters long`,
+    `use ${namespaceLength.min} to ${namespaceLength.max} characters (the CloudWatch limit)`,
+  );
+  problems.check(
+    !lengthOk || namespaceCharacters.test(namespace),
+    `${idPrefix}.MetricsNamespace`,
+    `${what} ${JSON.stringify(namespace)} holds characters CloudWatch does not accept (control or non-ASCII characters)`,
+    'use printable ASCII characters only, e.g. "MyCompany/CircuitBreaker"',
   );
   problems.check(
     !namespace.startsWith(reservedNamespacePrefix),

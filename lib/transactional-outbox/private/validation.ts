@@ -1,8 +1,9 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { PIPES } from '../../core/private/limits';
 import { checkTableName } from '../../core/private/names';
-import { checkFifoThroughput } from '../../core/private/queue-inspection';
+import { checkFifoThroughput, checkRedriveAllowed } from '../../core/private/queue-inspection';
 import { Problems, warn } from '../../core/private/validation';
 import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
@@ -21,8 +22,12 @@ export function validateOutboxProps(problems: Problems, scope: IConstruct, props
   }
   checkTableName(problems, 'TransactionalOutbox', props.tableName);
   validateTarget(problems, props);
-  // A FIFO queue passed in as the target must have settings SQS accepts together.
-  if (props.queue) checkFifoThroughput(problems, scope, 'TransactionalOutbox', props.queue);
+  // A FIFO queue passed in as the target must have settings SQS accepts together, and a dead-letter queue that takes it.
+  if (props.queue) {
+    checkFifoThroughput(problems, scope, 'TransactionalOutbox', props.queue);
+    const dlq = props.queue instanceof sqs.Queue ? props.queue.deadLetterQueue?.queue : undefined;
+    if (dlq) checkRedriveAllowed(problems, scope, 'TransactionalOutbox', dlq, props.queue);
+  }
   validateTableChoice(problems, props);
   validatePipeSettings(problems, scope, props);
   if (props.retention !== undefined) {

@@ -214,6 +214,18 @@ describe('a dead-letter queue passed in whose redrive allow policy excludes our 
     expect(ids(build(true))).toEqual([]);
   });
 
+  test('TransactionalOutbox: the target queue passed in with a dead-letter queue that denies every source', () => {
+    const build = (permission: sqs.RedrivePermission) => (s: Stack) => new TransactionalOutbox(s, 'O', {
+      eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE,
+      queue: new sqs.Queue(s, 'Q', {
+        fifo: true,
+        deadLetterQueue: { queue: new sqs.Queue(s, 'Dlq', { fifo: true, redriveAllowPolicy: { redrivePermission: permission } }), maxReceiveCount: 3 },
+      }),
+    });
+    expect(ids(build(sqs.RedrivePermission.DENY_ALL))).toEqual(['TransactionalOutbox.RedriveNotAllowed']);
+    expect(ids(build(sqs.RedrivePermission.ALLOW_ALL))).toEqual([]);
+  });
+
   test('an imported dead-letter queue is warned about, not refused', () => {
     const stack = newStack();
     new SecureQueue(stack, 'Q', { deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:dlq') });
