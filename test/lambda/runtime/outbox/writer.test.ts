@@ -2,8 +2,11 @@
  * What the OutboxWriter refuses before calling DynamoDB. The client is a real DynamoDBClient pointed at a closed
  * port, with a middleware counting the requests it sends: every refusal must leave the count at zero.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import * as fc from 'fast-check';
 import { OutboxTarget } from '../../../../lambda/runtime/outbox/config';
+import { outboxDeliveryFrom } from '../../../../lambda/runtime/outbox/outbox-row';
 import { OutboxEvent, OutboxTransactionRejectedError, OutboxWriter, OutboxWriterOptions } from '../../../../lambda/runtime/outbox/writer';
 
 const TABLE = 'orders';
@@ -115,10 +118,80 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     accepted({ events: [event({ detail: { s: 'x'.repeat(padding) } })] }, fifo);
   });
 
-  test('a detail that is not a JSON object', async () => {
-    for (const detail of [[1, 2], 'text', null, { n: BigInt(1) }]) {
-      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(/detail must be a JSON-serializable object/)]);
+  test('a detail whose JSON is not an object: the serialized form is checked, not the input', async () => {
+    class Money {
+      constructor(private readonly cents: number) {}
+      toJSON() { return `${this.cents / 100} EUR`; }
     }
+    class Pair {
+      toJSON() { return [1, 2]; }
+    }
+    for (const detail of [[1, 2], 'text', null, new Date(NOW), new Money(1050), new Pair()]) {
+      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(/detail must serialize to a JSON object|detail: /)]);
+    }
+    expect(await refusal({ events: [event({ detail: new Date(NOW) as any })] })).toEqual([expect.stringMatching(/its JSON is "2024-05-01T12:00:00.000Z"/)]);
+  });
+
+  test('what JSON would silently change is refused, with the path of each value', async () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    const cases: [object, RegExp][] = [
+      [{ total: NaN }, /detail.total: NaN is not a JSON number/],
+      [{ lines: [{ price: Infinity }] }, /detail.lines\[0\].price: Infinity is not a JSON number/],
+      [{ note: undefined }, /detail.note: undefined has no JSON form/],
+      [{ items: [1, undefined] }, /detail.items\[1\]: undefined has no JSON form/],
+      [{ tags: new Set(['a']) }, /detail.tags: a Set without toJSON \(JSON would publish \{\}\)/],
+      [{ byId: new Map([['a', 1]]) }, /detail.byId: a Map without toJSON/],
+      [{ n: BigInt(1) }, /detail.n: a BigInt has no JSON form/],
+      [{ f: () => 1 }, /detail.f: function has no JSON form/],
+      [{ [Symbol('s')]: 1, a: 1 }, /detail: symbol-keyed properties/],
+      [{ error: new Error('x') }, /detail.error: a Error without toJSON/],
+      [cycle, /detail.self: a cycle/],
+    ];
+    for (const [detail, problem] of cases) {
+      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(problem)]);
+    }
+  });
+
+  test('committed ⇔ published, for any value (seeded): an accepted detail is published as its JSON, a refused one is one JSON would change', () => {
+    const { writer } = writerFor();
+    const anything = fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+    });
+    fc.assert(fc.property(fc.dictionary(fc.string(), anything), (detail) => {
+      let prepared;
+      try {
+        prepared = writer.prepare({ events: [event({ detail })] });
+      } catch (error) {
+        expect(error).toBeInstanceOf(OutboxTransactionRejectedError);
+        // Refused only when JSON would not carry the detail as given.
+        expect(isDeepStrictEqual(JSON.parse(JSON.stringify(detail, (_k, v) => (typeof v === 'bigint' ? 0 : v))), detail)).toBe(false);
+        return;
+      }
+      // Accepted: the enrichment turns the committed row into exactly the detail's JSON, and never throws on it.
+      const row = prepared.input.TransactItems![0].Put!.Item!;
+      const delivery = outboxDeliveryFrom({ eventName: 'INSERT', dynamodb: { NewImage: row as any } }, 'com.example.orders');
+      expect(delivery!.data).toEqual(JSON.parse(JSON.stringify(detail)));
+    }), { numRuns: 500, seed: 19 });
+  });
+
+  test('what JSON maps as documented is accepted and published as its JSON: toJSON results, boxed primitives, -0', () => {
+    class Money {
+      constructor(private readonly cents: number) {}
+      toJSON() { return { amount: this.cents / 100, currency: 'EUR' }; }
+    }
+    // eslint-disable-next-line no-new-wrappers
+    const detail = { at: new Date(NOW), total: new Money(1050), count: new Number(3), zero: -0, nested: [{ ok: true, none: null }] };
+    const [published] = accepted({ events: [event({ detail })] }).events;
+    expect(published.data).toEqual({ at: '2024-05-01T12:00:00.000Z', total: { amount: 10.5, currency: 'EUR' }, count: 3, zero: 0, nested: [{ ok: true, none: null }] });
+    expect(published.data).toEqual(JSON.parse(JSON.stringify(detail)));
   });
 
   test('a detail-type outside 1 to 128 characters', async () => {
