@@ -114,7 +114,7 @@ test('an opening whose both attempts committed and both answers were lost is ann
   expect(metricNames(opener.metrics)).toEqual(['StoreUnavailable']); // the lost answers, not the opening
 
   // Once the opener has had its store budget to claim it, the first environments to read the OPEN circuit do.
-  clock.advance(1_000); // the longest store budget of the three
+  clock.advance(Math.max(...[reader, another, opener].map((t) => t.breaker.config.storeTimeoutMs)));
   await Promise.all([reader, another, opener].map((t) => expect(t.breaker.call(succeeding)).rejects.toBeInstanceOf(CircuitOpenError)));
   await Promise.all([reader, another, opener].map((t) => t.breaker.idle()));
   const transitions = () => [reader, another, opener].flatMap((t) => metricNames(t.metrics)).filter((m) => m !== 'StoreUnavailable');
