@@ -120,6 +120,8 @@ export const CIRCUIT_BREAKER_DEFAULTS = {
   storeFailureMode: StoreFailureMode.FAIL_OPEN,
   /** Store budget of a guarded call, before it and again after it (see {@link CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS}). */
   storeTimeoutMs: 1_000,
+  /** After a store request failed, calls do not wait for the store again for this long (or the state max age if longer). */
+  storeFailureHoldMs: 1_000,
   /** Max age of the state a call acts on, with or without the extension. */
   stateMaxAgeMs: 1_000,
   /** A circuit item expires this long after its last write. */

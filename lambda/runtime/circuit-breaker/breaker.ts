@@ -18,6 +18,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { CircuitBreakerConfig, CircuitBreakerSettings, resolveCircuitBreakerConfig, StoreFailureMode } from './config';
 import type { LocalWindow } from './counting';
 import { Environment } from './env';
@@ -114,7 +115,7 @@ export class CircuitBreaker {
       backgroundTimeoutMs: this.config.extensionTimeoutMs + this.config.storeTimeoutMs,
       logger: this.logger,
       // A store that just failed (or hung through a whole budget) is not waited for again before this has passed.
-      failureHoldMs: Math.max(this.config.stateMaxAgeMs, this.config.storeTimeoutMs),
+      failureHoldMs: Math.max(this.config.stateMaxAgeMs, CIRCUIT_BREAKER_DEFAULTS.storeFailureHoldMs),
     });
     this.writerKey = randomBytes(6).toString('base64url');
     this.counter = new FailureCounter({

@@ -16,6 +16,7 @@
  * failed, a call with no usable state fails at once (the breaker then applies its store failure mode) instead of
  * waiting for a store that just hung, and the next call after that retries it.
  */
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { ExtensionStateClient } from './extension-client';
 import type { CircuitStore } from './store';
 import { CircuitBreakerLogger } from './telemetry';
@@ -90,8 +91,9 @@ export class CircuitStateSource {
       return { record: known.record, fresh: false };
     }
     this.throwIfRecentlyFailed();
+    const joined = this.refreshing.has(id);
     const { direct, stampedAt } = await this.refresh(id, false);
-    if (!this.usableAt(stampedAt, now)) {
+    if (joined && !this.usableAt(stampedAt, now)) {
       // A shared read sent before this call could use it (before a freeze, typically): read for this call.
       return { record: await this.readFresh(id), fresh: true };
     }
@@ -133,9 +135,13 @@ export class CircuitStateSource {
     if (failure && this.props.now() - failure.at < this.props.failureHoldMs) throw new StoreRecentlyFailedError(failure.at, failure.error);
   }
 
-  /** Whether state read by a request sent at `stampedAt` may be acted on by a call that started at `callStart`. */
+  /**
+   * Whether a read this call joined (sent at `stampedAt`, by this process or the extension) is as fresh as one the
+   * call would have made itself at `callStart`: younger than the max age, or than the extension's cache max age.
+   */
   private usableAt(stampedAt: number, callStart: number): boolean {
-    return this.props.maxAgeMs > 0 ? callStart - stampedAt < this.props.maxAgeMs : stampedAt >= callStart;
+    const tolerance = Math.max(this.props.maxAgeMs, this.props.extension ? CIRCUIT_BREAKER_DEFAULTS.extensionCacheMaxAgeMs : 0);
+    return tolerance > 0 ? callStart - stampedAt < tolerance : stampedAt >= callStart;
   }
 
   /** The newest record known of `id`, however old, without I/O. */

@@ -197,6 +197,9 @@ export function testBreaker(tableName: string, overrides: Partial<CircuitBreaker
     callTimeoutMs: 2_000,
     probeLeaseMs: 5_000,
     stateMaxAgeMs: 0,
+    // The store budget runs on the real clock: generous, so a loaded machine cannot turn a slow answer of DynamoDB
+    // Local into a store failure. Tests of the budget set their own.
+    storeTimeoutMs: 5_000,
     env: {},
     dynamoDbClient: client,
     clock,
