@@ -303,9 +303,11 @@ eslintrc.addOverride('rules.import/no-extraneous-dependencies.1.devDependencies'
 // Architecture fences (a violation fails `npm test`):
 // - lib/ never imports lambda/ (the runtime is bundled separately and is not jsii API);
 // - lambda/ imports from lib/ only the pattern contracts (no aws-cdk-lib in a handler bundle);
-// - core never imports a pattern; a pattern imports only core and its own files (examples and nag may compose);
+// - core never imports a pattern; a pattern imports only core and its own files (examples and nag may compose, and a
+//   pattern built from others names them in `composedOf`);
 // - no import cycles.
-const patterns = ['fifo-fanout', 'buffered-consumer', 'circuit-breaker', 'transactional-outbox', 'efs-inference'];
+const patterns = ['fifo-fanout', 'buffered-consumer', 'circuit-breaker', 'transactional-outbox', 'efs-inference', 'rate-limited-egress'];
+const composedOf: Record<string, string[]> = { 'rate-limited-egress': ['circuit-breaker', 'buffered-consumer'] };
 eslintrc.addOverride('rules.import/no-restricted-paths', ['error', {
   zones: [
     { target: './lib', from: './lambda', message: 'lib/ must not import lambda/: share values through lib/<pattern>/contract.ts' },
@@ -318,7 +320,10 @@ eslintrc.addOverride('rules.import/no-restricted-paths', ['error', {
     { target: './lib/core', from: patterns.map((p) => `./lib/${p}`), message: 'core must not depend on a pattern' },
     ...patterns.map((p) => ({
       target: `./lib/${p}`,
-      from: [...patterns.filter((other) => other !== p).map((other) => `./lib/${other}`), './lib/examples', './lib/nag'],
+      from: [
+        ...patterns.filter((other) => other !== p && !(composedOf[p] ?? []).includes(other)).map((other) => `./lib/${other}`),
+        './lib/examples', './lib/nag',
+      ],
       message: 'a pattern imports only lib/core and its own files',
     })),
   ],

@@ -47,14 +47,18 @@ export const RATE_LIMITED_EGRESS_DEFAULTS = {
    * are retried.
    */
   permanentStatuses: [400, 401, 403, 404, 405, 410, 413, 422] as readonly number[],
-  startToleranceMs: 40,
+  startToleranceMs: 50,
   /** Longest Retry-After honoured, milliseconds: a partner asking for more is treated as down (the breaker decides). */
   maxRetryAfterMs: 300_000,
   /** Delivery attempts of one record within one invocation (throttled retries), before it is handed back to SQS. */
   attemptsPerInvocation: 3,
   controllerWatchMs: 50_000,
-  /** The delivery function's receives before the dead-letter queue: room for a few outages (see the README). */
-  maxReceiveCount: 10,
+  /**
+   * Receives of a buffered event before the dead-letter queue. A paused buffer is not received from, so an outage
+   * costs a waiting event at most the receive that met the failure and one in a batch already polled when the pause
+   * took effect; 5 leaves room for two outages in a row.
+   */
+  maxReceiveCount: 5,
 } as const;
 
 /** Attributes of the limiter item. */

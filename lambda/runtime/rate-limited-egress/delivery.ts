@@ -9,7 +9,7 @@ import { callPartner, PartnerAnswer, PartnerFailure, PartnerSemantics } from './
 import { FleetRateLimiter, SlotDeadlineError } from './rate-limiter';
 import { BufferedEventInput } from '../../../lib/buffered-consumer/contract';
 import type { CircuitBreaker } from '../circuit-breaker/breaker';
-import { CircuitOpenError } from '../circuit-breaker/errors';
+import { CallerError, CircuitOpenError } from '../circuit-breaker/errors';
 import { MalformedMessageError, parseEventRecord } from '../event-record';
 import { defaultIdempotencyKey } from '../idempotency-key';
 import type { DrainSwitch } from './drain-switch';
@@ -52,6 +52,13 @@ const SHUTDOWN_MARGIN_MS = 500;
 
 type Fate = 'done' | 'retry' | 'refused';
 
+/** The request could not start within the start tolerance of its slot; it was not sent. */
+class SlotMissedError extends CallerError {
+  constructor() {
+    super('send slot missed: not sent');
+  }
+}
+
 /** Delivers `records`; the response lists the ones SQS must redeliver. `remainingMs` is the invocation's time left. */
 export async function deliverBatch(records: SQSRecord[], remainingMs: () => number, options: DeliveryOptions): Promise<SQSBatchResponse> {
   const now = () => options.semantics.now();
@@ -71,12 +78,8 @@ export async function deliverBatch(records: SQSRecord[], remainingMs: () => numb
       throw err;
     }
     const fates = await Promise.all(current.map(async (record, i) => {
-      const outcome: { fate: Fate } = { fate: 'retry' };
-      await options.limiter.atSlot(slots[i], async () => {
-        attempts.set(record.messageId, (attempts.get(record.messageId) ?? 0) + 1);
-        outcome.fate = await deliverOne(record, options);
-      });
-      return outcome.fate;
+      attempts.set(record.messageId, (attempts.get(record.messageId) ?? 0) + 1);
+      return deliverOne(record, slots[i], options);
     }));
     if (fates.includes('refused')) refused = true;
     pending = current.filter((_, i) => fates[i] !== 'done');
@@ -94,7 +97,7 @@ export async function deliverBatch(records: SQSRecord[], remainingMs: () => numb
   return { batchItemFailures: pending.map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
-async function deliverOne(record: SQSRecord, options: DeliveryOptions): Promise<Fate> {
+async function deliverOne(record: SQSRecord, slot: number, options: DeliveryOptions): Promise<Fate> {
   let key: string;
   try {
     key = defaultIdempotencyKey(parseEventRecord(record, options.input));
@@ -105,14 +108,24 @@ async function deliverOne(record: SQSRecord, options: DeliveryOptions): Promise<
   }
   let answer: PartnerAnswer;
   try {
-    answer = await options.breaker.call(({ signal }) => callPartner({
-      url: options.endpointUrl,
-      method: options.method,
-      headers: { ...options.headers, [options.idempotencyHeader]: key },
-      body: record.body,
-      signal,
-    }, options.semantics));
+    // The slot is awaited inside the guarded call, after the breaker has read the circuit state, so nothing stands
+    // between the on-time check and the request; the call's timeout starts counting at the slot.
+    const waitMs = Math.max(0, slot - options.semantics.now());
+    answer = await options.breaker.call(async ({ signal, probe }) => {
+      if (!(await options.limiter.waitFor(slot))) {
+        // A missed slot is not the partner's fault, except for a probe, which must not close the circuit unsent.
+        throw probe ? new Error('probe missed its send slot') : new SlotMissedError();
+      }
+      return callPartner({
+        url: options.endpointUrl,
+        method: options.method,
+        headers: { ...options.headers, [options.idempotencyHeader]: key },
+        body: record.body,
+        signal,
+      }, options.semantics);
+    }, { callTimeoutMs: waitMs + options.callTimeoutMs });
   } catch (err) {
+    if (err instanceof SlotMissedError) return 'retry';
     options.onAnswer?.(record, err as PartnerFailure);
     if (CircuitOpenError.is(err)) return 'refused';
     const retryAfterMs = err instanceof PartnerFailure ? err.retryAfterMs : undefined;

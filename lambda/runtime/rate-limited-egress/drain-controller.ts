@@ -9,13 +9,13 @@
  * see the CircuitBreaker runtime); a delivery function still running when the period ends may win the election
  * instead, with a real delivery as its probe, and the controller then sees the circuit close.
  */
+import type { DeliveryLogger } from './delivery';
+import type { DrainSwitch } from './drain-switch';
 import { callPartner, PartnerSemantics } from './partner-http';
 import type { FleetRateLimiter } from './rate-limiter';
 import type { CircuitBreaker } from '../circuit-breaker/breaker';
 import { CircuitOpenError } from '../circuit-breaker/errors';
 import { CircuitState } from '../circuit-breaker/types';
-import type { DeliveryLogger } from './delivery';
-import type { DrainSwitch } from './drain-switch';
 
 /** What the controller needs. */
 export interface DrainControllerOptions {
@@ -71,10 +71,10 @@ export async function superviseDrain(options: DrainControllerOptions): Promise<D
       try {
         await options.breaker.call(async ({ signal }) => {
           const { slots } = await options.limiter.reserve(1, now() + pollMs * 5);
-          await options.limiter.atSlot(slots[0], async () => {
-            probes++;
-            await callPartner({ url: options.probeUrl, method: 'GET', headers: options.headers, signal }, options.semantics);
-          });
+          // A missed slot fails the probe (the circuit stays open): sending it late could break the rate.
+          if (!(await options.limiter.waitFor(slots[0]))) throw new Error('probe missed its send slot');
+          probes++;
+          await callPartner({ url: options.probeUrl, method: 'GET', headers: options.headers, signal }, options.semantics);
         });
         continue; // the probe closed the circuit (or counted toward successThreshold): look again
       } catch (err) {

@@ -25,6 +25,8 @@ export interface EgressRuntimeOptions {
   readonly awsTarget?: Omit<AwsRequestTarget, 'service'>;
   /** Replaces the event source mapping switch. */
   readonly drain?: DrainSwitch;
+  /** Replaces the fleet-wide rate limiter built from the environment. */
+  readonly limiter?: FleetRateLimiter;
   /** Options of the circuit breaker client (settings come from the environment the CircuitBreaker construct sets). */
   readonly breaker?: CircuitBreakerOptions;
   readonly logger?: DeliveryLogger;
@@ -51,7 +53,7 @@ function assemble(options: EgressRuntimeOptions): Assembled {
   const config = resolveEgressConfig(env);
   const dynamoDbClient = options.dynamoDbClient ?? new DynamoDBClient({});
   const awsTarget = options.awsTarget ?? { region: env.AWS_REGION ?? 'us-east-1' };
-  const limiter = new FleetRateLimiter({
+  const limiter = options.limiter ?? new FleetRateLimiter({
     client: dynamoDbClient,
     tableName: config.limiterTableName,
     limiterId: config.limiterId,
@@ -88,8 +90,13 @@ async function staticHeaders(config: EgressConfig, target: Omit<AwsRequestTarget
   return headers;
 }
 
+/** The part of the Lambda context the handlers read. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
 /** The SQS handler of the delivery function. */
-export function createDeliveryHandler(options: EgressRuntimeOptions = {}): (event: SQSEvent, context: { getRemainingTimeInMillis(): number }) => Promise<SQSBatchResponse> {
+export function createDeliveryHandler(options: EgressRuntimeOptions = {}): (event: SQSEvent, context: RemainingTime) => Promise<SQSBatchResponse> {
   const parts = assemble(options);
   const sqs = options.sqsClient ?? new SQSClient({});
   const deadLetters: DeadLetterSink = {
@@ -125,7 +132,9 @@ export function createDeliveryHandler(options: EgressRuntimeOptions = {}): (even
 }
 
 /** The scheduled handler of the drain controller. */
-export function createDrainController(options: EgressRuntimeOptions = {}): (event?: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<DrainControllerReport> {
+export function createDrainController(
+  options: EgressRuntimeOptions = {},
+): (event?: unknown, context?: RemainingTime) => Promise<DrainControllerReport> {
   const parts = assemble(options);
   return async (_event, context) => superviseDrain({
     breaker: parts.breaker,

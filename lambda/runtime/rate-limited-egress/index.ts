@@ -13,7 +13,7 @@ export type { DrainControllerOptions, DrainControllerReport } from './drain-cont
 export { EventSourceMappingSwitch } from './drain-switch';
 export type { DrainSwitch } from './drain-switch';
 export { createDeliveryHandler, createDrainController, jsonLogger } from './handlers';
-export type { EgressRuntimeOptions } from './handlers';
+export type { EgressRuntimeOptions, RemainingTime } from './handlers';
 export { callPartner, parseRetryAfter, PartnerFailure } from './partner-http';
 export type { PartnerAnswer, PartnerRequest, PartnerSemantics } from './partner-http';
 export { FleetRateLimiter, SlotDeadlineError, systemLimiterClock } from './rate-limiter';

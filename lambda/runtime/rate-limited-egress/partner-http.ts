@@ -71,8 +71,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number, c
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   let ms: number;
-  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
-  else {
+  if (/^\d+$/.test(trimmed)) {ms = Number(trimmed) * 1000;} else {
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return undefined;
     ms = at - now;

@@ -8,7 +8,7 @@
  *   slot or at most `startTolerance` later; a caller that would start later gives the slot up and reserves a new one.
  *   So the requests started in any 1-second interval come from slots in an interval of 1 s + startTolerance, which
  *   holds at most `limit` slots: no 1-second interval (sliding, not only calendar seconds) sees more than `limit`
- *   request starts, fleet-wide. The price is a schedule `1 / (1 + startTolerance)` of the limit (96 % at 40 ms).
+ *   request starts, fleet-wide. The price is a schedule `1 / (1 + startTolerance)` of the limit (95 % at 50 ms).
  * - It holds on the partner's clock when request latencies differ by at most `startTolerance` minus the lateness
  *   actually used, and when the environments' clocks agree (Lambda hosts keep time with the Amazon Time Sync
  *   Service); neither is something this code can check.
@@ -20,7 +20,7 @@
 import {
   ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { LIMITER_TABLE_SHAPE } from '../../../lib/rate-limited-egress/contract';
+import { LIMITER_TABLE_SHAPE, RATE_LIMITED_EGRESS_DEFAULTS } from '../../../lib/rate-limited-egress/contract';
 
 /** Time in epoch milliseconds, and a way to wait; tests pass the real ones. */
 export interface LimiterClock {
@@ -42,7 +42,7 @@ export interface FleetRateLimiterOptions {
   readonly limiterId: string;
   /** Requests per second, fleet-wide. */
   readonly limitPerSecond: number;
-  /** How late a request may start after its slot, ms. @default 40 */
+  /** How late a request may start after its slot, ms. @default 50 */
   readonly startToleranceMs?: number;
   /**
    * Slots are reserved at least this far ahead of now, ms, so the reservation write has returned before the slot
@@ -85,7 +85,7 @@ export class FleetRateLimiter {
     if (!Number.isInteger(options.limitPerSecond) || options.limitPerSecond < 1) {
       throw new Error(`limitPerSecond must be a whole number ≥ 1, got ${options.limitPerSecond}`);
     }
-    this.startToleranceMs = options.startToleranceMs ?? 40;
+    this.startToleranceMs = options.startToleranceMs ?? RATE_LIMITED_EGRESS_DEFAULTS.startToleranceMs;
     this.spacingUs = Math.ceil(((1000 + this.startToleranceMs) * US_PER_MS) / options.limitPerSecond);
     this.leadMs = options.leadMs ?? 25;
     this.ttlSeconds = options.ttlSeconds ?? 86_400;
@@ -120,15 +120,14 @@ export class FleetRateLimiter {
   }
 
   /**
-   * Waits for `slot` and runs `send` if it can start within the start tolerance; returns false (without sending)
-   * when the slot was missed, so the caller reserves a new one.
+   * Waits for `slot`; true when the caller may start its request now, false when the slot was missed by more than
+   * the start tolerance (the caller must not send, and reserves a new slot). Call it right before the request is
+   * written: anything awaited between this and the request eats into the tolerance.
    */
-  public async atSlot(slot: number, send: () => Promise<void>): Promise<boolean> {
+  public async waitFor(slot: number): Promise<boolean> {
     const wait = slot - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait);
-    if (this.clock.now() > slot + this.startToleranceMs) return false;
-    await send();
-    return true;
+    return this.clock.now() <= slot + this.startToleranceMs;
   }
 
   /**
