@@ -44,6 +44,19 @@ test('problems across a pattern\'s props, consumer options and queue options are
   ]);
 });
 
+test('the README\'s FIFO batch-size example: one problem, and following its fix synthesizes', () => {
+  const build = (batchSize: number) => () => new BufferedEventConsumer(newStack('App'), 'Orders', {
+    eventPattern: { source: ['orders'] },
+    fifo: true,
+    messageGroupIdPath: '$.detail.orderId',
+    consumerProps: { code: INLINE_CODE, handler: 'index.handler' },
+    batchSize,
+  });
+  const err = thrown(build(11)) as Error;
+  expect(err.message).toBe('[App/Orders] batchSize 11 is outside 1..10 for a FIFO queue. Fix: use a batch size from 1 to 10. (Consumer.BatchSize)');
+  expect(build(10)).not.toThrow();
+});
+
 test('a single problem reads as one line with its id', () => {
   const stack = newStack();
   const err = thrown(() => new FifoFanout(stack, 'Jobs', { topicName: 'jobs' }));
