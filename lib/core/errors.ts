@@ -44,10 +44,17 @@ export class PatternErrors {
    * starts with the message again).
    */
   public static problemsInMessage(message: string): ValidationProblem[] {
-    const lines = [...new Set(message.split('\n').map((line) => line.replace(/^Error: /, '')))];
-    return lines.flatMap((line) => {
+    // Repeats are recognised by the problem read from a line, not by the line: the stack Java appends starts with
+    // `PatternValidationError: ` and the message, so its first line differs from the message's own first line.
+    const seen = new Set<string>();
+    return message.split('\n').flatMap((line) => {
       const match = PROBLEM_LINE.exec(line);
-      return match ? [{ path: match[1], problem: match[2], fix: match[3], id: match[4] }] : [];
+      if (!match) return [];
+      const problem = { path: match[1], problem: match[2], fix: match[3], id: match[4] };
+      const key = JSON.stringify(problem);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [problem];
     });
   }
 

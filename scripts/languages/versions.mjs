@@ -3,7 +3,10 @@
 export const FLOOR = { awsCdkLib: '2.257.0', constructs: '10.5.1', cdkNag: '3.0.2' };
 
 // The README sections whose snippets each language's app is composed of, in order.
-export const SECTIONS = ['FifoFanout', 'BufferedEventConsumer', 'CircuitBreaker'];
+export const SECTIONS = [
+  'FifoFanout', 'BufferedEventConsumer', 'CircuitBreaker', 'TransactionalOutbox', 'EfsModelInference',
+  'PatternFunction and PatternNodejsFunction',
+];
 
 // Set in the second run of each app: it reads a validation error back and adds a resource cdk-nag must refuse.
 export const PROBE_ENV = 'LANGUAGE_CHECK_PROBE';
