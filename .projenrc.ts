@@ -188,7 +188,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
       rootDir: '.',
       types: ['jest', 'node'],
     },
-    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'lambda/**/*.mts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**'],
   },
 });
