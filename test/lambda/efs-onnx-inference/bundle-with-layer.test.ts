@@ -52,7 +52,8 @@ test('a refused request is answered, and onnxruntime prints nothing of its own',
   const root = newModelRoot();
   placeVersion(root, 'v1', ranker.modelPath);
   const [name] = Object.keys(ranker.request.inputs);
-  const run = invokeOnce(layout, { inputs: { ...ranker.request.inputs, [name]: { ...ranker.request.inputs[name], dims: [0, 4], data: [] } } }, { EFS_INFERENCE_MODEL_ROOT: root });
+  const empty = { inputs: { ...ranker.request.inputs, [name]: { ...ranker.request.inputs[name], dims: [0, 4], data: [] } } };
+  const run = invokeOnce(layout, empty, { EFS_INFERENCE_MODEL_ROOT: root });
   expect(run.status).toBe(0);
   expect(run.result.errorType).toBe('InvalidInputError');
   expect(run.stderr).not.toContain('onnxruntime');

@@ -94,7 +94,9 @@ export interface Invocation {
 }
 
 /** Starts a fresh "execution environment": init, then one invocation with `event`. */
-export function invokeOnce(layout: LambdaLayout, event: unknown, env: Record<string, string>, options: { lambdaResolution?: boolean } = {}): Invocation {
+export function invokeOnce(
+  layout: LambdaLayout, event: unknown, env: Record<string, string>, options: { lambdaResolution?: boolean } = {},
+): Invocation {
   const major = process.versions.node.split('.')[0];
   const nodePath = [
     join(layout.optDir, 'nodejs', `node${major}`, 'node_modules'),
