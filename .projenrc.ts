@@ -204,7 +204,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
       rootDir: '.',
       types: ['jest', 'node'],
     },
-    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'lambda/**/*.mts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     // The `cdk init`-shaped app is a user's project of its own (TypeScript 7, NodeNext, the packed library).
     exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**', 'scripts/newest-cdk-app/template/**'],
   },
