@@ -1,9 +1,16 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
-import { SERVERLESS_PATTERNS_RULES } from './serverless-patterns-rules';
+import { PackRule, SERVERLESS_PATTERNS_RULES } from './serverless-patterns-rules';
 import { RATE_LIMITED_DOWNSTREAM_MARKER } from '../private/markers';
+import { resourceTypesOf } from '../private/rule';
 import { withSharedTemplate } from '../private/template';
+
+/** The pack's rules by the CloudFormation type they check, in catalogue order. */
+const RULES_BY_TYPE = new Map<string, PackRule[]>();
+for (const rule of SERVERLESS_PATTERNS_RULES) {
+  for (const type of resourceTypesOf(rule.rule)) RULES_BY_TYPE.set(type, [...(RULES_BY_TYPE.get(type) ?? []), rule]);
+}
 
 /**
  * cdk-nag rules for serverless messaging that look across resources: a queue's visibility timeout against its
@@ -46,6 +53,7 @@ export class ServerlessPatternsChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const rule of SERVERLESS_PATTERNS_RULES) this.applyRule({ ...rule, node });
+    // Only the rules that check this resource's type: the others would answer "not applicable" anyway.
+    for (const rule of RULES_BY_TYPE.get(node.cfnResourceType) ?? []) this.applyRule({ ...rule, node });
   }
 }

@@ -22,7 +22,7 @@ export interface AlarmedMetric {
  */
 export function alarmedMetrics(template: AppTemplate): AlarmedMetric[] {
   return template.memo('cloudwatch:alarmed-metrics', () =>
-    template.ofType('AWS::CloudWatch::Alarm').flatMap((alarm) => {
+    alarmsThatMayWatchSqs(template).flatMap((alarm) => {
       const p = alarm.properties;
       if (p.MetricName !== undefined) return [readMetric(alarm, p, true)];
       const queries = tryOr(() => listValue(p.Metrics, 'alarm metrics'), undefined);
@@ -38,6 +38,24 @@ export function alarmedMetrics(template: AppTemplate): AlarmedMetric[] {
     }),
   );
 }
+
+/**
+ * The alarms of the app, rendered, except those that plainly watch one metric of another namespace (most alarms of
+ * an app watch Lambda, API Gateway or custom metrics, and the rules here only look for SQS metrics).
+ */
+function alarmsThatMayWatchSqs(template: AppTemplate): TemplateResource[] {
+  return template
+    .nodesOfType(ALARM)
+    .filter((node) => {
+      const namespace = template.peek(node, 'namespace');
+      return typeof namespace !== 'string' || namespace === SQS_NAMESPACE || template.mayHave(node, 'metrics');
+    })
+    .map((node) => template.get(node))
+    .filter((r): r is TemplateResource => r !== undefined);
+}
+
+const ALARM = 'AWS::CloudWatch::Alarm';
+const SQS_NAMESPACE = 'AWS/SQS';
 
 function unreadable(alarm: TemplateResource, search?: string): AlarmedMetric {
   return { alarm, dimensions: [], direct: false, readable: false, search };

@@ -19,7 +19,9 @@ const ASYNC_SERVICE_PRINCIPALS = new Set([
   'lambda.alarms.cloudwatch.amazonaws.com',
 ]);
 
-/** Where resources other than permissions name the functions they invoke asynchronously. */
+const PERMISSION = 'AWS::Lambda::Permission';
+
+/** Where resources name the functions they invoke asynchronously. */
 const INVOKED_FUNCTIONS: Record<string, (p: Record<string, unknown>) => unknown[]> = {
   'AWS::SNS::Subscription': (p) => (p.Protocol === 'lambda' ? [p.Endpoint] : []),
   'AWS::SNS::Topic': (p) => listValue(p.Subscription, 'Subscription').filter((s) => isPlainObject(s) && s.Protocol === 'lambda').map((s) => (s as Record<string, unknown>).Endpoint),
@@ -36,12 +38,27 @@ function s3NotificationFunctions(configuration: unknown): unknown[] {
     .map((c) => pathValue(c, ['Function'], 'function') ?? pathValue(c, ['LambdaFunctionArn'], 'function'));
 }
 
+/**
+ * The permissions that may be for an asynchronous invoker, rendered; a permission whose principal is plainly
+ * another (API Gateway, a load balancer, an account) is not rendered at all: apps hold many of them.
+ */
+function asyncPermissions(template: AppTemplate): TemplateResource[] {
+  return template
+    .nodesOfType(PERMISSION)
+    .filter((node) => {
+      const principal = template.peek(node, 'principal');
+      return typeof principal !== 'string' || ASYNC_SERVICE_PRINCIPALS.has(principal);
+    })
+    .map((node) => template.get(node))
+    .filter((r): r is TemplateResource => r?.type === PERMISSION);
+}
+
 /** The resources that invoke each function of the app asynchronously. */
 export function asyncInvokers(template: AppTemplate, fn: TemplateResource): TemplateResource[] {
   const byFunction = template.memo('lambda:async-invokers', () => {
     const map = new Map<TemplateResource, TemplateResource[]>();
     for (const [type, functionsOf] of Object.entries(INVOKED_FUNCTIONS)) {
-      for (const invoker of template.ofType(type)) {
+      for (const invoker of type === PERMISSION ? asyncPermissions(template) : template.ofType(type)) {
         for (const value of tryOr(() => functionsOf(invoker.properties), [])) {
           const target = value === undefined ? undefined : functionAt(template, value, invoker);
           if (target) map.set(target, [...(map.get(target) ?? []), invoker]);

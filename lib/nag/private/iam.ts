@@ -46,9 +46,17 @@ export function coversAction(statement: PolicyStatement, action: string): boolea
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character, case-insensitive. */
 export function globMatches(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(value);
+  let expression = GLOBS.get(pattern);
+  if (!expression) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    expression = new RegExp(`^${source}$`, 'i');
+    GLOBS.set(pattern, expression);
+  }
+  return expression.test(value);
 }
+
+/** Compiled action patterns: an app repeats the same few hundred. */
+const GLOBS = new Map<string, RegExp>();
 
 /**
  * The values of condition key `key` (e.g. `aws:SourceArn`) under any operator, case-insensitively; undefined when
@@ -93,9 +101,14 @@ export function identityPolicies(template: AppTemplate): IdentityPolicy[] {
       const statements = tryOr(() => statementsOf(document, owner), []);
       if (statements.length > 0) policies.push({ statements, roles: roles.filter((r): r is TemplateResource => !!r) });
     };
+    // Only roles that may hold inline or managed policies are rendered (most hold neither).
+    const rolesWith = (property: string) =>
+      template.nodesOfType('AWS::IAM::Role').filter((node) => template.mayHave(node, property)).map((node) => template.get(node))
+        .filter((r): r is TemplateResource => r?.type === 'AWS::IAM::Role');
+    const rolesWithManaged = template.nodesOfType('AWS::IAM::ManagedPolicy').length > 0 ? rolesWith('managedPolicyArns') : [];
     for (const policy of template.ofType('AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy')) {
       const roles = tryOr(() => listValue(policy.properties.Roles, 'roles'), []).map((r) => roleAt(r, policy));
-      const attachedVia = template.ofType('AWS::IAM::Role').filter((role) =>
+      const attachedVia = rolesWithManaged.filter((role) =>
         tryOr(() => listValue(role.properties.ManagedPolicyArns, 'managed policies'), []).some(
           (arn) => template.resourceAt(arn, role) === policy,
         ),
@@ -105,7 +118,7 @@ export function identityPolicies(template: AppTemplate): IdentityPolicy[] {
     for (const policy of template.ofType('AWS::IAM::RolePolicy')) {
       add(policy.properties.PolicyDocument, policy, [roleAt(policy.properties.RoleName, policy)]);
     }
-    for (const role of template.ofType('AWS::IAM::Role')) {
+    for (const role of rolesWith('policies')) {
       for (const inline of tryOr(() => listValue(role.properties.Policies, 'inline policies'), [])) {
         if (isPlainObject(inline)) add(inline.PolicyDocument, role, [role]);
       }

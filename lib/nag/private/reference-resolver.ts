@@ -25,6 +25,8 @@ const MARK_PREFIX = 'spc-ref:';
  */
 export class ReferenceMarkingResolver extends DefaultTokenResolver {
   private readonly targets = new Map<string, CfnResource>();
+  /** Each target's mark (a construct path is joined anew on every read). */
+  private readonly keys = new Map<CfnResource, string>();
 
   constructor() {
     super(new CloudFormationConcat());
@@ -43,8 +45,12 @@ export class ReferenceMarkingResolver extends DefaultTokenResolver {
   }
 
   private mark(target: CfnResource, attribute: string): unknown {
-    const key = `${MARK_PREFIX}${target.node.path}`;
-    this.targets.set(key, target);
+    let key = this.keys.get(target);
+    if (key === undefined) {
+      key = `${MARK_PREFIX}${target.node.path}`;
+      this.keys.set(target, key);
+      this.targets.set(key, target);
+    }
     return attribute === 'Ref' ? { Ref: key } : { 'Fn::GetAtt': [key, attribute] };
   }
 }

@@ -7,6 +7,12 @@ import { NotResolvable } from './values';
 /** A rule's logic: the resource it checks, already rendered, and the app's template to look across. */
 export type RuleCheck = (resource: TemplateResource, template: AppTemplate) => NagRuleResult;
 
+/**
+ * A cheap test, before the resource is rendered, that it can matter to the rule at all (e.g. a role with no inline
+ * policy cannot grant anything inline). False makes the rule "not applicable" without rendering the resource.
+ */
+export type RuleFilter = (node: CfnResource, template: AppTemplate) => boolean;
+
 /** A cdk-nag rule: what `NagPack.applyRule` calls for every L1 resource. */
 export type NagRule = (node: CfnResource) => NagRuleResult;
 
@@ -27,14 +33,16 @@ export function listenForUnexpectedRuleErrors(listener: UnexpectedErrorListener)
 /**
  * Makes a rule from `check`, named after its file (as cdk-nag names its rules), applied only to `resourceTypes`.
  * The rule never throws: a value it cannot resolve, and any template shape it did not expect, make it "not
- * applicable" — a third-party template must never break a synth or produce a finding from a guess.
+ * applicable" — a third-party template must never break a synth or produce a finding from a guess. `applies`,
+ * when given, is asked first, before the resource is rendered.
  */
-export function defineRule(file: string, resourceTypes: readonly string[], check: RuleCheck): NagRule {
+export function defineRule(file: string, resourceTypes: readonly string[], check: RuleCheck, applies?: RuleFilter): NagRule {
   const name = parse(file).name;
   const rule = (node: CfnResource): NagRuleResult => {
     try {
       if (!resourceTypes.includes(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
       const template = AppTemplate.of(node);
+      if (applies && !applies(node, template)) return NagRuleCompliance.NOT_APPLICABLE;
       const resource = template.get(node);
       if (!resource?.rendered || !resourceTypes.includes(resource.type)) return NagRuleCompliance.NOT_APPLICABLE;
       return check(resource, template);
@@ -44,7 +52,18 @@ export function defineRule(file: string, resourceTypes: readonly string[], check
     }
   };
   Object.defineProperty(rule, 'name', { value: name });
+  RESOURCE_TYPES.set(rule, resourceTypes);
   return rule;
+}
+
+/** The CloudFormation types each rule made by {@link defineRule} checks. */
+const RESOURCE_TYPES = new WeakMap<NagRule, readonly string[]>();
+
+/** The CloudFormation types `rule` checks (on any other resource it is not applicable). */
+export function resourceTypesOf(rule: NagRule): readonly string[] {
+  const types = RESOURCE_TYPES.get(rule);
+  if (!types) throw new Error(`${rule.name} was not made by defineRule`);
+  return types;
 }
 
 /** COMPLIANT when there is nothing to report, else the findings (each becomes `RULE[finding]`). */

@@ -1,18 +1,87 @@
 import { CfnResource, Stack, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ReferenceMarkingResolver } from './reference-resolver';
-import { isPlainObject, JsonObject } from './values';
+import { isPlainObject, JsonObject, tryOr } from './values';
 
-/** One resource as CloudFormation will see it: type and properties after token resolution and overrides. */
+/**
+ * One resource as CloudFormation will see it: type and properties after token resolution and overrides. Its node,
+ * stack and type are known at once; the rest is rendered when first read.
+ */
 export interface TemplateResource {
   readonly node: CfnResource;
   readonly stack: Stack;
   readonly logicalId: string;
+  /** The L1's CloudFormation type (an override of `Type` is not followed). */
   readonly type: string;
   readonly properties: JsonObject;
   readonly dependsOn: readonly string[];
-  /** False when the resource could not be rendered; its properties are then empty and rules skip it. */
+  /** False when the resource could not be rendered (or renders nothing); its properties are then empty and rules skip it. */
   readonly rendered: boolean;
+}
+
+/** What rendering a resource gives. */
+interface Rendering {
+  readonly logicalId: string;
+  readonly properties: JsonObject;
+  readonly dependsOn: readonly string[];
+  readonly rendered: boolean;
+}
+
+/**
+ * A resource of the app, rendered (token resolution, the costly part) only when its rendered parts are first read:
+ * following a reference to a role, say, needs the role's identity, not its rendering.
+ */
+class LazyTemplateResource implements TemplateResource {
+  public readonly stack: Stack;
+  public readonly type: string;
+  private rendering?: Rendering;
+
+  constructor(public readonly node: CfnResource, private readonly resolver: ReferenceMarkingResolver) {
+    this.stack = Stack.of(node);
+    this.type = node.cfnResourceType;
+  }
+
+  public get logicalId(): string {
+    return this.render().logicalId;
+  }
+
+  public get properties(): JsonObject {
+    return this.render().properties;
+  }
+
+  public get dependsOn(): readonly string[] {
+    return this.render().dependsOn;
+  }
+
+  public get rendered(): boolean {
+    return this.render().rendered;
+  }
+
+  private render(): Rendering {
+    if (!this.rendering) this.rendering = this.renderNow();
+    return this.rendering;
+  }
+
+  private renderNow(): Rendering {
+    const unrendered: Rendering = { logicalId: this.node.node.path, properties: {}, dependsOn: [], rendered: false };
+    try {
+      const rendered = (this.node as unknown as RenderableResource)._toCloudFormation();
+      const resolved = Tokenization.resolve(rendered, { scope: this.node, resolver: this.resolver }) as typeof rendered;
+      const [entry] = Object.entries(resolved?.Resources ?? {});
+      // Nothing rendered: the resource is not synthesized (shouldSynthesize() is false).
+      if (!entry) return unrendered;
+      const [logicalId, definition] = entry;
+      return {
+        logicalId,
+        properties: isPlainObject(definition.Properties) ? definition.Properties : {},
+        dependsOn: ([] as unknown[]).concat(definition.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
+        rendered: true,
+      };
+    } catch {
+      // Synthesis would fail on this resource too; the rules skip it rather than report on a guess.
+      return unrendered;
+    }
+  }
 }
 
 /** What a template value points to. */
@@ -26,14 +95,28 @@ export type Denoted =
 
 const UNKNOWN: Denoted = { kind: 'unknown' };
 
+/** What {@link AppTemplate.peek} answers when only rendering can tell. */
+export const UNPEEKABLE = Symbol('unpeekable');
+
+/** An object, including one made with `Object.create(null)` (as aws-cdk-lib keeps overrides). */
+function isPlainObjectLike(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The part of CfnResource that renders it as it appears in the template (used by the CDK's own synthesis). */
 interface RenderableResource {
   _toCloudFormation(): { Resources?: Record<string, JsonObject> };
 }
 
 /**
- * The synthesized view of every resource of an app, built once per pack run. Relational rules look across it:
- * a queue's consumers, a function's role policies, the alarms on a metric, whether they sit in one stack or not.
+ * The synthesized view of the resources of an app, shared by every rule during one pack run. Relational rules look
+ * across it: a queue's consumers, a function's role policies, the alarms on a metric, whether they sit in one stack
+ * or not.
+ *
+ * Resources are rendered (token resolution, the costly part) on first use and once: a rule renders the resources of
+ * the types it checks, an index the types it reads. The rest of an app (VPCs, load balancers, API deployments,
+ * custom resources, whatever no rule reads) is never rendered, so a pack run costs in proportion to the serverless
+ * resources of an app, not to its size.
  */
 export class AppTemplate {
   /** The template of the app that `node` belongs to (shared by every rule during one pack run). */
@@ -47,29 +130,73 @@ export class AppTemplate {
     return activeRun.template!;
   }
 
-  public readonly resources: TemplateResource[] = [];
   private readonly resolver = new ReferenceMarkingResolver();
-  private readonly byNode = new Map<CfnResource, TemplateResource>();
-  private readonly byLogicalId = new Map<Stack, Map<string, TemplateResource>>();
-  private readonly byType = new Map<string, TemplateResource[]>();
+  /** Every L1 resource of the app, and by CloudFormation type, in construct-tree order (not rendered yet). */
+  private readonly nodes = new Set<CfnResource>();
+  private readonly nodesByType = new Map<string, CfnResource[]>();
+  /** The resources handed out so far (each renders itself when first read). */
+  private readonly resources = new Map<CfnResource, TemplateResource>();
+  private readonly renderedByType = new Map<string, TemplateResource[]>();
+  /** Logical id → node, per stack: built only when a template names a resource by a literal logical id. */
+  private byLogicalId?: Map<Stack, Map<string, CfnResource>>;
   private readonly memos = new Map<string, unknown>();
 
   private constructor(root: IConstruct) {
     for (const node of root.node.findAll()) {
       if (!CfnResource.isCfnResource(node)) continue;
-      const resource = this.render(node);
-      if (resource) this.add(resource);
+      const nodes = this.nodesByType.get(node.cfnResourceType);
+      if (nodes) nodes.push(node);
+      else this.nodesByType.set(node.cfnResourceType, [node]);
+      this.nodes.add(node);
     }
   }
 
-  /** The rendered resource of an L1 node (undefined when it is not synthesized). */
+  /** The resource of an L1 node of this app (undefined when the node is not in the app). */
   public get(node: CfnResource): TemplateResource | undefined {
-    return this.byNode.get(node);
+    if (!this.nodes.has(node)) return undefined;
+    let resource = this.resources.get(node);
+    if (!resource) {
+      resource = new LazyTemplateResource(node, this.resolver);
+      this.resources.set(node, resource);
+    }
+    return resource;
   }
 
-  /** Every rendered resource of the given CloudFormation types, in construct-tree order. */
+  /**
+   * One property of an L1 resource, resolved, as the L1 holds it (camelCase, before CloudFormation rendering), for
+   * deciding cheaply whether a resource can matter before rendering it. {@link UNPEEKABLE} when the resource has
+   * overrides (`addOverride`, `addPropertyOverride`), which only rendering applies, or the value does not resolve.
+   */
+  public peek(node: CfnResource, property: string): unknown {
+    const overrides = (node as unknown as { rawOverrides?: unknown }).rawOverrides;
+    if (!isPlainObjectLike(overrides) || Object.keys(overrides).length > 0) return UNPEEKABLE;
+    return tryOr(() => Tokenization.resolve((node as unknown as Record<string, unknown>)[property], { scope: node, resolver: this.resolver }), UNPEEKABLE);
+  }
+
+  /** Whether an L1 resource may have a value for `property` (false only when peeking shows none, or an empty list). */
+  public mayHave(node: CfnResource, property: string): boolean {
+    const value = this.peek(node, property);
+    return value === UNPEEKABLE || !(value === undefined || value === null || (Array.isArray(value) && value.length === 0));
+  }
+
+  /** Every L1 resource of the given CloudFormation types, not rendered. */
+  public nodesOfType(...types: string[]): CfnResource[] {
+    return types.flatMap((type) => this.nodesByType.get(type) ?? []);
+  }
+
+  /**
+   * Every rendered resource of the given CloudFormation types, in construct-tree order. (A resource whose `Type`
+   * was overridden to another type is found under neither.)
+   */
   public ofType(...types: string[]): TemplateResource[] {
-    return types.flatMap((type) => this.byType.get(type) ?? []);
+    return types.flatMap((type) => {
+      let resources = this.renderedByType.get(type);
+      if (!resources) {
+        resources = (this.nodesByType.get(type) ?? []).map((node) => this.get(node)).filter((r): r is TemplateResource => r?.type === type);
+        this.renderedByType.set(type, resources);
+      }
+      return resources;
+    });
   }
 
   /** What `value`, a property of `from`, points to. */
@@ -113,11 +240,11 @@ export class AppTemplate {
    * `DependsOn` — so the answer is the same before and after `app.synth()`.
    */
   public directDependencies(resource: TemplateResource): TemplateResource[] {
-    const ids = resource.dependsOn.map((id) => this.byLogicalId.get(resource.stack)?.get(id));
+    const ids = resource.dependsOn.map((id) => this.withLogicalId(resource.stack, id));
     const declared = resource.node.node.scopes
       .flatMap((scope) => scope.node.dependencies)
       .flatMap((target) => target.node.findAll())
-      .map((construct) => (CfnResource.isCfnResource(construct) ? this.byNode.get(construct) : undefined));
+      .map((construct) => (CfnResource.isCfnResource(construct) ? this.get(construct) : undefined));
     return [...new Set([...ids, ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
   }
 
@@ -129,41 +256,27 @@ export class AppTemplate {
 
   private named(key: string, attribute: string, from: TemplateResource): Denoted {
     const target = this.resolver.targetOf(key);
-    const resource = target ? this.byNode.get(target) : this.byLogicalId.get(from.stack)?.get(key);
+    const resource = target ? this.get(target) : this.withLogicalId(from.stack, key);
     return resource ? { kind: 'resource', resource, attribute } : UNKNOWN;
   }
 
-  private render(node: CfnResource): TemplateResource | undefined {
-    const stack = Stack.of(node);
-    try {
-      const rendered = (node as unknown as RenderableResource)._toCloudFormation();
-      const resolved = Tokenization.resolve(rendered, { scope: node, resolver: this.resolver }) as typeof rendered;
-      const [entry] = Object.entries(resolved?.Resources ?? {});
-      if (!entry) return undefined;
-      const [logicalId, definition] = entry;
-      return {
-        node,
-        stack,
-        logicalId,
-        type: typeof definition.Type === 'string' ? definition.Type : node.cfnResourceType,
-        properties: isPlainObject(definition.Properties) ? definition.Properties : {},
-        dependsOn: ([] as unknown[]).concat(definition.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
-        rendered: true,
-      };
-    } catch {
-      // Synthesis would fail on this resource too; the rules skip it rather than report on a guess.
-      return { node, stack, logicalId: node.node.path, type: node.cfnResourceType, properties: {}, dependsOn: [], rendered: false };
+  /** The resource a literal logical id names in `stack` (references the CDK made are marks, not logical ids). */
+  private withLogicalId(stack: Stack, logicalId: string): TemplateResource | undefined {
+    if (!this.byLogicalId) {
+      this.byLogicalId = new Map();
+      for (const node of this.nodes) {
+        const owner = Stack.of(node);
+        const id = tryOr(() => owner.resolve(node.logicalId) as unknown, undefined);
+        if (typeof id !== 'string') continue;
+        if (!this.byLogicalId.has(owner)) this.byLogicalId.set(owner, new Map());
+        this.byLogicalId.get(owner)!.set(id, node);
+      }
     }
+    const node = this.byLogicalId.get(stack)?.get(logicalId);
+    return node ? this.get(node) : undefined;
   }
 
-  private add(resource: TemplateResource): void {
-    this.resources.push(resource);
-    this.byNode.set(resource.node, resource);
-    if (!this.byLogicalId.has(resource.stack)) this.byLogicalId.set(resource.stack, new Map());
-    this.byLogicalId.get(resource.stack)!.set(resource.logicalId, resource);
-    if (!this.byType.has(resource.type)) this.byType.set(resource.type, []);
-    this.byType.get(resource.type)!.push(resource);
-  }
+
 }
 
 let activeRun: { root?: IConstruct; template?: AppTemplate } | undefined;
