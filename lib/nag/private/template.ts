@@ -170,7 +170,8 @@ export class AppTemplate {
   public peek(node: CfnResource, property: string): unknown {
     const overrides = (node as unknown as { rawOverrides?: unknown }).rawOverrides;
     if (!isPlainObjectLike(overrides) || Object.keys(overrides).length > 0) return UNPEEKABLE;
-    return tryOr(() => Tokenization.resolve((node as unknown as Record<string, unknown>)[property], { scope: node, resolver: this.resolver }), UNPEEKABLE);
+    const value = (node as unknown as Record<string, unknown>)[property];
+    return tryOr(() => Tokenization.resolve(value, { scope: node, resolver: this.resolver }), UNPEEKABLE);
   }
 
   /** Whether an L1 resource may have a value for `property` (false only when peeking shows none, or an empty list). */
