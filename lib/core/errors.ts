@@ -75,10 +75,20 @@ export class PatternErrors {
 // The id is matched from the end of the line, the path up to the first `] `.
 const PROBLEM_LINE = /^(?:.*?: )?(?: {2}- )?\[(.+?)\] (.+?)\. Fix: (.+)\. \(([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+)\)$/;
 
+/**
+ * Problems name properties as the TypeScript API spells them. jsii renames them in other languages, so the message
+ * says how to read them there.
+ */
+export const PROPERTY_NAMES_NOTE =
+  'Property names are as spelled in TypeScript (camelCase, e.g. maxBatchingWindow); Python uses snake_case ' +
+  '(max_batching_window), Java the builder method of the same name, .NET and Go PascalCase (MaxBatchingWindow).';
+
 function formatProblems(problems: ValidationProblem[]): string {
   const line = (p: ValidationProblem) => `[${p.path}] ${oneLine(p.problem)}. Fix: ${oneLine(p.fix)}. (${p.id})`;
-  if (problems.length === 1) return line(problems[0]);
-  return `${problems.length} configuration problems:\n${problems.map((p) => `  - ${line(p)}`).join('\n')}`;
+  const listed = problems.length === 1
+    ? line(problems[0])
+    : `${problems.length} configuration problems:\n${problems.map((p) => `  - ${line(p)}`).join('\n')}`;
+  return `${listed}\n${PROPERTY_NAMES_NOTE}`;
 }
 
 /** Keeps each problem on one line of the message, so {@link PatternErrors.problemsInMessage} can read it back. */

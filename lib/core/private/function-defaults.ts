@@ -88,10 +88,16 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
   // The function does not exist until its constructor returns, so problems are reported against the scope.
   const problems = new Problems(scope);
   problems.check(
-    props.logRetention === undefined,
-    'PatternFunction.LogRetention',
-    `${id}: logRetention creates a custom resource to set retention on an implicit log group`,
-    'use logGroupRetention (or pass your own logGroup)',
+    props.logRetention === undefined || props.logGroup === undefined,
+    'PatternFunction.LogRetentionWithLogGroup',
+    `${id}: logRetention sets the retention of the log group the function creates, but logGroup was also given`,
+    'set the retention on your own log group and drop logRetention, or drop logGroup',
+  );
+  problems.check(
+    props.logRetentionRole === undefined && props.logRetentionRetryOptions === undefined,
+    'PatternFunction.LogRetentionCustomResource',
+    `${id}: logRetentionRole / logRetentionRetryOptions configure aws-cdk-lib's log-retention custom resource, which a pattern function never creates`,
+    'drop them: logRetention sets the retention of the function\'s own log group directly',
   );
   problems.check(
     !(props.invokedAsynchronously && props.onFailure !== undefined),
@@ -104,7 +110,7 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
 
   const logGroup =
     props.logGroup ??
-    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logGroupRetention ?? logs.RetentionDays.ONE_MONTH });
+    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
   const role =
     props.role ??
     new iam.Role(scope, `${id}ServiceRole`, {
@@ -124,8 +130,9 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     timeout: Duration.seconds(30),
     ...(onFailureQueue ? { onFailure: new destinations.SqsDestination(onFailureQueue.queue), retryAttempts: 2 } : {}),
-    // An option passed as undefined (e.g. forwarded from optional props) keeps the library default.
-    ...definedOnly(props),
+    // An option passed as undefined (e.g. forwarded from optional props) keeps the library default. logRetention
+    // means the retention of the log group created above: passed on, aws-cdk-lib would create its custom resource.
+    ...definedOnly({ ...props, logRetention: undefined }),
     // Tracing is configured by finishFunction, so its wildcard X-Ray grant lands in a policy of its own.
     tracing: lambda.Tracing.DISABLED,
     logGroup,

@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SharedSlot } from './app-registry';
 import { describeRange, inRange, LAMBDA, LAMBDA_RUNTIME_LIFECYCLE, LAMBDA_RUNTIME_LIFECYCLE_AS_OF } from './limits';
+import { guardStack } from './stack-checks';
 import { Problems, warn } from './validation';
 
 /** Environment variable names Lambda accepts: a letter, then letters, digits or underscores (two characters at least). */
@@ -111,6 +112,7 @@ const guarded = new SharedSlot<boolean>('functionLimitsGuarded');
 export function guardFunctionLimits(fn: lambda.IFunction): void {
   if (!(fn instanceof lambda.Function) || guarded.get(fn)) return;
   guarded.set(fn, true);
+  guardStack(fn);
   fn.node.addValidation({ validate: () => synthProblems(fn) });
 }
 
@@ -155,9 +157,34 @@ function synthProblems(fn: lambda.Function): string[] {
     `${id}: ${layers?.length} layers, Lambda allows ${LAMBDA.layers.max}`,
     'merge layers or bundle their contents into the function',
   );
+  checkLayerRegions(problems, id, stack.region, layers ?? []);
   const error = problems.toError();
   return error ? [error.message] : [];
 }
+
+/**
+ * Layers of another Region than the function's (LAMBDA.layerRegionSource): Lambda answers with an access error on
+ * lambda:GetLayerVersion and the deployment fails. Only literal layer ARNs and a resolved stack Region are compared;
+ * a layer defined in the stack is in its Region by construction.
+ */
+export function checkLayerRegions(problems: Problems, id: string, region: string, layerArns: unknown[]): void {
+  if (Token.isUnresolved(region)) return;
+  const foreign = layerArns
+    .filter((arn): arn is string => typeof arn === 'string' && !Token.isUnresolved(arn))
+    .filter((arn) => {
+      const layerRegion = LAYER_ARN.exec(arn)?.[1];
+      return layerRegion !== undefined && layerRegion !== region;
+    });
+  problems.check(
+    foreign.length === 0,
+    'Function.LayerRegion',
+    `${id}: layer ${foreign.join(', ')} is not in the stack's Region ${region}, and a function can only use layers of its own Region`,
+    `use the layer's ARN in ${region} (layer publishers list one per Region), or publish the layer there`,
+  );
+}
+
+/** arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>. */
+const LAYER_ARN = /^arn:[a-z-]+:lambda:([a-z0-9-]+):\d{12}:layer:/;
 
 /** The largest provisioned concurrency any version or alias of `fn` in its stack asks for. */
 function provisionedConcurrencyOf(fn: lambda.Function): number | undefined {

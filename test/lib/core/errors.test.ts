@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import fc from 'fast-check';
 import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternErrors, SecureQueue } from '../../../lib';
-import { PatternValidationError } from '../../../lib/core/errors';
+import { PatternValidationError, PROPERTY_NAMES_NOTE } from '../../../lib/core/errors';
 import { INLINE_CODE, newStack } from '../../support/cdk';
 
 /** Builds something and returns what it threw. */
@@ -53,17 +53,20 @@ test('the README\'s FIFO batch-size example: one problem, and following its fix 
     batchSize,
   });
   const err = thrown(build(11)) as Error;
-  expect(err.message).toBe('[App/Orders] batchSize 11 is outside 1..10 for a FIFO queue. Fix: use a batch size from 1 to 10. (Consumer.BatchSize)');
+  expect(err.message).toBe('[App/Orders] batchSize 11 is outside 1..10 for a FIFO queue. Fix: use a batch size from 1 to 10. (Consumer.BatchSize)\n' +
+    PROPERTY_NAMES_NOTE);
   expect(build(10)).not.toThrow();
 });
 
-test('a single problem reads as one line with its id', () => {
+test('a single problem reads as one line with its id, then how property names read in other languages', () => {
   const stack = newStack();
   const err = thrown(() => new FifoFanout(stack, 'Jobs', { topicName: 'jobs' }));
   expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
   expect((err as Error).message).toBe(
-    '[Test/Jobs] FIFO topic name "jobs" does not end in .fifo. Fix: rename it to "jobs.fifo". (FifoFanout.TopicNameFifoSuffix)',
+    '[Test/Jobs] FIFO topic name "jobs" does not end in .fifo. Fix: rename it to "jobs.fifo". (FifoFanout.TopicNameFifoSuffix)\n' +
+      PROPERTY_NAMES_NOTE,
   );
+  expect(PROPERTY_NAMES_NOTE).toMatch(/TypeScript \(camelCase.*Python uses snake_case/);
 });
 
 test('settings and health checks of a breaker are reported together', () => {
