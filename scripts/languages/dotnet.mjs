@@ -14,9 +14,11 @@ export const dotnet = {
   run(ctx, steps) {
     const out = steps.run('generate', () => pacmak(ctx, 'dotnet', { codeOnly: true }));
     const project = join(out, NAMESPACE);
-    const problems = SECTIONS.filter((name) => {
+    // The classes of the README sections (a section such as "PatternFunction and PatternNodejsFunction" names two).
+    const classes = SECTIONS.flatMap((section) => section.split(' and '));
+    const problems = classes.filter((name) => {
       const file = join(project, NAMESPACE, `${name}.cs`);
-      return !existsSync(file) || !readFileSync(file, 'utf8').includes(`public class ${name} : Constructs.Construct`);
+      return !existsSync(file) || !new RegExp(`public class ${name} : (Constructs\\.Construct|Amazon\\.CDK\\.)`).test(readFileSync(file, 'utf8'));
     }).map((name) => `${name}.cs does not declare class ${name}`);
     const csproj = existsSync(join(project, `${NAMESPACE}.csproj`)) ? readFileSync(join(project, `${NAMESPACE}.csproj`), 'utf8') : '';
     const references = [...csproj.matchAll(/PackageReference Include="([^"]+)" Version="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
