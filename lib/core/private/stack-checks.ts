@@ -11,8 +11,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { SharedSlot } from './app-registry';
 import { CLOUDWATCH, LAMBDA, TAGS } from './limits';
-import { awsManagedAliasIn } from './queue-encryption';
-import { Problems, warn } from './validation';
+import { awsManagedAliasIn } from './managed-keys';
+import { ProblemCollector } from './problem-collector';
+import { warn } from './warnings';
 
 /** Stacks that already run these checks at synthesis. */
 const checkedStacks = new SharedSlot<boolean>('stackChecks');
@@ -39,7 +40,8 @@ function stackOf(scope: IConstruct): Stack | undefined {
 }
 
 function stackProblems(stack: Stack): string[] {
-  const problems = new Problems(stack);
+  // A plain collector: a Problems would register these checks again.
+  const problems = new ProblemCollector(stack);
   const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
   checkPhysicalNames(problems, stack, resources);
   checkTagValues(problems, resources);
@@ -75,7 +77,7 @@ function namedType(c: CfnResource): NamedType | undefined {
 }
 
 /** Two resources of one type and one stack with the same literal name: CloudFormation creates the first only. */
-function checkPhysicalNames(problems: Problems, stack: Stack, resources: CfnResource[]): void {
+function checkPhysicalNames(problems: ProblemCollector, stack: Stack, resources: CfnResource[]): void {
   const seen = new Map<string, string[]>();
   for (const c of resources) {
     const type = namedType(c);
@@ -99,7 +101,7 @@ function checkPhysicalNames(problems: Problems, stack: Stack, resources: CfnReso
 }
 
 /** Tag values over 256 characters, such as the `Name` tag ec2.Vpc derives from a long construct path. */
-function checkTagValues(problems: Problems, resources: CfnResource[]): void {
+function checkTagValues(problems: ProblemCollector, resources: CfnResource[]): void {
   for (const c of resources) {
     if (!TagManager.isTaggable(c) && !TagManager.isTaggableV2(c)) continue;
     const values = TagManager.of(c)?.tagValues() ?? {};
@@ -120,7 +122,7 @@ function checkTagValues(problems: Problems, resources: CfnResource[]): void {
 }
 
 /** Alarm namespaces the alarm API refuses, and alarm actions CloudWatch cannot perform. */
-function checkAlarms(problems: Problems, stack: Stack, resources: CfnResource[]): void {
+function checkAlarms(problems: ProblemCollector, stack: Stack, resources: CfnResource[]): void {
   const topicKeys = new Map<string, string>();
   for (const c of resources) {
     if (!(c instanceof sns.CfnTopic)) continue;

@@ -58,7 +58,8 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
 
   test('FifoFanout subscriber: a queue of the app encrypted with the alias is refused', () => {
     const queue = (s: Stack, key: kms.IKey) => new sqs.Queue(s, 'Q', {
-      fifo: true, encryptionMasterKey: key,
+      fifo: true,
+      encryptionMasterKey: key,
       deadLetterQueue: { queue: new sqs.Queue(s, 'Dlq', { fifo: true }), maxReceiveCount: 3 },
     });
     expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queue: queue(s, managedAlias(s)) })))
@@ -85,7 +86,8 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
       'key-provider:account=123456789012:aliasName=alias/orders:region=eu-west-1': { keyId: '22222222-2222-2222-2222-222222222222' },
     };
     const build = (alias: string) => (s: Stack) => new BufferedEventConsumer(s, 'B', {
-      ...bufferBase, consumerProps: fnProps,
+      ...bufferBase,
+      consumerProps: fnProps,
       queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: kms.Key.fromLookup(s, 'Key', { aliasName: alias }) },
     });
     expect(ids(build('alias/aws/sqs'), inEnv(new App({ context: lookups }))))
@@ -96,7 +98,10 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
 
   test('BufferedEventConsumer FIFO: the buffer is written by the pipe role, which may use the AWS managed key', () => {
     expect(ids((s) => new BufferedEventConsumer(s, 'B', {
-      ...bufferBase, consumerProps: fnProps, fifo: true, messageGroupIdPath: '$.detail.id',
+      ...bufferBase,
+      consumerProps: fnProps,
+      fifo: true,
+      messageGroupIdPath: '$.detail.id',
       queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED },
     }))).toEqual([]);
   });
@@ -137,7 +142,8 @@ describe('Lambda layers of another Region than the stack', () => {
 
 describe('FIFO throughput settings of a queue passed in', () => {
   const fifoQueue = (s: Stack, id: string, settings: Partial<sqs.QueueProps>) => new sqs.Queue(s, id, {
-    fifo: true, ...settings,
+    fifo: true,
+    ...settings,
     deadLetterQueue: { queue: new sqs.Queue(s, `${id}Dlq`, { fifo: true }), maxReceiveCount: 3 },
   });
   const perGroupLimit = { fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID };
@@ -216,7 +222,8 @@ describe('a dead-letter queue passed in whose redrive allow policy excludes our 
 
   test('TransactionalOutbox: the target queue passed in with a dead-letter queue that denies every source', () => {
     const build = (permission: sqs.RedrivePermission) => (s: Stack) => new TransactionalOutbox(s, 'O', {
-      eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE,
+      eventSource: 'com.example.orders',
+      target: OutboxTarget.FIFO_QUEUE,
       queue: new sqs.Queue(s, 'Q', {
         fifo: true,
         deadLetterQueue: { queue: new sqs.Queue(s, 'Dlq', { fifo: true, redriveAllowPolicy: { redrivePermission: permission } }), maxReceiveCount: 3 },
