@@ -33,7 +33,7 @@ export interface SecureQueueProps {
    * The customer managed key, with `encryption: sqs.QueueEncryption.KMS`.
    * @default - a new key is created by aws-cdk-lib when `encryption` is KMS
    */
-  readonly encryptionMasterKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * How long the queue keeps a message.
    * @default Duration.days(4)
@@ -106,7 +106,7 @@ export class SecureQueue extends Construct {
     const common = {
       fifo: fifo || undefined,
       encryption,
-      encryptionMasterKey: props.encryptionMasterKey,
+      encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
     };
     // A dead-letter queue sees a trickle of messages: high-throughput mode only matters for work queues.
@@ -197,9 +197,9 @@ function validate(
     );
   }
   problems.check(
-    props.encryptionMasterKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
+    props.encryptionKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
     'SecureQueue.KeyWithoutKms',
-    'encryptionMasterKey was given without encryption: QueueEncryption.KMS',
+    'encryptionKey was given without encryption: QueueEncryption.KMS',
     'pass encryption: sqs.QueueEncryption.KMS with the key, or drop the key',
   );
   problems.check(

@@ -1,11 +1,13 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
@@ -56,7 +58,7 @@ export interface FifoSubscriberOptions extends QueueConsumerOptions {
 }
 
 /** Properties of a {@link FifoSubscriber}. */
-export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarmOptions {
+export interface FifoSubscriberProps extends FifoSubscriberOptions, QueueAlarmOptions {
   /** The FIFO topic to subscribe to. */
   readonly topic: sns.ITopic;
 }
@@ -106,7 +108,7 @@ export class FifoSubscriber extends Construct {
     const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
       fifo: true,
       isDeadLetterQueueOnly: true,
-      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: queueKey } : {}),
+      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
 
@@ -117,7 +119,8 @@ export class FifoSubscriber extends Construct {
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: this.subscriptionDeadLetterQueue,
     });
-    const { subscriptionDependency, ...config } = subscription.bind(props.topic);
+    const { subscriptionDependency, ...config } = subscription.bind(topicRestrictingKeyUse(this, props.topic));
+    if (props.topic instanceof sns.Topic && props.topic.stack !== Stack.of(this.queue)) Stack.of(this.queue).addDependency(props.topic.stack);
     this.subscription = new sns.Subscription(this, 'Subscription', { topic: props.topic, ...config });
     // SNS may deliver as soon as the subscription exists: the queue policy must be in place first.
     if (subscriptionDependency) this.subscription.node.addDependency(subscriptionDependency);
@@ -189,4 +192,17 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} has consumer options but no consumer`,
     'pass consumer, or drop batchSize/maxConcurrency/consumerTimeout',
   );
+}
+
+/**
+ * The topic as SqsSubscription sees it, seen from a scope where aws-cdk-lib's "restrict SQS decryption" behaviour is
+ * on, whatever the app's feature flags: without it, the statement it adds to the queue's key lets SNS use the key for
+ * any topic of any account; with it, only for this topic (aws:SourceArn, "The confused deputy problem", IAM user
+ * guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). The queue policy is limited to the
+ * topic either way.
+ */
+function topicRestrictingKeyUse(scope: Construct, topic: sns.ITopic): sns.ITopic {
+  const flagged = new Construct(scope, 'SubscribedTopic');
+  flagged.node.setContext(cxapi.SNS_SUBSCRIPTIONS_SQS_DECRYPTION_POLICY, true);
+  return sns.Topic.fromTopicAttributes(flagged, 'Topic', { topicArn: topic.topicArn });
 }

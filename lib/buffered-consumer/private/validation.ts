@@ -72,7 +72,7 @@ export function validateBufferedConsumer(problems: Problems, scope: IConstruct, 
   // aws-cdk-lib drops the aws:SourceArn condition when the rule's target queue has a customer managed key (the key
   // policy cannot name the rule without a dependency cycle), which would let any rule send to the queue.
   if (!fifo) {
-    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionMasterKey !== undefined ||
+    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionKey !== undefined ||
       props.queue?.encryptionMasterKey !== undefined;
     problems.check(
       !kms,

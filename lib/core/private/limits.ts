@@ -84,8 +84,14 @@ export const LAMBDA = {
 
 /**
  * Lambda runtime lifecycle (deprecation and the date from which Lambda refuses to create functions on the runtime),
- * from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (dates as published for each runtime).
+ * from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (dates as published for each runtime), as
+ * read on `LAMBDA_RUNTIME_LIFECYCLE_AS_OF`. Nothing compares these dates with the day a synth runs: AWS blocks
+ * creating functions before it blocks updating them ("Runtime deprecation policy",
+ * https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html), and AWS moves dates, so a check against
+ * today's date would refuse stacks AWS still updates, or pass stacks AWS refuses, depending on when it runs.
  */
+export const LAMBDA_RUNTIME_LIFECYCLE_AS_OF = '2026-12-07';
+
 export const LAMBDA_RUNTIME_LIFECYCLE: Readonly<Record<string, { readonly deprecated: string; readonly createBlocked: string }>> = {
   'dotnet10': { deprecated: '2028-11-14', createBlocked: '2028-12-14' },
   'dotnet6': { deprecated: '2024-12-20', createBlocked: '2027-02-01' },

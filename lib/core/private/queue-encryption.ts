@@ -11,7 +11,7 @@ import { SecureQueueProps } from '../secure-queue';
  */
 export function awsManagedQueueKey(queueProps: SecureQueueProps | undefined, queue: sqs.IQueue | undefined): string | undefined {
   if (queueProps?.encryption === sqs.QueueEncryption.KMS_MANAGED) return 'alias/aws/sqs';
-  const fromProps = awsManagedKeyAlias(queueProps?.encryptionMasterKey);
+  const fromProps = awsManagedKeyAlias(queueProps?.encryptionKey);
   if (fromProps) return fromProps;
   if (!queue) return undefined;
   if (queue instanceof sqs.Queue) {

@@ -52,10 +52,10 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
 
   test('FifoFanout subscriber: queueProps with alias/aws/sqs by Alias.fromAliasName is refused; a customer key passes', () => {
     expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', {
-      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: managedAlias(s) },
+      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: managedAlias(s) },
     }))).toEqual(['FifoSubscriber.AwsManagedKeyQueue']);
     expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', {
-      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(s, 'Key') },
+      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: new kms.Key(s, 'Key') },
     }))).toEqual([]);
   });
 
@@ -89,9 +89,8 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
       'key-provider:account=123456789012:aliasName=alias/orders:region=eu-west-1': { keyId: '22222222-2222-2222-2222-222222222222' },
     };
     const build = (alias: string) => (s: Stack) => new BufferedEventConsumer(s, 'B', {
-      ...bufferBase,
-      consumerProps: fnProps,
-      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: kms.Key.fromLookup(s, 'Key', { aliasName: alias }) },
+      ...bufferBase, consumerProps: fnProps,
+      queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: kms.Key.fromLookup(s, 'Key', { aliasName: alias }) },
     });
     expect(ids(build('alias/aws/sqs'), inEnv(new App({ context: lookups }))))
       .toEqual(expect.arrayContaining(['BufferedEventConsumer.AwsManagedKeyBuffer']));
