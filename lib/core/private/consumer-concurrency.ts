@@ -46,7 +46,7 @@ function warnThrottledConsumer(fn: lambda.Function, list: QueueDrain[]): void {
   if (limited.length > 0 && wanted > reserved) {
     warnAtSynth(fn, 'ConsumerThrottledByReservation', `consumer ${fn.node.path} reserves ${reserved} concurrent executions but its SQS ` +
       `event sources may run ${wanted} (maxConcurrency of ${limited.map((d) => d.queue).join(', ')}): Lambda throttles the ` +
-      `excess and throttled messages count as receives toward the dead-letter queue; raise reservedConcurrentExecutions to at ` +
+      'excess and throttled messages count as receives toward the dead-letter queue; raise reservedConcurrentExecutions to at ' +
       `least ${wanted} or lower maxConcurrency (minimum ${LAMBDA.sqsMaxConcurrency.min})`);
   }
 }

@@ -11,8 +11,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { SharedSlot } from './app-registry';
 import { CLOUDWATCH, LAMBDA, TAGS } from './limits';
-import { awsManagedAliasIn } from './queue-encryption';
-import { Problems, warn } from './validation';
+import { awsManagedAliasIn } from './managed-keys';
+import { ProblemCollector } from './problem-collector';
+import { warn } from './warnings';
 
 /** Stacks that already run these checks at synthesis. */
 const checkedStacks = new SharedSlot<boolean>('stackChecks');
@@ -39,11 +40,13 @@ function stackOf(scope: IConstruct): Stack | undefined {
 }
 
 function stackProblems(stack: Stack): string[] {
-  const problems = new Problems(stack);
+  // A plain collector: a Problems would register these checks again.
+  const problems = new ProblemCollector(stack);
   const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
   checkPhysicalNames(problems, stack, resources);
   checkTagValues(problems, resources);
   checkAlarms(problems, stack, resources);
+  warnServicesOnAwsManagedKeys(stack, resources);
   warnReservedConcurrency(stack, resources);
   const error = problems.toError();
   return error ? [error.message] : [];
@@ -75,7 +78,7 @@ function namedType(c: CfnResource): NamedType | undefined {
 }
 
 /** Two resources of one type and one stack with the same literal name: CloudFormation creates the first only. */
-function checkPhysicalNames(problems: Problems, stack: Stack, resources: CfnResource[]): void {
+function checkPhysicalNames(problems: ProblemCollector, stack: Stack, resources: CfnResource[]): void {
   const seen = new Map<string, string[]>();
   for (const c of resources) {
     const type = namedType(c);
@@ -99,7 +102,7 @@ function checkPhysicalNames(problems: Problems, stack: Stack, resources: CfnReso
 }
 
 /** Tag values over 256 characters, such as the `Name` tag ec2.Vpc derives from a long construct path. */
-function checkTagValues(problems: Problems, resources: CfnResource[]): void {
+function checkTagValues(problems: ProblemCollector, resources: CfnResource[]): void {
   for (const c of resources) {
     if (!TagManager.isTaggable(c) && !TagManager.isTaggableV2(c)) continue;
     const values = TagManager.of(c)?.tagValues() ?? {};
@@ -119,8 +122,52 @@ function checkTagValues(problems: Problems, resources: CfnResource[]): void {
   }
 }
 
+interface PolicyStatementJson {
+  readonly Effect?: string;
+  readonly Principal?: { Service?: string | string[] } | string;
+  readonly Action?: string | string[];
+}
+
+/**
+ * Queues and topics whose resource policy lets an AWS service send (SNS, EventBridge, S3, CloudWatch...) but whose key
+ * is AWS managed (KMS.awsManagedQueueKeySource, CLOUDWATCH.alarmTopicKeySource): the service cannot use that key, so
+ * every delivery fails. The constructs refuse this for the queues they wire at construction; this covers the rest of
+ * the stack (queues and topics wired by hand, keys reached in ways no prop shows) with a warning on the queue or topic.
+ */
+function warnServicesOnAwsManagedKeys(stack: Stack, resources: CfnResource[]): void {
+  const keyed = new Map<string, { resource: CfnResource; alias: string }>();
+  for (const c of resources) {
+    const key = c instanceof sqs.CfnQueue ? c.kmsMasterKeyId : c instanceof sns.CfnTopic ? c.kmsMasterKeyId : undefined;
+    const alias = key === undefined ? undefined : awsManagedAliasIn(stack, key);
+    if (alias) keyed.set(JSON.stringify(stack.resolve(c.ref)), { resource: c, alias });
+  }
+  if (keyed.size === 0) return;
+  for (const c of resources) {
+    const grant = c instanceof sqs.CfnQueuePolicy ? { targets: c.queues, action: /^sqs:(SendMessage|\*)$/i }
+      : c instanceof sns.CfnTopicPolicy ? { targets: c.topics, action: /^sns:(Publish|\*)$/i } : undefined;
+    if (!grant) continue;
+    const services = servicesAllowed(stack.resolve((c as sqs.CfnQueuePolicy | sns.CfnTopicPolicy).policyDocument), grant.action);
+    if (services.length === 0) continue;
+    for (const target of (stack.resolve(grant.targets) as unknown[] | undefined) ?? []) {
+      const found = keyed.get(JSON.stringify(target));
+      if (!found) continue;
+      warn(found.resource, 'ServiceCannotUseAwsManagedKey', `${services.join(', ')} may send to ${found.resource.node.path}, but it is ` +
+        `encrypted with the AWS managed key ${found.alias}, which no AWS service principal can use: every delivery fails; ` +
+        'use SQS-managed encryption (queues) or a customer managed key whose policy lets the service use it');
+    }
+  }
+}
+
+function servicesAllowed(document: unknown, action: RegExp): string[] {
+  const statements = ((document as { Statement?: PolicyStatementJson[] } | undefined)?.Statement ?? []);
+  return statements
+    .filter((st) => st.Effect === 'Allow' && [st.Action ?? []].flat().some((a) => typeof a === 'string' && action.test(a)))
+    .flatMap((st) => (typeof st.Principal === 'object' ? [st.Principal.Service ?? []].flat() : []))
+    .filter((service): service is string => typeof service === 'string');
+}
+
 /** Alarm namespaces the alarm API refuses, and alarm actions CloudWatch cannot perform. */
-function checkAlarms(problems: Problems, stack: Stack, resources: CfnResource[]): void {
+function checkAlarms(problems: ProblemCollector, stack: Stack, resources: CfnResource[]): void {
   const topicKeys = new Map<string, string>();
   for (const c of resources) {
     if (!(c instanceof sns.CfnTopic)) continue;

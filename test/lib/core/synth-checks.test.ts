@@ -8,9 +8,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   BufferedEventConsumer, CircuitBreaker, FifoFanout, OutboxTarget, PatternErrors, PatternFunction, SecureQueue, TransactionalOutbox,
@@ -58,7 +61,8 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
 
   test('FifoFanout subscriber: a queue of the app encrypted with the alias is refused', () => {
     const queue = (s: Stack, key: kms.IKey) => new sqs.Queue(s, 'Q', {
-      fifo: true, encryptionMasterKey: key,
+      fifo: true,
+      encryptionMasterKey: key,
       deadLetterQueue: { queue: new sqs.Queue(s, 'Dlq', { fifo: true }), maxReceiveCount: 3 },
     });
     expect(ids((s) => new FifoFanout(s, 'F').addSubscriber('A', { queue: queue(s, managedAlias(s)) })))
@@ -96,7 +100,10 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
 
   test('BufferedEventConsumer FIFO: the buffer is written by the pipe role, which may use the AWS managed key', () => {
     expect(ids((s) => new BufferedEventConsumer(s, 'B', {
-      ...bufferBase, consumerProps: fnProps, fifo: true, messageGroupIdPath: '$.detail.id',
+      ...bufferBase,
+      consumerProps: fnProps,
+      fifo: true,
+      messageGroupIdPath: '$.detail.id',
       queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED },
     }))).toEqual([]);
   });
@@ -110,6 +117,33 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
     };
     expect(withTopic((s) => kms.Alias.fromAliasName(s, 'SnsKey', 'alias/aws/sns'))).toBeGreaterThan(0);
     expect(withTopic((s) => new kms.Key(s, 'Key'))).toBe(0);
+  });
+});
+
+describe('the rest of the stack: queues and topics a service sends to, on an AWS managed key', () => {
+  type QueueOptions = (s: Stack) => sqs.QueueProps;
+  const managedEnum: QueueOptions = () => ({ encryption: sqs.QueueEncryption.KMS_MANAGED });
+  const managedAlias: QueueOptions = (s) => ({ encryptionMasterKey: kms.Alias.fromAliasName(s, 'Alias', 'alias/aws/sqs') });
+  const build = (options: QueueOptions, wire: (s: Stack, q: sqs.Queue) => void) => {
+    const stack = newStack();
+    new PatternFunction(stack, 'Anchor', fnProps);
+    const queue = new sqs.Queue(stack, 'Mine', options(stack));
+    wire(stack, queue);
+    return warnings(stack, 'ServiceCannotUseAwsManagedKey');
+  };
+  const ruleTarget = (s: Stack, q: sqs.Queue) => new events.Rule(s, 'Rule', { eventPattern: { source: ['x'] }, targets: [new targets.SqsQueue(q)] });
+  // aws-cdk-lib refuses a subscription to a KMS_MANAGED queue, but not to the same key passed as an alias.
+  const subscription = (s: Stack, q: sqs.Queue) => new sns.Topic(s, 'Topic').addSubscription(new subscriptions.SqsSubscription(q));
+
+  test('an EventBridge rule or an SNS subscription wired by hand to an alias/aws/sqs queue is warned about', () => {
+    expect(build(managedEnum, ruleTarget)).toBe(1);
+    expect(build(managedAlias, ruleTarget)).toBe(1);
+    expect(build(managedAlias, subscription)).toBe(1);
+  });
+
+  test('the same wiring to an SQS-managed queue, or an alias/aws/sqs queue only a function reads, is not', () => {
+    expect(build(() => ({ encryption: sqs.QueueEncryption.SQS_MANAGED }), ruleTarget)).toBe(0);
+    expect(build(managedEnum, (s, q) => q.grantConsumeMessages(consumer(s)))).toBe(0);
   });
 });
 
@@ -137,7 +171,8 @@ describe('Lambda layers of another Region than the stack', () => {
 
 describe('FIFO throughput settings of a queue passed in', () => {
   const fifoQueue = (s: Stack, id: string, settings: Partial<sqs.QueueProps>) => new sqs.Queue(s, id, {
-    fifo: true, ...settings,
+    fifo: true,
+    ...settings,
     deadLetterQueue: { queue: new sqs.Queue(s, `${id}Dlq`, { fifo: true }), maxReceiveCount: 3 },
   });
   const perGroupLimit = { fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID };
@@ -216,7 +251,8 @@ describe('a dead-letter queue passed in whose redrive allow policy excludes our 
 
   test('TransactionalOutbox: the target queue passed in with a dead-letter queue that denies every source', () => {
     const build = (permission: sqs.RedrivePermission) => (s: Stack) => new TransactionalOutbox(s, 'O', {
-      eventSource: 'com.example.orders', target: OutboxTarget.FIFO_QUEUE,
+      eventSource: 'com.example.orders',
+      target: OutboxTarget.FIFO_QUEUE,
       queue: new sqs.Queue(s, 'Q', {
         fifo: true,
         deadLetterQueue: { queue: new sqs.Queue(s, 'Dlq', { fifo: true, redriveAllowPolicy: { redrivePermission: permission } }), maxReceiveCount: 3 },
