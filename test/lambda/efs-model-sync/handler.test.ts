@@ -227,7 +227,8 @@ describe('as a CloudFormation custom resource', () => {
 });
 
 describe('on an S3 notification', () => {
-  const s3Event = (key: string, bucket: string, eventTime = new Date().toISOString()) => ({ Records: [{ eventTime, s3: { bucket: { name: bucket }, object: { key } } }] });
+  const s3Event = (key: string, bucket: string, eventTime = new Date().toISOString()) =>
+    ({ Records: [{ eventTime, s3: { bucket: { name: bucket }, object: { key } } }] });
   const prefixSettings = (bucket: string) => settings({ sourceBucket: bucket, sourcePrefix: 'models/m/' });
 
   test('the manifest upload under the prefix installs the published version', async () => {
