@@ -7,13 +7,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
-import { usesAwsManagedSqsKey } from '../core/private/queue-encryption';
+import { awsManagedQueueKey } from '../core/private/queue-encryption';
 import { Problems } from '../core/private/validation';
 import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
 import { QueueConsumerOptions } from '../core/queue-consumer';
@@ -58,7 +58,7 @@ export interface FifoSubscriberOptions extends QueueConsumerOptions {
 }
 
 /** Properties of a {@link FifoSubscriber}. */
-export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarmOptions {
+export interface FifoSubscriberProps extends FifoSubscriberOptions, QueueAlarmOptions {
   /** The FIFO topic to subscribe to. */
   readonly topic: sns.ITopic;
 }
@@ -108,7 +108,7 @@ export class FifoSubscriber extends Construct {
     const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
       fifo: true,
       isDeadLetterQueueOnly: true,
-      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: queueKey } : {}),
+      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
 
@@ -175,11 +175,13 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
-  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver.
+  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver
+  // (KMS.awsManagedQueueKeySource). Found however the key came: the enum, an alias, an alias ARN or a lookup.
+  const managedKey = awsManagedQueueKey(props.queueProps, props.queue);
   problems.check(
-    !usesAwsManagedSqsKey(props.queueProps, props.queue),
+    managedKey === undefined,
     'FifoSubscriber.AwsManagedKeyQueue',
-    `subscriber ${id}'s queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let SNS use it`,
+    `subscriber ${id}'s queue is encrypted with the AWS managed key ${managedKey}, whose key policy does not let SNS use it`,
     'use SQS-managed encryption (the default) or a customer managed key (encryption: KMS), which SNS is granted',
   );
   validateConsumerOptions(problems, props, true);

@@ -160,7 +160,7 @@ test('a function URL uses IAM authentication', () => {
 });
 
 test('provisioned concurrency lives on a live alias, which the function URL targets', () => {
-  const { t, construct } = synth({ reservedConcurrency: 4, provisionedConcurrency: 2, functionUrl: true });
+  const { t, construct } = synth({ reservedConcurrentExecutions: 4, provisionedConcurrentExecutions: 2, functionUrl: true });
   t.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
   t.hasResourceProperties('AWS::Lambda::Function', { Description: 'Serves the model on EFS', ReservedConcurrentExecutions: 4 });
   t.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', Qualifier: 'live' });

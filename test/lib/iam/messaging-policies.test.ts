@@ -47,7 +47,7 @@ describe('FifoFanout: subscriber queues, subscription dead-letter queues, the to
   beforeAll(() => {
     const stack = new Stack(new App(), 'Test', { env: TEST_ENV });
     const fanout = new FifoFanout(stack, 'Jobs');
-    fanout.addSubscriber('Analytics', { queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(stack, 'QueueKey') } });
+    fanout.addSubscriber('Analytics', { queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: new kms.Key(stack, 'QueueKey') } });
     fanout.addSubscriber('Inventory');
     t = new ResolvedTemplate(Template.fromStack(stack));
     topicArn = t.arn(t.idOf('AWS::SNS::Topic'));
@@ -115,7 +115,7 @@ describe.each([
       ...(fifo ? {
         fifo: true,
         messageGroupIdPath: '$.detail.orderId',
-        queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(stack, 'QueueKey') },
+        queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: new kms.Key(stack, 'QueueKey') },
       } : {}),
     });
     t = new ResolvedTemplate(Template.fromStack(stack));

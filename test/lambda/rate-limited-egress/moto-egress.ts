@@ -1,0 +1,105 @@
+/**
+ * The local AWS peers of the buffered egress path that DynamoDB Local does not cover, from moto (the pinned
+ * virtualenv the model-sync tests use): an SQS buffer with a dead-letter queue and a redrive policy, and a Lambda
+ * event source mapping whose Enabled state the runtime switches through the Lambda API.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { freePort } from '../../../scripts/dynamodb-local';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const REQUIREMENTS = join(ROOT, 'test', 'lambda', 'efs-model-sync', 'moto', 'requirements.txt');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** moto answers unsigned requests; the authorization header only names the service for its router. */
+const routed = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=local/20300101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+
+export interface MotoEgress {
+  readonly endpoint: string;
+  readonly sqs: SQSClient;
+  /** A buffer queue with a DLQ after `maxReceiveCount` receives, and an event source mapping for it. */
+  buffer(name: string, maxReceiveCount: number): Promise<{ queueUrl: string; dlqUrl: string; mappingId: string }>;
+  send(queueUrl: string, bodies: string[]): Promise<void>;
+  /** Visible + in flight + delayed messages of a queue. */
+  depth(queueUrl: string): Promise<number>;
+  stop(): void;
+}
+
+export async function startMotoEgress(): Promise<MotoEgress> {
+  const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
+    `process.stdout.write(ensurePinnedVenv('moto-s3', ${JSON.stringify(REQUIREMENTS)}));`;
+  const python = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await freePort();
+  const server: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || server.exitCode !== null) {
+      server.kill();
+      throw new Error(`moto did not start on ${endpoint}`);
+    }
+    await sleep(100);
+  }
+  const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
+  const post = async (service: string, path: string, body: string, contentType: string) => {
+    const res = await fetch(`${endpoint}${path}`, { method: 'POST', headers: { ...routed(service), 'content-type': contentType }, body });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`moto ${service} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text.startsWith('<') ? '{}' : text) : {};
+  };
+  await post('iam', '/', new URLSearchParams({ Action: 'CreateRole', RoleName: 'delivery', AssumeRolePolicyDocument: '{}', Version: '2010-05-08' }).toString(),
+    'application/x-www-form-urlencoded');
+  const attribute = async (queueUrl: string, name: string) =>
+    ((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [name as any] }))).Attributes as
+      Record<string, string> | undefined)?.[name];
+  return {
+    endpoint,
+    sqs,
+    buffer: async (name, maxReceiveCount) => {
+      const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
+      const dlqArn = await attribute(dlqUrl, 'QueueArn');
+      const queueUrl = (await sqs.send(new CreateQueueCommand({
+        QueueName: name,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }) },
+      }))).QueueUrl!;
+      // The mapping is attached to a queue nobody sends to: moto would otherwise try to run the function itself.
+      const anchorUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-mapping-anchor` }))).QueueUrl!;
+      const fn = `${name}-delivery`;
+      await post('lambda', '/2015-03-31/functions', JSON.stringify({
+        FunctionName: fn,
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::123456789012:role/delivery',
+        Handler: 'index.handler',
+        Code: { ZipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' },
+      }), 'application/json');
+      const mapping = await post('lambda', '/2015-03-31/event-source-mappings', JSON.stringify({
+        FunctionName: fn, EventSourceArn: await attribute(anchorUrl, 'QueueArn'), BatchSize: 10,
+      }), 'application/json');
+      return { queueUrl, dlqUrl, mappingId: mapping.UUID };
+    },
+    send: async (queueUrl, bodies) => {
+      for (let i = 0; i < bodies.length; i += 10) {
+        await sqs.send(new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }));
+      }
+    },
+    depth: async (queueUrl) => {
+      const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
+      const a = out.Attributes ?? {};
+      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+    },
+    stop: () => {
+      sqs.destroy();
+      server.kill();
+    },
+  };
+}
