@@ -11,17 +11,31 @@ import { MODEL_LAYOUT, ModelFile, ModelSyncResult } from '../../lib/efs-inferenc
 export interface InstallOptions {
   /** Versions to keep, the new current one included (older ones are deleted). */
   readonly retainedVersions: number;
-  /** Opens the content of one file. */
-  readonly openFile: (file: ModelFile) => Promise<Readable>;
+  /** Opens the content of one file; `signal` aborts the read. */
+  readonly openFile: (file: ModelFile, signal?: AbortSignal) => Promise<Readable>;
   /** A file the version must contain (the model the inference function loads). */
   readonly requiredFile?: string;
   /** Staging folders and pointer links older than this are leftovers of an interrupted sync. */
   readonly staleAfterMs?: number;
+  /**
+   * Aborts the install: reads and writes stop, the staging folder is deleted, and the pointer is not switched (an
+   * abort after the switch changes nothing).
+   */
+  readonly signal?: AbortSignal;
+  /** When the request was made (ms since the epoch), recorded with the version it made current. */
+  readonly requestedAt?: number;
+  /**
+   * Install only if no request newer than `requestedAt` has made a version current (a retried S3 notification must
+   * not undo a later deploy): otherwise nothing changes and the result says `superseded`.
+   */
+  readonly unlessSuperseded?: boolean;
 }
 
 interface HistoryEntry {
   readonly version: string;
   readonly madeCurrentAt: string;
+  /** When the newest request that made a version current was made (ms since the epoch); absent in older histories. */
+  readonly requestedAt?: number;
 }
 
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -39,13 +53,21 @@ const STALE_AFTER_MS = 60 * 60 * 1000;
 export async function installVersion(root: string, files: ModelFile[], options: InstallOptions): Promise<ModelSyncResult> {
   checkVersionFiles(files, options.requiredFile);
   const version = versionId(files);
+  if (options.unlessSuperseded && options.requestedAt !== undefined) {
+    const newest = (await readHistory(root))[0];
+    if (newest?.requestedAt !== undefined && newest.requestedAt > options.requestedAt) {
+      return { version: newest.version, copied: false, removed: [], superseded: true };
+    }
+  }
   const versionsDir = join(root, MODEL_LAYOUT.versionsDir);
   await mkdir(versionsDir, { recursive: true });
   const target = join(versionsDir, version);
   const copied = !(await exists(target));
-  if (copied) await writeVersion(versionsDir, target, version, files, options.openFile);
+  if (copied) await writeVersion(versionsDir, target, version, files, options.openFile, options.signal);
+  // The last moment to stop: after an abort (the deadline passed, CloudFormation was answered) the pointer stays.
+  options.signal?.throwIfAborted();
   await switchPointer(root, version);
-  const history = await recordHistory(root, version);
+  const history = await recordHistory(root, version, options.requestedAt);
   const removed = await pruneVersions(root, history.slice(0, options.retainedVersions).map((h) => h.version), options.staleAfterMs ?? STALE_AFTER_MS);
   return { version, copied, removed };
 }
@@ -61,11 +83,14 @@ export async function currentVersion(root: string): Promise<string | undefined> 
   }
 }
 
-async function writeVersion(versionsDir: string, target: string, version: string, files: ModelFile[], openFile: InstallOptions['openFile']): Promise<void> {
+async function writeVersion(
+  versionsDir: string, target: string, version: string, files: ModelFile[], openFile: InstallOptions['openFile'], signal?: AbortSignal,
+): Promise<void> {
   const staging = join(versionsDir, `${MODEL_LAYOUT.stagingPrefix}${version}-${randomBytes(6).toString('hex')}`);
   await mkdir(staging);
   try {
-    for (const file of files) await copyVerified(file, join(staging, file.path), openFile);
+    for (const file of files) await copyVerified(file, join(staging, file.path), openFile, signal);
+    signal?.throwIfAborted();
     await rename(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
@@ -76,10 +101,11 @@ async function writeVersion(versionsDir: string, target: string, version: string
   }
 }
 
-async function copyVerified(file: ModelFile, destination: string, openFile: InstallOptions['openFile']): Promise<void> {
+async function copyVerified(file: ModelFile, destination: string, openFile: InstallOptions['openFile'], signal?: AbortSignal): Promise<void> {
   await mkdir(dirname(destination), { recursive: true });
   const hash = createHash('sha256');
-  const source = await openFile(file);
+  signal?.throwIfAborted();
+  const source = await openFile(file, signal);
   await pipeline(
     source,
     async function* (chunks: AsyncIterable<Buffer>) {
@@ -89,6 +115,8 @@ async function copyVerified(file: ModelFile, destination: string, openFile: Inst
       }
     },
     createWriteStream(destination, { flags: 'wx' }),
+    // An abort destroys every stream of the pipeline (the S3 body included) and rejects it.
+    { signal },
   );
   const actual = hash.digest('hex');
   if (actual !== file.sha256) {
@@ -116,18 +144,26 @@ async function switchPointer(root: string, version: string): Promise<void> {
   }
 }
 
-/** Puts `version` first in the history (written beside and renamed, like the pointer) and returns the history. */
-async function recordHistory(root: string, version: string): Promise<HistoryEntry[]> {
-  const file = join(root, MODEL_LAYOUT.historyFile);
-  let previous: HistoryEntry[] = [];
+async function readHistory(root: string): Promise<HistoryEntry[]> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (Array.isArray(parsed)) previous = parsed.filter((e): e is HistoryEntry => typeof e?.version === 'string');
+    const parsed: unknown = JSON.parse(await readFile(join(root, MODEL_LAYOUT.historyFile), 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((e): e is HistoryEntry => typeof e?.version === 'string') : [];
   } catch (error) {
     // A missing or unreadable history only means older versions are pruned by the folder scan below.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+    return [];
   }
-  const history = [{ version, madeCurrentAt: new Date().toISOString() }, ...previous.filter((e) => e.version !== version)];
+}
+
+/** Puts `version` first in the history (written beside and renamed, like the pointer) and returns the history. */
+async function recordHistory(root: string, version: string, requestedAt?: number): Promise<HistoryEntry[]> {
+  const file = join(root, MODEL_LAYOUT.historyFile);
+  const previous = await readHistory(root);
+  // Never moves back: a request CloudFormation waits on wins even when older than the last notification applied, and
+  // requests older than either are superseded.
+  const newest = Math.max(requestedAt ?? -Infinity, previous[0]?.requestedAt ?? -Infinity);
+  const entry: HistoryEntry = { version, madeCurrentAt: new Date().toISOString(), ...(Number.isFinite(newest) ? { requestedAt: newest } : {}) };
+  const history = [entry, ...previous.filter((e) => e.version !== version)];
   const temp = `${file}.${randomBytes(6).toString('hex')}`;
   await writeFile(temp, JSON.stringify(history));
   await rename(temp, file);

@@ -70,6 +70,11 @@ export interface ModelSyncResult {
   readonly copied: boolean;
   /** Versions deleted because more than the retained number were on the file system. */
   readonly removed: string[];
+  /**
+   * Set when the request changed nothing because a newer one had already made a version current (an S3 notification
+   * retried after a deploy): `version` is then the one current.
+   */
+  readonly superseded?: boolean;
 }
 
 /** Custom resource attribute names. */

@@ -9,13 +9,15 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { content, MemoryVersion, memoryVersion } from './fixtures';
 import { MotoS3, startMotoS3 } from './moto-s3';
 import { createHandler, handler, settingsFromEnvironment, SyncSettings } from '../../../lambda/efs-model-sync/index';
 import { currentVersion } from '../../../lambda/efs-model-sync/install';
 import { versionId } from '../../../lambda/efs-model-sync/manifest';
 import { S3ModelFiles } from '../../../lambda/efs-model-sync/s3-files';
-import { EFS_INFERENCE_ENV, MODEL_LAYOUT, ModelSyncRequest } from '../../../lib/efs-inference/contract';
+import { EFS_INFERENCE_ENV, MODEL_LAYOUT, ModelFile, ModelSyncRequest } from '../../../lib/efs-inference/contract';
 
 let s3: MotoS3;
 let files: S3ModelFiles;
@@ -64,16 +66,40 @@ function settings(overrides: Partial<SyncSettings> = {}): SyncSettings {
   return { modelRoot: mkdtempSync(join(tmpdir(), 'efs-sync-handler-')), retainedVersions: 3, requiredFile: 'model.onnx', ...overrides };
 }
 
-function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', request: ModelSyncRequest, physicalResourceId?: string) {
+function cfnEvent(
+  requestType: 'Create' | 'Update' | 'Delete', request: ModelSyncRequest, physicalResourceId?: string,
+  options: { signedAt?: string; serviceTimeout?: string } = {},
+) {
+  // CloudFormation's response URL is pre-signed: X-Amz-Date is when it made the request.
+  const signedAt = options.signedAt ?? new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return {
     RequestType: requestType,
-    ResponseURL: responseUrl,
+    ResponseURL: `${responseUrl}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${signedAt}&X-Amz-Expires=7200`,
     StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/S/1',
     RequestId: 'request-1',
     LogicalResourceId: 'ModelVersion',
     PhysicalResourceId: physicalResourceId,
-    ResourceProperties: { ServiceToken: 'arn', Request: JSON.stringify(request) },
+    ResourceProperties: { ServiceToken: 'arn', Request: JSON.stringify(request), ...(options.serviceTimeout ? { ServiceTimeout: options.serviceTimeout } : {}) },
   };
+}
+
+/** The moto-backed reader, each chunk of every body delayed by `delayMs`; counts the chunks read. */
+function slowFiles(delayMs: number) {
+  let chunks = 0;
+  const slow = Object.create(files) as S3ModelFiles;
+  Object.defineProperty(slow, 'open', {
+    value: async (file: ModelFile, signal?: AbortSignal) => {
+      const body = await files.open(file, signal);
+      return Readable.from((async function* () {
+        for await (const chunk of body) {
+          chunks++;
+          await sleep(delayMs);
+          yield chunk;
+        }
+      })());
+    },
+  });
+  return { files: slow, chunks: () => chunks };
 }
 
 const v1 = memoryVersion({ 'model.onnx': content('v1', 100_000), 'vocab.txt': 'a\nb\n' });
@@ -148,12 +174,44 @@ describe('as a CloudFormation custom resource', () => {
     expect(responses[0].Reason).toBe(`model sync failed: no model is published: s3://${bucket}/m/SHA256SUMS does not exist (upload the files, then this manifest)`);
   });
 
-  test('a sync still running near the function timeout answers FAILED instead of leaving the stack waiting', async () => {
-    // A read that never ends, as from a bucket that cannot be reached.
-    const stuck = Object.assign(Object.create(S3ModelFiles.prototype), { open: () => new Promise(() => undefined) }) as S3ModelFiles;
-    const context = { getRemainingTimeInMillis: () => 10_000 + 20 };
-    await createHandler(settings(), stuck)(cfnEvent('Create', filesIn(v1, 'unreachable')), context as any);
-    expect(responses[0]).toMatchObject({ Status: 'FAILED', Reason: 'model sync failed: Error: the sync did not finish within the function timeout (raise syncTimeout)' });
+  test('at its deadline the sync is stopped: the copy ends, its staging folder goes, the pointer stays, then FAILED is answered', async () => {
+    const big = memoryVersion({ 'model.onnx': content('big', 1_000_000) });
+    const bucket = await bucketWith([v1, big]);
+    const s = settings();
+    await createHandler(s, files)(cfnEvent('Create', filesIn(v1, bucket)));
+    const slow = slowFiles(10);
+    // 100 ms left before the margin the function keeps to answer: the copy of 1 MB takes several times that.
+    const context = { getRemainingTimeInMillis: () => 10_000 + 100 };
+    await createHandler(s, slow.files)(cfnEvent('Update', filesIn(big, bucket), 'efs-model:x'), context as any);
+    expect(responses[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/did not finish in time and was stopped \(raise syncTimeout\)$/) });
+    const chunksAtAnswer = slow.chunks();
+    expect(readdirSync(join(s.modelRoot, MODEL_LAYOUT.versionsDir))).toEqual([versionId(v1.files)]);
+    // Long enough for the whole copy to have finished, had it gone on.
+    await sleep(2_000);
+    expect(slow.chunks()).toBe(chunksAtAnswer);
+    expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
+    expect(readdirSync(join(s.modelRoot, MODEL_LAYOUT.versionsDir))).toEqual([versionId(v1.files)]);
+  });
+
+  test('a request CloudFormation stopped waiting for is answered and changes nothing', async () => {
+    const bucket = await bucketWith([v1]);
+    const s = settings();
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const event = cfnEvent('Create', filesIn(v1, bucket), undefined, { signedAt: twoHoursAgo, serviceTimeout: '960' });
+    await createHandler(s, files)(event);
+    expect(responses[0]).toMatchObject({ Status: 'FAILED', Reason: 'model sync skipped: CloudFormation had stopped waiting for this request' });
+    expect(await currentVersion(s.modelRoot)).toBeUndefined();
+    expect(readdirSync(s.modelRoot)).toEqual([]);
+  });
+
+  test('a request CloudFormation still waits for gets at most its remaining wait', async () => {
+    const bucket = await bucketWith([v1]);
+    const s = settings();
+    // Signed 950 s ago with a 960 s wait: 10 s left, all of them the answering margin.
+    const signed = new Date(Date.now() - 950_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    await createHandler(s, files)(cfnEvent('Create', filesIn(v1, bucket), undefined, { signedAt: signed, serviceTimeout: '960' }));
+    expect(responses[0].Status).toBe('FAILED');
+    expect(await currentVersion(s.modelRoot)).toBeUndefined();
   });
 
   test('a misconfigured function still answers CloudFormation (FAILED) instead of leaving the stack waiting', async () => {
@@ -169,7 +227,8 @@ describe('as a CloudFormation custom resource', () => {
 });
 
 describe('on an S3 notification', () => {
-  const s3Event = (key: string, bucket: string) => ({ Records: [{ s3: { bucket: { name: bucket }, object: { key } } }] });
+  const s3Event = (key: string, bucket: string, eventTime = new Date().toISOString()) =>
+    ({ Records: [{ eventTime, s3: { bucket: { name: bucket }, object: { key } } }] });
   const prefixSettings = (bucket: string) => settings({ sourceBucket: bucket, sourcePrefix: 'models/m/' });
 
   test('the manifest upload under the prefix installs the published version', async () => {
@@ -187,6 +246,28 @@ describe('on an S3 notification', () => {
     expect(await sync(s3Event('models/m/model.onnx', bucket))).toEqual([]);
     expect(await sync(s3Event('models/m/SHA256SUMS', 'other-bucket'))).toEqual([]);
     expect(readdirSync(s.modelRoot)).toEqual([]);
+  });
+
+  test('a notification older than the deploy CloudFormation waited on (a retry arriving late) changes nothing', async () => {
+    const bucket = await bucketWith([v1], publishedUnderPrefix(v2));
+    const s = prefixSettings(bucket);
+    const sync = createHandler(s, files);
+    const published = new Date(Date.now() - 60_000).toISOString();
+    // The deploy of v1 (requested now) ran first; the publication of a minute ago is retried only afterwards.
+    await sync(cfnEvent('Update', filesIn(v1, bucket), 'efs-model:x'));
+    expect(responses[0].Status).toBe('SUCCESS');
+    expect(await sync(s3Event('models/m/SHA256SUMS', bucket, published))).toEqual([{ version: versionId(v1.files), copied: false, removed: [], superseded: true }]);
+    expect(await currentVersion(s.modelRoot)).toBe(versionId(v1.files));
+    expect(readdirSync(join(s.modelRoot, MODEL_LAYOUT.versionsDir))).toEqual([versionId(v1.files)]);
+    // A publication after the deploy is applied.
+    await sync(s3Event('models/m/SHA256SUMS', bucket, new Date(Date.now() + 1_000).toISOString()));
+    expect(await currentVersion(s.modelRoot)).toBe(versionId(v2.files));
+  });
+
+  test('without s3:ListBucket a missing manifest is 403, reported as not published (or not readable)', async () => {
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    const noList = new S3ModelFiles({ send: async () => { throw denied; } } as any);
+    await expect(noList.manifest('b', 'models/m/')).rejects.toThrow(/^no model is published, or it cannot be read: s3:\/\/b\/models\/m\/SHA256SUMS answered 403 AccessDenied/);
   });
 
   test('a refused version throws, so the asynchronous invocation is retried and then dead-lettered', async () => {

@@ -61,6 +61,31 @@ try {
 }
 `;
 
+/**
+ * One environment serving many requests in turn: each is announced before it runs, so a crash (the process ends by
+ * a signal or a non-zero exit) names the request that caused it.
+ */
+const SERVE_MANY = `
+import { readFileSync } from 'node:fs';
+const log = (line) => process.stdout.write(line + '\\n');
+const [, , taskIndex, eventsFile] = process.argv;
+const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
+const mod = await import(taskIndex);
+for (let i = 0; i < events.length; i++) {
+  log('CASE ' + i);
+  let outcome;
+  try {
+    const result = await mod.handler(events[i]);
+    const body = typeof result?.statusCode === 'number' ? { status: result.statusCode, ...JSON.parse(result.body) } : result;
+    outcome = body?.errorType ? 'refused ' + JSON.stringify(body.problems[0]) : body?.outputs ? 'answered' : 'other';
+  } catch (error) {
+    outcome = 'thrown ' + error?.name;
+  }
+  log('OUTCOME ' + i + ' ' + outcome);
+}
+log('DONE');
+`;
+
 export interface LambdaLayout {
   readonly root: string;
   readonly taskDir: string;
@@ -80,6 +105,7 @@ export function lambdaLayout(): LambdaLayout {
   writeFileSync(join(root, 'node-path-fallback.mjs'), NODE_PATH_FALLBACK);
   writeFileSync(join(root, 'register.mjs'), REGISTER(`file://${join(root, 'node-path-fallback.mjs')}`));
   writeFileSync(join(root, 'runtime.mjs'), RUNTIME);
+  writeFileSync(join(root, 'serve-many.mjs'), SERVE_MANY);
   return { root, taskDir, optDir };
 }
 
@@ -94,17 +120,34 @@ export interface Invocation {
 }
 
 /** Starts a fresh "execution environment": init, then one invocation with `event`. */
-export function invokeOnce(
-  layout: LambdaLayout, event: unknown, env: Record<string, string>, options: { lambdaResolution?: boolean } = {},
-): Invocation {
+function lambdaNodePath(layout: LambdaLayout): string {
   const major = process.versions.node.split('.')[0];
-  const nodePath = [
+  return [
     join(layout.optDir, 'nodejs', `node${major}`, 'node_modules'),
     join(layout.optDir, 'nodejs', 'node_modules'),
     join(layout.root, 'var', 'runtime', 'node_modules'),
     join(layout.root, 'var', 'runtime'),
     layout.taskDir,
   ].join(':');
+}
+
+/** One environment serving `events` in turn; the outcome of each (answered, refused, thrown <name>) in order. */
+export function serveMany(layout: LambdaLayout, events: unknown[], env: Record<string, string>) {
+  const eventsFile = join(layout.root, `events-${process.pid}-${Date.now()}.json`);
+  writeFileSync(eventsFile, JSON.stringify(events));
+  const run = spawnSync(process.execPath, [
+    '--import', join(layout.root, 'register.mjs'), join(layout.root, 'serve-many.mjs'), join(layout.taskDir, 'index.mjs'), eventsFile,
+  ], { cwd: layout.taskDir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_PATH: lambdaNodePath(layout), ...env }, timeout: 300_000 });
+  const lines = run.stdout.split('\n');
+  const started = lines.filter((l) => l.startsWith('CASE ')).map((l) => Number(l.slice(5)));
+  const outcomes = lines.filter((l) => l.startsWith('OUTCOME ')).map((l) => l.split(' ').slice(2).join(' '));
+  return { status: run.status, signal: run.signal, stderr: run.stderr, done: lines.includes('DONE'), lastStarted: started.at(-1), outcomes };
+}
+
+export function invokeOnce(
+  layout: LambdaLayout, event: unknown, env: Record<string, string>, options: { lambdaResolution?: boolean } = {},
+): Invocation {
+  const nodePath = lambdaNodePath(layout);
   const run = spawnSync(process.execPath, [
     ...(options.lambdaResolution === false ? [] : ['--import', join(layout.root, 'register.mjs')]),
     join(layout.root, 'runtime.mjs'), join(layout.taskDir, 'index.mjs'), JSON.stringify(event),
