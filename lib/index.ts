@@ -15,6 +15,7 @@ export {
   BucketModelSourceOptions, CustomInferenceHandlerProps, EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource,
   OnnxHandlerOptions,
 } from './efs-inference';
+export { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgress, RateLimitedEgressProps } from './rate-limited-egress';
 export { ScopedNagValidation, ServerlessPatternsChecks } from './nag';
 // The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
 export * as examples from './examples';
