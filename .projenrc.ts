@@ -48,8 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-eventbridge@${SDK}`,
     // Outbox tests read real stream records from DynamoDB Local.
     `@aws-sdk/client-dynamodb-streams@${SDK}`,
-    // The built-in inference handler's runtime (its install script only fetches CUDA libraries; npm does not run it
-    // unless approved, and ONNXRUNTIME_NODE_INSTALL=skip in .ci/run keeps older npm versions from trying).
+    // The built-in inference handler's runtime. Its install script only fetches CUDA libraries (the CPU binaries ship
+    // in the package) and fails without network to them: the project keeps it from running (see `.npmrc` below).
     'onnxruntime-node@1.30.0',
     // Bench-only peers, measured side by side with our constructs and runtime.
     '@aws-solutions-constructs/aws-sns-sqs@^2.56.0',
@@ -116,6 +116,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// onnxruntime-node's install script downloads CUDA libraries only (the CPU binaries ship in the package) and fails a
+// fresh `npm ci` without network to them. Two settings keep it from running, so the README's commands pass as written
+// with nothing exported:
+// - package.json `allowScripts` denies it: npm releases that know the field never start the script;
+// - `.npmrc` `onnxruntime-node-install=skip`: npm passes project config to scripts as `npm_config_*` variables, and the
+//   script exits at once when `npm_config_onnxruntime_node_install` is `skip` (script/install-utils.js,
+//   parseInstallFlag). This covers npm releases that run every install script (npm 10, shipped with Node 20 and 22).
+//   npm 11 warns that it does not know the key (it still passes it on).
+project.package.addField('allowScripts', { 'onnxruntime-node': false });
+project.npmrc.addConfig('onnxruntime-node-install', 'skip');
+
 // Only test/ holds tests. Type checking is done once by `typecheck`; jest only transpiles (fast on two cores).
 const jestConfig = project.tryFindObjectFile('jest.config.json')!;
 // Two projects, so that only suites that need DynamoDB Local pay for starting its JVM: jest runs a project's global
@@ -123,6 +134,9 @@ const jestConfig = project.tryFindObjectFile('jest.config.json')!;
 // refuses to run anywhere else).
 const transform = { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
 const moduleFileExtensions = ['ts', 'js', 'mjs', 'cjs', 'json', 'node'];
+// TEST_CLOCK=<date> shifts every test's Date to that day (test/support/clock.ts): nothing may depend on the day a
+// test runs, and the newest-aws-cdk-lib stage runs the construct suites after every date in the library's tables.
+const setupFiles = ['<rootDir>/test/support/clock.ts'];
 jestConfig.addOverride('projects', [
   {
     displayName: 'unit',
@@ -130,6 +144,7 @@ jestConfig.addOverride('projects', [
     testPathIgnorePatterns: ['/node_modules/', '\\.dynamodb\\.test\\.ts$'],
     transform,
     moduleFileExtensions,
+    setupFiles,
     clearMocks: true,
   },
   {
@@ -139,6 +154,7 @@ jestConfig.addOverride('projects', [
     globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     transform,
     moduleFileExtensions,
+    setupFiles,
     clearMocks: true,
   },
 ]);
@@ -188,8 +204,9 @@ new JsonFile(project, 'tsconfig.dev.json', {
       rootDir: '.',
       types: ['jest', 'node'],
     },
-    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**'],
+    include: ['lib/**/*.ts', 'lambda/**/*.ts', 'lambda/**/*.mts', 'bin/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    // The `cdk init`-shaped app is a user's project of its own (TypeScript 7, NodeNext, the packed library).
+    exclude: ['node_modules', 'cdk.out', '**/*.snapshot/**', 'scripts/newest-cdk-app/template/**'],
   },
 });
 
@@ -405,13 +422,15 @@ project.addTask('bench', {
     },
     // It must share the project's constructs (a second copy breaks the construct tree).
     { exec: 'rm -rf bench/.work/peers/node_modules/constructs bench/.work/peers/node_modules/aws-cdk-lib' },
-    { exec: 'node -r ts-node/register/transpile-only bench/run.ts' },
+    // Only this step receives the command line's arguments (`npm run bench -- nag` runs the nag section alone); a
+    // task-level receiveArgs is ignored for a task made of steps, and projen then rejects the section name.
+    { exec: 'node -r ts-node/register/transpile-only bench/run.ts', receiveArgs: true },
   ],
-  receiveArgs: true,
 });
 
 project.eslint?.addIgnorePattern('*.snapshot/');
 project.eslint?.addIgnorePattern('assets/');
+project.eslint?.addIgnorePattern('scripts/newest-cdk-app/template/');
 project.eslint?.addIgnorePattern('/runtime/');
 
 project.synth();

@@ -37,7 +37,7 @@ export function addSampleStacks(app: App): void {
     return value === undefined || value === '' ? undefined : String(value);
   };
   const alarmAction = alarmActionFrom(app, context('alarmEmail'), context('alarmTopicArn'));
-  new examples.RecruitingAgencyStack(app, 'RecruitingAgency', { alarmAction, dataRemovalPolicy: removalPolicy(context('dataRemovalPolicy')) });
+  new examples.RecruitingAgencyStack(app, 'RecruitingAgency', { alarmAction, removalPolicy: removalPolicy(context('dataRemovalPolicy')) });
   new examples.OrderEventsStack(app, 'OrderEvents', { alarmAction, downstreamUrl: context('downstreamUrl') });
   new examples.OrderServiceStack(app, 'OrderService', { alarmAction });
   new examples.QuotesStack(app, 'Quotes', { alarmAction, quotesUrl: context('quotesUrl') });

@@ -1,6 +1,6 @@
 export {
   PatternAlarmOptions, PatternErrors, PatternFunction, PatternFunctionOptions, PatternFunctionProps, PatternNodejsFunction,
-  PatternNodejsFunctionProps, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem,
+  PatternNodejsFunctionProps, QueueAlarmOptions, QueueConsumerOptions, SecureQueue, SecureQueueProps, ValidationProblem,
 } from './core';
 export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
 export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';
@@ -17,5 +17,7 @@ export {
 } from './efs-inference';
 export { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgress, RateLimitedEgressProps } from './rate-limited-egress';
 export { ScopedNagValidation, ServerlessPatternsChecks } from './nag';
+// The pack's rules, one namespace per service as in cdk-nag (`rules.sqs.SQSMaxReceiveCountAboveOne`).
+export * as rules from './nag/rules';
 // The example stacks are a submodule (`examples.QuotesStack`): deployable from the installed package, off the main API.
 export * as examples from './examples';

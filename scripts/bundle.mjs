@@ -5,6 +5,8 @@
 // A folder may hold a `bundle.json` to change its layout, e.g. for a Lambda extension layer:
 //   { "outfile": "extensions/circuit-breaker", "banner": "#!/usr/bin/env node", "executable": true,
 //     "bundleAwsSdk": true }
+// or for an ES module handler (top-level await during init): { "entry": "handler.mts", "format": "esm",
+//   "outfile": "index.mjs" }.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,13 +28,13 @@ for (const name of names) {
   const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
   const outfile = join(assetsDir, name, config.outfile ?? 'index.js');
   await build({
-    entryPoints: [join(lambdaDir, name, 'index.ts')],
+    entryPoints: [join(lambdaDir, name, config.entry ?? 'index.ts')],
     outfile,
     bundle: true,
     platform: 'node',
     // Lambda runs Node 24; tests load the same bundles under Node 20, so target the older one.
     target: 'node20',
-    format: 'cjs',
+    format: config.format ?? 'cjs',
     minify: true,
     // The Node.js Lambda runtimes ship AWS SDK v3 to the function process; bundling it would add size and
     // cold-start time. An extension runs as its own process, where the runtime's SDK is not guaranteed to be on the

@@ -75,7 +75,7 @@ function hardenedStack(): Stack {
   const functionProps = (id: string): PatternFunctionProps => ({
     code: INLINE_CODE, handler: 'index.handler', logGroup: logGroup(`${id}Logs`), reservedConcurrentExecutions: 5, vpc,
   });
-  new FifoFanout(stack, 'Fanout', { alarmAction, masterKey: key })
+  new FifoFanout(stack, 'Fanout', { alarmAction, encryptionKey: key })
     .addSubscriber('Subscriber', { consumer: new PatternFunction(stack, 'Consumer', functionProps('Consumer')) });
   new BufferedEventConsumer(stack, 'Orders', {
     eventPattern: { source: ['com.example.orders'] }, consumerProps: functionProps('OrdersConsumer'), alarmAction,
@@ -88,7 +88,7 @@ function hardenedStack(): Stack {
   breaker.protect(new PatternFunction(stack, 'Caller', functionProps('Caller')), { circuitIds: ['api'] });
   new TransactionalOutbox(stack, 'Outbox', { eventSource: 'com.example.orders', alarmAction });
   new EfsModelInference(stack, 'Inference', {
-    model: ModelSource.fromDirectory(join(__dirname, '..', 'lib', 'examples', 'inference-model')), vpc, alarmAction, reservedConcurrency: 5,
+    model: ModelSource.fromDirectory(join(__dirname, '..', 'lib', 'examples', 'inference-model')), vpc, alarmAction, reservedConcurrentExecutions: 5,
   });
   return stack;
 }

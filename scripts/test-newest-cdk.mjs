@@ -1,15 +1,50 @@
-// Runs the construct and cdk-nag tests against the newest aws-cdk-lib (pinned below, bumped deliberately so a new
-// upstream release cannot break CI overnight), next to the 2.257 floor the project develops against. The newest
-// release is installed beside the project (node_modules/.cache/newest-cdk) and jest maps `aws-cdk-lib`, `constructs`
-// and `cdk-nag` to it, for our code and for cdk-nag alike.
+// Runs the construct and cdk-nag tests against the newest aws-cdk-lib, next to the 2.257 floor the project develops
+// against. The newest release is looked up on the registry when CI runs (`npm view aws-cdk-lib version`), so the stage
+// tests what `cdk init` gives users that day; `FALLBACK` is used only when the registry cannot be asked. The release is
+// installed beside the project (node_modules/.cache/newest-cdk) and jest maps `aws-cdk-lib`, `constructs` and
+// `cdk-nag` to it, for our code and for cdk-nag alike.
+//
+// The suites run under a clock set after every date in the library's tables (TEST_CLOCK, test/support/clock.ts):
+// nothing may depend on the day a synth runs.
 //
 // Snapshot tests run too, but report only: a newer aws-cdk-lib renders some resources differently, and a snapshot is
 // refreshed for the floor, never rewritten for another version. Their differences are summarized at the end.
+//
+// Then a `cdk init`-shaped TypeScript 7 app (scripts/newest-cdk-app) uses the packed library on the same release.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInitApp } from './newest-cdk-app/run.mjs';
 
-export const NEWEST = { 'aws-cdk-lib': '2.276.0', 'constructs': '10.8.1', 'cdk-nag': '3.0.2' };
+/** Used only when the registry cannot be asked which release is newest. */
+export const FALLBACK = { 'aws-cdk-lib': '2.278.0', 'constructs': '10.8.1', 'cdk-nag': '3.0.2' };
+
+/** The newest release of each package on the registry, or the fallback pin (with a note saying so). */
+function newestReleases() {
+  const resolved = {};
+  for (const [name, pinned] of Object.entries(FALLBACK)) {
+    const view = spawnSync('npm', ['view', name, 'version'], { encoding: 'utf8' });
+    const version = view.status === 0 ? view.stdout.trim() : '';
+    if (/^\d+\.\d+\.\d+$/.test(version)) {
+      resolved[name] = version;
+    } else {
+      console.log(`${name}: the registry did not answer (exit ${view.status}); using the fallback ${pinned}`);
+      resolved[name] = pinned;
+    }
+  }
+  return resolved;
+}
+
+/** The day after the latest date in the library's lifecycle table (lib/core/private/limits.ts). */
+export function clockAfterEveryTableDate(root) {
+  const limits = readFileSync(join(root, 'lib', 'core', 'private', 'limits.ts'), 'utf8');
+  const dates = [...limits.matchAll(/'(\d{4}-\d{2}-\d{2})'/g)].map((m) => m[1]).sort();
+  const latest = new Date(`${dates[dates.length - 1]}T00:00:00Z`);
+  return new Date(latest.getTime() + 86_400_000).toISOString().slice(0, 10);
+}
+
+export const NEWEST = newestReleases();
+console.log(`newest releases: ${Object.entries(NEWEST).map(([n, v]) => `${n} ${v}`).join(', ')}`);
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = join(root, 'node_modules', '.cache', 'newest-cdk');
@@ -36,11 +71,14 @@ const config = {
   testPathIgnorePatterns: ['/node_modules/', '\\.dynamodb\\.test\\.ts$', '/test/lib/examples/snapshot\\.test\\.ts$'],
   moduleNameMapper: mapped,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'node'],
+  setupFiles: ['<rootDir>/test/support/clock.ts'],
   transform,
 };
 const configFile = join(dir, 'jest.config.json');
 writeFileSync(configFile, JSON.stringify(config, null, 2));
-const env = { ...process.env, AWS_REGION: 'us-east-1', NEWEST_CDK_VERSION: NEWEST['aws-cdk-lib'] };
+const clock = clockAfterEveryTableDate(root);
+console.log(`construct suites under TEST_CLOCK=${clock} (the day after the latest date in the lifecycle table)`);
+const env = { ...process.env, AWS_REGION: 'us-east-1', NEWEST_CDK_VERSION: NEWEST['aws-cdk-lib'], TEST_CLOCK: clock };
 const run = spawnSync('npx', ['jest', '--ci', '--config', configFile], { cwd: root, stdio: 'inherit', env });
 
 // Snapshots: report differences against the floor's snapshots, never fail on them and never write them.
@@ -51,4 +89,5 @@ const differing = [...(snapshots.stderr ?? '').matchAll(/✕ (.+?) \(\d+ ms\)/g)
 console.log(
   `aws-cdk-lib ${NEWEST['aws-cdk-lib']}: example snapshots ${differing.length === 0 ? 'identical to the floor\'s' : `differ for: ${differing.join('; ')} (reported, not rewritten)`}`,
 );
-process.exit(run.status ?? 1);
+const app = runInitApp(root, NEWEST);
+process.exit(run.status !== 0 ? (run.status ?? 1) : app);

@@ -16,8 +16,7 @@ import { describeError } from '../runtime/circuit-breaker/state-source';
 import type { CircuitStore } from '../runtime/circuit-breaker/store';
 import { jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
 
-/** Timeout of one DynamoDB read by the extension, ms: a lookup that waits longer is better served by the client's own read. */
-const STORE_TIMEOUT_MS = 1000;
+
 /** Longest the extension waits for the initial cache warm-up before finishing init, ms. */
 const INIT_WARM_BUDGET_MS = 500;
 /** Consecutive event/next failures after which the extension gives up (the Extensions API is local and reliable). */
@@ -43,7 +42,8 @@ async function main(env: Environment): Promise<void> {
   const extensionId = await registerExtension(runtimeApi, name, ['INVOKE', 'SHUTDOWN']);
 
   const tableName = env[CIRCUIT_BREAKER_ENV.TABLE_NAME];
-  const store = tableName ? loadStore(tableName) : undefined;
+  // The same store budget as the client's: a lookup that waits longer is better served by the client's own read.
+  const store = tableName ? loadStore(tableName, positiveInt(env, CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS, CIRCUIT_BREAKER_DEFAULTS.storeTimeoutMs)) : undefined;
   const server = new CircuitStateServer({
     store,
     maxAgeMs: positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_CACHE_MAX_AGE_MS, CIRCUIT_BREAKER_DEFAULTS.extensionCacheMaxAgeMs),
@@ -92,11 +92,11 @@ async function main(env: Environment): Promise<void> {
  * cannot resolve it the extension must still register and poll (a crashed extension fails every invoke), answering
  * 503 so functions read DynamoDB themselves.
  */
-function loadStore(tableName: string): CircuitStore | undefined {
+function loadStore(tableName: string, storeTimeoutMs: number): CircuitStore | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { CircuitStore: Store, defaultDynamoDbClient } = require('../runtime/circuit-breaker/store') as typeof import('../runtime/circuit-breaker/store');
-    return new Store(defaultDynamoDbClient(STORE_TIMEOUT_MS), tableName);
+    return new Store(defaultDynamoDbClient(storeTimeoutMs), tableName);
   } catch (err) {
     log.log('ERROR', 'circuit-breaker extension cannot load the AWS SDK; answering 503 so functions read DynamoDB directly', { error: describeError(err) });
     return undefined;

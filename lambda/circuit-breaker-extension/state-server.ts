@@ -3,7 +3,9 @@
  * (a read in flight across a freeze is as old as it really is) and served while younger than `maxAgeMs`. From
  * three quarters of that age (REFRESH_AHEAD_FRACTION) a lookup still gets the entry at once and starts a refresh in
  * the background, as does each INVOKE (warm), so a lookup waits on DynamoDB only for a circuit it has no entry of younger
- * than the max age. Concurrent reads of one circuit are shared.
+ * than the max age. Concurrent reads of one circuit are shared, but a lookup joins a read in flight only if it was
+ * sent within the max age before the lookup began: a read sent before a freeze and answered after the thaw is too
+ * old for a lookup made after it, which sends a read of its own.
  *
  * GET /circuits/<url-encoded id>[?newerThan=<ms>]
  *   → 200 `{ record, fetchedAt }` (`record: null` for a circuit with no item; `fetchedAt`: when the read was sent),
@@ -63,7 +65,7 @@ export class CircuitStateServer {
   /** Lookup counters. */
   public readonly stats: CircuitStateServerStats = { hits: 0, misses: 0, refreshesAhead: 0, newerWaits: 0, reads: 0, readErrors: 0 };
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly inFlight = new Map<string, Promise<CacheEntry>>();
+  private readonly inFlight = new Map<string, { readonly sentAt: number; readonly read: Promise<CacheEntry> }>();
   private readonly server: Server;
   private readonly now: () => number;
   private readonly logger: CircuitBreakerLogger;
@@ -107,6 +109,9 @@ export class CircuitStateServer {
    * the answer while it is younger than the max age. Rejects when DynamoDB cannot be read and nothing fresh is cached.
    */
   public async lookup(id: string, newerThan?: number): Promise<CacheEntry> {
+    const begun = this.now();
+    // Only a read sent after this lands within the max age of this lookup (and after `newerThan`, if asked).
+    const sentAfter = Math.max(begun - this.props.maxAgeMs, newerThan ?? -Infinity);
     const cached = this.cache.get(id);
     if (cached && this.age(cached) < this.props.maxAgeMs) {
       if (newerThan === undefined || cached.fetchedAt > newerThan) {
@@ -115,10 +120,10 @@ export class CircuitStateServer {
         return cached;
       }
       this.stats.newerWaits++;
-      return this.fetch(id).catch(() => cached);
+      return this.fetch(id, sentAfter).catch(() => cached);
     }
     this.stats.misses++;
-    return this.fetch(id);
+    return this.fetch(id, sentAfter);
   }
 
   /**
@@ -135,7 +140,7 @@ export class CircuitStateServer {
 
   /** Settles once no read is in flight (tests, and a bounded wait at init). */
   public async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()].map((f) => f.read));
   }
 
   private age(entry: CacheEntry): number {
@@ -148,9 +153,10 @@ export class CircuitStateServer {
     this.fetch(id).catch(() => undefined); // logged by fetch; the entry stays until it expires
   }
 
-  private fetch(id: string): Promise<CacheEntry> {
+  /** A read of `id`: the one in flight if it was sent after `sentAfter`, else a new one. */
+  private fetch(id: string, sentAfter = -Infinity): Promise<CacheEntry> {
     const pending = this.inFlight.get(id);
-    if (pending) return pending;
+    if (pending && pending.sentAt > sentAfter) return pending.read;
     const store = this.props.store;
     if (!store) return Promise.reject(new Error('no circuit table configured (CIRCUIT_BREAKER_TABLE_NAME is not set)'));
     this.stats.reads++;
@@ -168,8 +174,10 @@ export class CircuitStateServer {
       this.stats.readErrors++;
       this.logger.log('WARN', 'extension could not read circuit state', { circuitId: id, error: describeError(err) });
       throw err;
-    }).finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, read);
+    }).finally(() => {
+      if (this.inFlight.get(id)?.read === read) this.inFlight.delete(id);
+    });
+    this.inFlight.set(id, { sentAt, read });
     return read;
   }
 

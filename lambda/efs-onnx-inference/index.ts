@@ -1,15 +1,20 @@
 /**
  * The built-in inference handler: serves the ONNX model the sync function made current on the EFS mount, with
- * onnxruntime-node from the layer the construct assembles. The model starts loading when the module is loaded (the
- * init phase), once per execution environment; requests wait for it and reuse it, and a new version is picked up
- * when the pointer changes.
+ * onnxruntime-node from the layer the construct assembles. The model is loaded during init, once per execution
+ * environment (handler.mts awaits {@link initialise} at the top level); requests reuse it, and a new version is
+ * picked up when the pointer changes.
  *
  * Request (direct invocation, or the JSON body of a function URL request):
  *   { "inputs": { "<name>": <tensor> , ... }, "outputs": ["<name>", ...] }   (outputs optional: all by default)
  * Response:
  *   { "modelVersion": "<version>", "outputs": { "<name>": { "type", "dims", "data" }, ... } }
- * Tensor encoding (int64 as decimal strings and so on): see tensors.ts. Bad input is answered with
- * InvalidInputError (HTTP 400 through a function URL) naming each input and what the model expects.
+ * Tensor encoding (int64 as decimal strings and so on): see tensors.ts.
+ *
+ * A request the model cannot take is the caller's mistake, not the function's: it is answered, never thrown, so it
+ * does not count as a function error (the Errors metric and alarm keep meaning "the function failed"). Direct
+ * invocation answers { "errorType": "InvalidInputError", "errorMessage", "problems": [...] }; a function URL answers
+ * HTTP 400 with the same body. Everything else (no model installed, a model that fails on valid input) throws: a
+ * function error, HTTP 502 through a function URL.
  */
 import * as ort from 'onnxruntime-node';
 import { ModelStore } from './model-store';
@@ -35,6 +40,14 @@ interface HttpResponse {
   readonly body: string;
 }
 
+/*
+ * onnxruntime prints its own coloured "[E:onnxruntime:...]" lines to stderr for every graph error, and warnings for
+ * model quirks at load: the handler reports what matters once, as JSON, so onnxruntime logs only fatal errors. The
+ * environment's level is read when the first session is created.
+ */
+ort.env.logLevel = 'fatal';
+const QUIET = { logSeverityLevel: 4 } as const;
+
 /** Runs one request against the current model. */
 export async function infer(store: ModelStore, request: unknown): Promise<InferenceResult> {
   const { session, version } = await store.model();
@@ -44,32 +57,60 @@ export async function infer(store: ModelStore, request: unknown): Promise<Infere
   let fetches: string[] | undefined;
   if (outputs !== undefined) {
     const known = session.outputNames;
-    if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((o) => typeof o === 'string' && known.includes(o))) {
+    if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((o) => typeof o === 'string')) {
       throw new InvalidInputError([`"outputs" must be a non-empty list of the model's outputs: ${known.join(', ')}`]);
+    }
+    const unknown = outputs.filter((o) => !known.includes(o));
+    if (unknown.length > 0) {
+      throw new InvalidInputError([`unknown output${unknown.length > 1 ? 's' : ''} ${unknown.map((o) => `"${o}"`).join(', ')}; the model's outputs are ${known.join(', ')}`]);
     }
     fetches = outputs as string[];
   }
-  const results = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
+  const results = fetches ? await session.run(feeds, fetches, QUIET) : await session.run(feeds, QUIET);
   return { modelVersion: version, outputs: encodeOutputs(results) };
 }
 
-/** The Lambda handler over a store: direct invocations get the result (or throw), function URL requests get HTTP. */
-export function createHandler(store: ModelStore) {
-  return async (event: unknown): Promise<InferenceResult | HttpResponse> => {
-    if (!isFunctionUrlEvent(event)) return infer(store, event);
+/** The answer to a request the model cannot take. */
+export interface InvalidRequestResponse {
+  readonly errorType: 'InvalidInputError';
+  readonly errorMessage: string;
+  readonly problems: string[];
+}
+
+function refused(error: InvalidInputError): InvalidRequestResponse {
+  console.warn(JSON.stringify({ message: 'request refused', problems: error.problems }));
+  return { errorType: 'InvalidInputError', errorMessage: error.message, problems: error.problems };
+}
+
+/** A Lambda handler. */
+export type InferenceHandler = (event: unknown) => Promise<InferenceResult | InvalidRequestResponse | HttpResponse>;
+
+/**
+ * The Lambda handler over a store: direct invocations get the result or the refusal, function URL requests get
+ * HTTP 200 or 400; real failures throw.
+ */
+export function createHandler(store: ModelStore): InferenceHandler {
+  return async (event) => {
+    if (!isFunctionUrlEvent(event)) {
+      try {
+        return await infer(store, event);
+      } catch (error) {
+        if (error instanceof InvalidInputError) return refused(error);
+        throw error;
+      }
+    }
     let request: unknown;
     try {
       const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
       request = JSON.parse(body);
     } catch {
-      return json(400, { errorType: 'InvalidInputError', errorMessage: 'the request body is not JSON' });
+      return json(400, refused(new InvalidInputError(['the request body is not JSON'])));
     }
     try {
       return json(200, await infer(store, request));
     } catch (error) {
-      if (error instanceof InvalidInputError) return json(400, { errorType: error.name, errorMessage: error.message, problems: error.problems });
-      console.error(JSON.stringify({ message: 'inference failed', error: String(error) }));
-      return json(500, { errorType: 'InferenceError', errorMessage: 'inference failed; see the function log' });
+      if (error instanceof InvalidInputError) return json(400, refused(error));
+      throw error;
     }
   };
 }
@@ -92,22 +133,29 @@ export function storeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Mode
     root,
     modelFile: env[EFS_INFERENCE_ENV.MODEL_FILE] ?? EFS_INFERENCE_DEFAULTS.modelFile,
     checkIntervalMs: interval,
-    load: (path) => ort.InferenceSession.create(path),
+    load: (path) => ort.InferenceSession.create(path, QUIET),
   });
 }
 
-let configured: ReturnType<typeof createHandler> | undefined;
-let configurationError: unknown;
-try {
-  const store = storeFromEnvironment();
-  // Start loading during init; a failure here (no version yet) is retried by the first request, which reports it.
-  store.model().catch(() => undefined);
-  configured = createHandler(store);
-} catch (error) {
-  configurationError = error;
+/**
+ * The handler, with the model loaded: what init awaits. A model that cannot be loaded yet (no version installed)
+ * does not fail init, which would make Lambda retry init on every request: the handler answers each request with the
+ * reason, retrying the load. A misconfigured function answers every request with its configuration error.
+ */
+export async function initialise(env: NodeJS.ProcessEnv = process.env): Promise<InferenceHandler> {
+  let store: ModelStore;
+  try {
+    store = storeFromEnvironment(env);
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'the function is misconfigured', error: String(error) }));
+    return async () => {
+      throw error;
+    };
+  }
+  try {
+    await store.model();
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'no model loaded during init; requests retry', error: String(error) }));
+  }
+  return createHandler(store);
 }
-
-export const handler = async (event: unknown): Promise<InferenceResult | HttpResponse> => {
-  if (!configured) throw configurationError;
-  return configured(event);
-};

@@ -46,10 +46,17 @@ type Element = number | bigint | boolean | string;
 /** Sizes of the dimensions the model names (e.g. `batch`), with the input that fixed each. */
 type NamedDims = Map<string, { size: number; input: string }>;
 
-/** Describes an input for error messages: `float32 [batch, 4]`. */
+/** Describes an input for error messages: `float32 [batch, 4]`, `?` for a dimension the model leaves unnamed. */
 export function describeInput(meta: InferenceSession.ValueMetadata): string {
-  return meta.isTensor ? `${meta.type} [${meta.shape.join(', ')}]` : 'a non-tensor value';
+  if (!meta.isTensor) return 'a non-tensor value';
+  return meta.shape.length === 0 ? `${meta.type} scalar` : `${meta.type} [${meta.shape.map((d) => (d === '' ? '?' : d)).join(', ')}]`;
 }
+
+/**
+ * Dimension names that say only "unknown": exporters write `?` where they mean no name (and the same `?` twice in one
+ * input, e.g. height and width, does not mean the two are equal).
+ */
+const ANONYMOUS_DIMS = new Set(['', '?']);
 
 /**
  * Converts the request's `inputs` into onnxruntime tensors, or throws {@link InvalidInputError} listing every
@@ -135,8 +142,17 @@ function readTensor(value: unknown): { dims: number[]; data: unknown[]; type?: s
 }
 
 function checkShape(meta: InferenceSession.TensorValueMetadata, dims: number[], namedDims: NamedDims): string | undefined {
-  // onnxruntime reports an undefined shape as []: nothing to check against.
-  if (meta.shape.length === 0) return undefined;
+  // A dimension of size 0 can abort the whole process inside a model's kernels (measured: a public voice-activity
+  // model with batch 0 ends in SIGABRT), and an empty tensor is never a meaningful request: refused before onnxruntime.
+  const empty = dims.indexOf(0);
+  if (empty >= 0) return `dimension ${empty} is 0: empty tensors are refused (expected ${describeInput(meta)})`;
+  // A scalar input (onnxruntime reports its shape as []) takes a rank-0 tensor or, as onnxruntime accepts, a
+  // one-element vector; nothing wider.
+  if (meta.shape.length === 0) {
+    return dims.length === 0 || (dims.length === 1 && dims[0] === 1)
+      ? undefined
+      : `dims [${dims.join(', ')}] given for a scalar: send a bare number, or dims [] or [1] with one element`;
+  }
   if (dims.length !== meta.shape.length) {
     return `dims [${dims.join(', ')}] have rank ${dims.length}, the model expects rank ${meta.shape.length}: ${describeInput(meta)}`;
   }
@@ -144,7 +160,7 @@ function checkShape(meta: InferenceSession.TensorValueMetadata, dims: number[], 
     const expected = meta.shape[axis];
     if (typeof expected === 'number') {
       if (dims[axis] !== expected) return `dimension ${axis} is ${dims[axis]}, the model expects ${expected}: ${describeInput(meta)}`;
-    } else if (expected !== '') {
+    } else if (!ANONYMOUS_DIMS.has(expected)) {
       const seen = namedDims.get(expected);
       if (seen && seen.size !== dims[axis]) {
         return `dimension ${axis} ("${expected}") is ${dims[axis]}, but "${expected}" is ${seen.size} in input "${seen.input}"`;

@@ -71,7 +71,7 @@ async function placeOrder(command: PlaceOrderCommand): Promise<OrderCommandResul
       }],
       events: [{ detailType: ORDER_PLACED, aggregateId: order.orderId, partitionKey: `ORDER#${order.orderId}`, detail: order, occurredAt: new Date(placedAt) }],
     });
-    return { orderId: order.orderId, outcome: 'PLACED', eventId: events[0].id };
+    return { orderId: order.orderId, outcome: 'PLACED', eventId: events[0].metadata.eventId };
   } catch (error) {
     if (businessConditionFailed(error)) return { orderId: order.orderId, outcome: 'ALREADY_PLACED' };
     throw error;
@@ -97,7 +97,7 @@ async function cancelOrder(command: CancelOrderCommand): Promise<OrderCommandRes
       }],
       events: [{ detailType: ORDER_CANCELLED, aggregateId: command.orderId, partitionKey: `ORDER#${command.orderId}`, detail }],
     });
-    return { orderId: command.orderId, outcome: 'CANCELLED', eventId: events[0].id };
+    return { orderId: command.orderId, outcome: 'CANCELLED', eventId: events[0].metadata.eventId };
   } catch (error) {
     if (businessConditionFailed(error)) return { orderId: command.orderId, outcome: 'NOT_CANCELLABLE' };
     throw error;

@@ -2,7 +2,7 @@
  * Sample consumer of the TransactionalOutbox example: keeps each order's status for the customer's tracking page.
  * An event bus does not keep order, so a cancellation can arrive before the order it cancels: it then fails and SQS
  * redelivers it after the visibility timeout, by which time the placement has usually been recorded. Each outbox
- * event is handled once, keyed by the outbox event id (the event's only resource).
+ * event is handled once, keyed by the outbox event id (the envelope's `metadata.eventId`).
  *
  * Environment: `ORDER_TRACKING_TABLE` (required), and the consumer runtime's `IDEMPOTENCY_TABLE_NAME`.
  */
@@ -10,6 +10,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, Update
 import { InvalidOrderError, ORDER_CANCELLED, ORDER_PLACED, orderCancelledFrom, orderPlacedFrom } from '../outbox-order-commands/order-events';
 import type { EventRecord } from '../runtime/event-record';
 import { idempotentBatchHandler } from '../runtime/idempotent-consumer';
+import { outboxEventFrom } from '../runtime/outbox/published-event';
 
 const TRACKING_TABLE = process.env.ORDER_TRACKING_TABLE;
 if (!TRACKING_TABLE) throw new Error('outbox-order-tracker: environment variable ORDER_TRACKING_TABLE is not set');
@@ -24,9 +25,11 @@ export class OrderNotTrackedYetError extends Error {
 }
 
 async function trackOrder(record: EventRecord<unknown>): Promise<void> {
-  const time = record.event?.time ?? new Date().toISOString();
-  if (record.detailType === ORDER_PLACED) {
-    const order = orderPlacedFrom(record.detail);
+  // The bus event's detail is the outbox envelope: metadata (id, type, time...) and the writer's object as data.
+  const { metadata, data } = outboxEventFrom(record.detail);
+  const time = metadata.occurredAt;
+  if (metadata.detailType === ORDER_PLACED) {
+    const order = orderPlacedFrom(data);
     try {
       await client.send(new PutItemCommand({
         TableName: TRACKING_TABLE,
@@ -37,8 +40,8 @@ async function trackOrder(record: EventRecord<unknown>): Promise<void> {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  } else if (record.detailType === ORDER_CANCELLED) {
-    const cancelled = orderCancelledFrom(record.detail);
+  } else if (metadata.detailType === ORDER_CANCELLED) {
+    const cancelled = orderCancelledFrom(data);
     try {
       await client.send(new UpdateItemCommand({
         TableName: TRACKING_TABLE,
@@ -53,9 +56,9 @@ async function trackOrder(record: EventRecord<unknown>): Promise<void> {
       throw error;
     }
   } else {
-    throw new InvalidOrderError('event', [`detail-type ${record.detailType} is not ${ORDER_PLACED} or ${ORDER_CANCELLED}`]);
+    throw new InvalidOrderError('event', [`detail-type ${metadata.detailType} is not ${ORDER_PLACED} or ${ORDER_CANCELLED}`]);
   }
 }
 
 /** The Lambda handler: an SQS batch of outbox events in, the messages to retry out. */
-export const handler = idempotentBatchHandler(trackOrder, { idempotencyKey: 'resources[0]' });
+export const handler = idempotentBatchHandler(trackOrder, { idempotencyKey: 'detail.metadata.eventId' });

@@ -53,15 +53,23 @@ export class MalformedMessageError extends Error {
  *
  * @param raw the SQS record from the Lambda event
  * @param input whether the body is the whole event or only its detail
+ * @param bodyField the field of the body that holds the event (or detail), for bodies a FIFO ingest pipe wrapped
  * @throws MalformedMessageError when the body is not JSON, or is not an EventBridge event although `input` says
  *   it is (usually a rule target whose input was changed to `$.detail` without telling the consumer)
  */
-export function parseEventRecord<TDetail = unknown>(raw: SQSRecord, input: BufferedEventInput): EventRecord<TDetail> {
+export function parseEventRecord<TDetail = unknown>(raw: SQSRecord, input: BufferedEventInput, bodyField?: string): EventRecord<TDetail> {
   let body: unknown;
   try {
     body = JSON.parse(raw.body);
   } catch (error) {
     throw new MalformedMessageError(raw.messageId, 'body is not JSON', { cause: error });
+  }
+  if (bodyField !== undefined) {
+    // A FIFO buffer's ingest pipe wraps what the rule sent in a JSON object (see FIFO_INGEST_BODY_FIELD).
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !(bodyField in body)) {
+      throw new MalformedMessageError(raw.messageId, `body is not an object with a '${bodyField}' field (what the FIFO ingest pipe sends)`);
+    }
+    body = (body as Record<string, unknown>)[bodyField];
   }
   if (input === BufferedEventInput.DETAIL) {
     return { detail: body as TDetail, messageId: raw.messageId, raw };

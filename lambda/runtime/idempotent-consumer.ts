@@ -80,6 +80,12 @@ export interface IdempotentBatchHandlerOptions<TDetail = unknown> {
    */
   readonly input?: BufferedEventInput;
   /**
+   * The field of the parsed body that holds the event (or detail): a BufferedEventConsumer with `fifo: true` wraps
+   * each body in `{"body": ...}` (see FIFO_INGEST_BODY_FIELD) and sets this in the environment.
+   * @default the value of the `BUFFERED_EVENT_BODY_FIELD` environment variable, else the body itself is the event
+   */
+  readonly bodyField?: string;
+  /**
    * What identifies a duplicate: a JMESPath expression over the parsed body, or a function of the record.
    * @default the event id for whole-event bodies, the SQS message id for detail-only bodies
    */
@@ -152,6 +158,7 @@ export function idempotentBatchHandler<TDetail = unknown>(
 ): SqsBatchResponseHandler {
   const logger = options.logger ?? console;
   const input = resolveInput(options.input);
+  const bodyField = options.bodyField ?? (process.env[BUFFERED_CONSUMER_ENV.BODY_FIELD] || undefined);
   const keyPlan = keyPlanFor(options.idempotencyKey);
   const config = new IdempotencyConfig({
     eventKeyJmesPath: keyPlan.eventKeyJmesPath,
@@ -189,7 +196,7 @@ export function idempotentBatchHandler<TDetail = unknown>(
     const processRecord = async (raw: SQSRecord) => {
       const ran: RunFlag = { value: false };
       try {
-        const record = parseEventRecord<TDetail>(raw, input);
+        const record = parseEventRecord<TDetail>(raw, input, bodyField);
         await runOnce(keyPlan.payloadFor(record), record, context, ran);
       } catch (thrown) {
         // Whatever was thrown (by the handler, a key function, ...) fails this record only: the batch processor

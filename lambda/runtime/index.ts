@@ -32,11 +32,11 @@ export type {
 } from './circuit-breaker';
 export {
   attributeValueBytes, EVENT_ID_PATTERN, EventIdGenerator, eventEntryBytes, eventIdTime, itemBytes, MalformedOutboxRowError,
-  OUTBOX_ENV, OutboxConfigError, outboxDeliveryFrom, OutboxTarget, OutboxTransactionRejectedError, OutboxWriter,
-  resolveOutboxWriterConfig,
+  NotAnOutboxEventError, OUTBOX_ENV, OutboxConfigError, outboxDeliveryFrom, outboxEventFrom, OutboxTarget,
+  OutboxTransactionRejectedError, OutboxWriter, resolveOutboxWriterConfig,
 } from './outbox';
 export type {
-  EventEntryParts, MillisClock, OutboxDelivery, OutboxEvent, OutboxStreamRecord, OutboxTableShape, OutboxTransactionRequest,
+  EventEntryParts, MillisClock, OutboxDelivery, OutboxEvent, OutboxEventMetadata, OutboxStreamRecord, OutboxTableShape, OutboxTransactionRequest,
   OutboxWriteResult, OutboxWriterConfig, OutboxWriterOptions, OutboxWriterSettings, PreparedOutboxTransaction,
   PublishedOutboxEvent, TableKeys,
 } from './outbox';

@@ -6,11 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUFFERED_CONSUMER_ENV, BufferedEventInput } from './contract';
+import { BUFFERED_CONSUMER_ENV, BufferedEventInput, FIFO_INGEST_BODY_FIELD } from './contract';
 import { IdempotencyTable } from './idempotency-table';
 import { FifoIngest } from './private/fifo-ingest';
 import { validateBufferedConsumer } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { addQueueConsumer } from '../core/private/event-source';
@@ -23,7 +23,7 @@ import { QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 
 /** Properties of a {@link BufferedEventConsumer}. */
-export interface BufferedEventConsumerProps extends QueueConsumerOptions, PatternAlarmOptions {
+export interface BufferedEventConsumerProps extends QueueConsumerOptions, QueueAlarmOptions {
   /**
    * The bus the rule listens on. Give either this or `eventBusProps`.
    * @default - the account's default event bus
@@ -197,12 +197,14 @@ export class BufferedEventConsumer extends Construct {
 
     addQueueConsumer(this.queue, this.consumer, props);
     // The runtime helper parses the body the way the rule target shapes it.
-    const inputEnv = BUFFERED_CONSUMER_ENV.EVENT_INPUT;
+    const consumerEnv: Record<string, string> = { [BUFFERED_CONSUMER_ENV.EVENT_INPUT]: input };
+    if (fifo) consumerEnv[BUFFERED_CONSUMER_ENV.BODY_FIELD] = FIFO_INGEST_BODY_FIELD;
     if (this.consumer instanceof lambda.Function) {
-      this.consumer.addEnvironment(inputEnv, input);
+      for (const [name, value] of Object.entries(consumerEnv)) this.consumer.addEnvironment(name, value);
     } else {
+      const settings = Object.entries(consumerEnv).map(([name, value]) => `${name}=${value}`).join(' and ');
       warn(this, 'ImportedConsumerEnvironment', `consumer ${this.consumer.node.path} is imported, so its environment cannot be ` +
-        `set: give it ${inputEnv}=${input} yourself (the runtime helper reads it to parse each body)`);
+        `set: give it ${settings} yourself (the runtime helper reads it to parse each body)`);
     }
     props.idempotencyTable?.grantIdempotency(this.consumer);
 

@@ -16,9 +16,24 @@ export enum BufferedEventInput {
 export const BUFFERED_CONSUMER_ENV = {
   /** One of {@link BufferedEventInput}: how the runtime parses each body. */
   EVENT_INPUT: 'BUFFERED_EVENT_INPUT',
+  /**
+   * Set with `fifo: true`: the field of the message body that holds what the rule sent (see
+   * {@link FIFO_INGEST_BODY_FIELD}); the runtime parses the body and reads that field.
+   */
+  BODY_FIELD: 'BUFFERED_EVENT_BODY_FIELD',
   /** Name of the idempotency table (set by `IdempotencyTable.grantIdempotency`). */
   IDEMPOTENCY_TABLE_NAME: 'IDEMPOTENCY_TABLE_NAME',
 } as const;
+
+/**
+ * The field the FIFO ingest pipe wraps each event in: its target template is `{"body": <$.body>}`.
+ *
+ * A template of just `<$.body>` on an SQS source whose body is JSON delivers it with its inner quotes removed
+ * (`{"key": "value"}` becomes `"{key: value}"`); the Pipes guide's fix is to wrap the body in a JSON object
+ * ("Amazon EventBridge Pipes input transformation", section "Implicit body data parsing",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-input-transformation.html).
+ */
+export const FIFO_INGEST_BODY_FIELD = 'body';
 
 /** The idempotency table's shape: what Powertools idempotency reads and writes. */
 export const IDEMPOTENCY_TABLE_SHAPE = {

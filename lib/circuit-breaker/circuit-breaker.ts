@@ -52,14 +52,14 @@ export interface HealthCheckerOptions {
   readonly memorySize?: number;
   /**
    * The log group the health checker writes to, e.g. one encrypted with your KMS key.
-   * @default - a log group of its own, kept `logGroupRetention`
+   * @default - a log group of its own, kept `logRetention`
    */
   readonly logGroup?: logs.ILogGroup;
   /**
    * How long the health checker's own log group keeps events (ignored with `logGroup`).
    * @default logs.RetentionDays.ONE_MONTH
    */
-  readonly logGroupRetention?: logs.RetentionDays;
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Concurrency reserved for the health checker, so a busy account cannot throttle the checks away.
    * @default - no reservation (the unreserved pool)
@@ -265,7 +265,7 @@ export class CircuitBreaker extends Construct {
     const fn = new PatternFunction(this, 'HealthChecker', {
       memorySize: options.memorySize,
       logGroup: options.logGroup,
-      logGroupRetention: options.logGroupRetention,
+      logRetention: options.logRetention,
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       code: bundledHandlerCode('circuit-health-checker'),
       handler: 'index.handler',

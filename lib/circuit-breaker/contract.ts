@@ -34,7 +34,10 @@ export const CIRCUIT_BREAKER_ENV = {
   PROBE_LEASE_MS: 'CIRCUIT_BREAKER_PROBE_LEASE_MS',
   /** One of {@link StoreFailureMode}. */
   STORE_FAILURE_MODE: 'CIRCUIT_BREAKER_STORE_FAILURE_MODE',
-  /** Timeout of one DynamoDB request made by the client, milliseconds. */
+  /**
+   * Budget of the client's DynamoDB requests on a guarded call's path, milliseconds: once before the call (state
+   * read, probe election) and once after it (counting, probe result). The default client fits two attempts in it.
+   */
   STORE_TIMEOUT_MS: 'CIRCUIT_BREAKER_STORE_TIMEOUT_MS',
   /**
    * Max age of the state a guarded call acts on, milliseconds, counted from when the DynamoDB read was sent
@@ -51,7 +54,7 @@ export const CIRCUIT_BREAKER_ENV = {
   EXTENSION_TIMEOUT_MS: 'CIRCUIT_BREAKER_EXTENSION_TIMEOUT_MS',
   /** Max age of an entry in the extension's cache, milliseconds. Read by the extension. */
   EXTENSION_CACHE_MAX_AGE_MS: 'CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS',
-  /** JSON array `[{ url, circuitId, timeoutMs, expectStatus? }]`. Read by the health checker. */
+  /** JSON array of {@link HealthCheckSpec}. Read by the health checker. */
   HEALTH_CHECKS: 'CIRCUIT_BREAKER_HEALTH_CHECKS',
 } as const;
 
@@ -115,8 +118,10 @@ export const CIRCUIT_BREAKER_DEFAULTS = {
   probeLeaseExtraMs: 5_000,
   probeLeaseWithoutCallTimeoutMs: 30_000,
   storeFailureMode: StoreFailureMode.FAIL_OPEN,
-  /** Timeout of one DynamoDB request of the client. */
+  /** Store budget of a guarded call, before it and again after it (see {@link CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS}). */
   storeTimeoutMs: 1_000,
+  /** After a store request failed, calls do not wait for the store again for this long (or the state max age if longer). */
+  storeFailureHoldMs: 1_000,
   /** Max age of the state a call acts on, with or without the extension. */
   stateMaxAgeMs: 1_000,
   /** A circuit item expires this long after its last write. */
@@ -146,10 +151,54 @@ export const CIRCUIT_BREAKER_LIMITS = {
   healthCheckTimeoutMaxMs: 60_000,
 } as const;
 
-/** One health check as the construct serializes it into {@link CIRCUIT_BREAKER_ENV.HEALTH_CHECKS}. */
+/** One health check as the construct serializes it into {@link CIRCUIT_BREAKER_ENV.HEALTH_CHECKS} and the checker reads it. */
 export interface HealthCheckSpec {
+  /** http(s) URL requested with GET. */
   readonly url: string;
+  /** Circuit the result is fed into. */
   readonly circuitId: string;
+  /** The whole response (headers and body) must arrive within this many milliseconds, or the check fails. */
   readonly timeoutMs: number;
+  /** Status that means healthy; any 2xx when absent. */
   readonly expectStatus?: number;
 }
+
+/** The circuit table's key and TTL attribute: the table the construct creates and the items the runtime writes. */
+export const CIRCUIT_TABLE = {
+  partitionKey: 'id',
+  timeToLiveAttribute: 'expiration',
+} as const;
+
+/** Names of the embedded-metric-format metrics the runtime emits and the construct alarms on. */
+export enum CircuitMetric {
+  /** CLOSED → OPEN, or a failed probe sending HALF_OPEN → OPEN. Emitted once per transition, fleet-wide. */
+  OPENED = 'CircuitOpened',
+  /** OPEN → HALF_OPEN: a prober was elected. */
+  HALF_OPENED = 'CircuitHalfOpened',
+  /** HALF_OPEN → CLOSED. */
+  CLOSED = 'CircuitClosed',
+  /** A request to the circuit table failed (unreachable, throttled, timed out): the breaker could not read or count. */
+  STORE_UNAVAILABLE = 'StoreUnavailable',
+}
+
+/**
+ * Dimension carrying the circuit id. Every metric is also emitted without dimensions, so one alarm can watch all
+ * circuits of a namespace.
+ */
+export const CIRCUIT_ID_DIMENSION = 'CircuitId';
+
+/**
+ * The least time a protected function needs beyond its guarded call: the store budget before the call and the
+ * one after it (see {@link CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS}), so Lambda never ends the invocation before a
+ * failure is counted.
+ */
+export function callPathStoreBudgetMs(storeTimeoutMs: number = CIRCUIT_BREAKER_DEFAULTS.storeTimeoutMs): number {
+  return 2 * storeTimeoutMs;
+}
+
+/** The settings that belong to one counting rule: given with the other rule they would be ignored, so both sides refuse them. */
+export const COUNTING_RULE_OF_SETTING = {
+  failureThreshold: FailureCounting.WINDOW,
+  failureRateThreshold: FailureCounting.RATE,
+  minimumCalls: FailureCounting.RATE,
+} as const;

@@ -9,10 +9,17 @@ export interface PatternAlarmOptions {
    * @default - alarms are created without actions; wire them to your own dashboards or actions
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+}
+
+/**
+ * Alarm options of the patterns that own a work queue (FifoFanout, BufferedEventConsumer, TransactionalOutbox with a
+ * queue target). Patterns without a work queue do not accept `maxMessageAge`: an option that does nothing must not
+ * exist.
+ */
+export interface QueueAlarmOptions extends PatternAlarmOptions {
   /**
    * Age of the oldest message in a work queue above which the backlog alarm fires.
    * @default Duration.minutes(5)
    */
   readonly maxMessageAge?: Duration;
 }
-

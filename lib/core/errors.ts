@@ -44,10 +44,17 @@ export class PatternErrors {
    * starts with the message again).
    */
   public static problemsInMessage(message: string): ValidationProblem[] {
-    const lines = [...new Set(message.split('\n').map((line) => line.replace(/^Error: /, '')))];
-    return lines.flatMap((line) => {
+    // Repeats are recognised by the problem read from a line, not by the line: the stack Java appends starts with
+    // `PatternValidationError: ` and the message, so its first line differs from the message's own first line.
+    const seen = new Set<string>();
+    return message.split('\n').flatMap((line) => {
       const match = PROBLEM_LINE.exec(line);
-      return match ? [{ path: match[1], problem: match[2], fix: match[3], id: match[4] }] : [];
+      if (!match) return [];
+      const problem = { path: match[1], problem: match[2], fix: match[3], id: match[4] };
+      const key = JSON.stringify(problem);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [problem];
     });
   }
 
@@ -68,10 +75,20 @@ export class PatternErrors {
 // The id is matched from the end of the line, the path up to the first `] `.
 const PROBLEM_LINE = /^(?:.*?: )?(?: {2}- )?\[(.+?)\] (.+?)\. Fix: (.+)\. \(([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+)\)$/;
 
+/**
+ * Problems name properties as the TypeScript API spells them. jsii renames them in other languages, so the message
+ * says how to read them there.
+ */
+export const PROPERTY_NAMES_NOTE =
+  'Property names are as spelled in TypeScript (camelCase, e.g. maxBatchingWindow); Python uses snake_case ' +
+  '(max_batching_window), Java the builder method of the same name, .NET and Go PascalCase (MaxBatchingWindow).';
+
 function formatProblems(problems: ValidationProblem[]): string {
   const line = (p: ValidationProblem) => `[${p.path}] ${oneLine(p.problem)}. Fix: ${oneLine(p.fix)}. (${p.id})`;
-  if (problems.length === 1) return line(problems[0]);
-  return `${problems.length} configuration problems:\n${problems.map((p) => `  - ${line(p)}`).join('\n')}`;
+  const listed = problems.length === 1
+    ? line(problems[0])
+    : `${problems.length} configuration problems:\n${problems.map((p) => `  - ${line(p)}`).join('\n')}`;
+  return `${listed}\n${PROPERTY_NAMES_NOTE}`;
 }
 
 /** Keeps each problem on one line of the message, so {@link PatternErrors.problemsInMessage} can read it back. */

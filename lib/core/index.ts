@@ -1,4 +1,4 @@
-export { PatternAlarmOptions } from './alarms';
+export { PatternAlarmOptions, QueueAlarmOptions } from './alarms';
 // jsii cannot model Error subclasses (JSII3004), so PatternValidationError is reached through PatternErrors' type
 // guard, as aws-cdk-lib does with Errors.isValidationError.
 export { PatternErrors, ValidationProblem } from './errors';

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { inRange, SQS } from './private/limits';
 import { acknowledgeDeadLetterOnlyQueue } from './private/nag-acknowledgements';
 import { checkQueueName } from './private/names';
+import { checkFifoThroughput, checkRedriveAllowed } from './private/queue-inspection';
 import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
@@ -32,7 +33,7 @@ export interface SecureQueueProps {
    * The customer managed key, with `encryption: sqs.QueueEncryption.KMS`.
    * @default - a new key is created by aws-cdk-lib when `encryption` is KMS
    */
-  readonly encryptionMasterKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * How long the queue keeps a message.
    * @default Duration.days(4)
@@ -105,7 +106,7 @@ export class SecureQueue extends Construct {
     const common = {
       fifo: fifo || undefined,
       encryption,
-      encryptionMasterKey: props.encryptionMasterKey,
+      encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
     };
     // A dead-letter queue sees a trickle of messages: high-throughput mode only matters for work queues.
@@ -136,6 +137,12 @@ export class SecureQueue extends Construct {
       fifoThroughputLimit: highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined,
       deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount } : undefined,
     });
+    if (props.deadLetterQueue) {
+      // A dead-letter queue passed in is someone else's: its redrive allow policy and FIFO settings must admit this queue.
+      checkRedriveAllowed(problems, this, 'SecureQueue', props.deadLetterQueue, this.queue, queueName);
+      checkFifoThroughput(problems, this, 'SecureQueue', props.deadLetterQueue);
+      problems.throwIfAny();
+    }
     if (props.isDeadLetterQueueOnly) acknowledgeDeadLetterOnlyQueue(this.queue);
     if (deadLetterQueue instanceof sqs.Queue && !props.deadLetterQueue) acknowledgeDeadLetterOnlyQueue(deadLetterQueue);
     this.deadLetterQueue = deadLetterQueue;
@@ -190,9 +197,9 @@ function validate(
     );
   }
   problems.check(
-    props.encryptionMasterKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
+    props.encryptionKey === undefined || props.encryption === sqs.QueueEncryption.KMS,
     'SecureQueue.KeyWithoutKms',
-    'encryptionMasterKey was given without encryption: QueueEncryption.KMS',
+    'encryptionKey was given without encryption: QueueEncryption.KMS',
     'pass encryption: sqs.QueueEncryption.KMS with the key, or drop the key',
   );
   problems.check(

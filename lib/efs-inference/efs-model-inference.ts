@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { EFS_INFERENCE_DEFAULTS, EFS_INFERENCE_ENV, MODEL_SYNC_ATTRIBUTES } from './contract';
 import { InferenceHandler } from './inference-handler';
 import { ModelSource } from './model-source';
+import { checkMountTargets } from './private/mount-targets';
 import { createVpc, existingVpc, InferenceNetwork } from './private/network';
 import { createStorage, mountFor, restrictFileSystem } from './private/storage';
 import { SERVICE_TIMEOUT_MARGIN, validateProps, validateUnzippedSize } from './private/validation';
@@ -82,13 +83,13 @@ export interface EfsModelInferenceProps extends PatternAlarmOptions {
    * Reserved concurrency of the inference function.
    * @default - none (the account's unreserved pool)
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrentExecutions?: number;
   /**
    * Provisioned concurrency on a `live` alias (which the function URL and `invokeTarget` then use): environments
-   * that have loaded the model before requests arrive. Must not exceed `reservedConcurrency`.
+   * that have loaded the model before requests arrive. Must not exceed `reservedConcurrentExecutions`.
    * @default - none (no alias)
    */
-  readonly provisionedConcurrency?: number;
+  readonly provisionedConcurrentExecutions?: number;
   /**
    * Creates a function URL with IAM authentication (callers sign requests with SigV4 and need
    * `lambda:InvokeFunctionUrl`).
@@ -157,6 +158,7 @@ export class EfsModelInference extends Construct {
     const handler = (props.handler ?? InferenceHandler.onnx())._bind(this, architecture, problems);
     const source = props.model._bind(this, problems);
     const network: InferenceNetwork = props.vpc ? existingVpc(this, props.vpc, props.vpcSubnets, problems) : createVpc(this);
+    if (props.fileSystem && props.vpc) checkMountTargets(problems, this, props.fileSystem, props.vpc, props.vpcSubnets);
     if (handler) {
       validateUnzippedSize(problems, handler.measured);
       if (handler.requiredFile && source?.knownFiles) {
@@ -224,7 +226,7 @@ export class EfsModelInference extends Construct {
       architecture,
       memorySize: props.memorySize ?? 2048,
       timeout: props.timeout ?? Duration.seconds(30),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: this.vpc,
       vpcSubnets: network.subnets,
       securityGroups: [new ec2.SecurityGroup(this, 'InferenceSecurityGroup', {
@@ -246,12 +248,12 @@ export class EfsModelInference extends Construct {
     this.inferenceFunction.node.addDependency(install);
     restrictFileSystem(storage, [this.inferenceFunction.role!], this.syncFunction.role!);
 
-    this.invokeTarget = props.provisionedConcurrency === undefined
+    this.invokeTarget = props.provisionedConcurrentExecutions === undefined
       ? this.inferenceFunction
       : new lambda.Alias(this, 'LiveAlias', {
         aliasName: 'live',
         version: this.inferenceFunction.currentVersion,
-        provisionedConcurrentExecutions: props.provisionedConcurrency,
+        provisionedConcurrentExecutions: props.provisionedConcurrentExecutions,
       });
     if (props.functionUrl) this.functionUrl = this.invokeTarget.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.createAlarms(props.timeout ?? Duration.seconds(30));

@@ -27,8 +27,8 @@ export class InferenceStack extends Stack {
     this.inference = new EfsModelInference(this, 'Classifier', {
       model: ModelSource.fromDirectory(props.modelDirectory ?? join(__dirname, 'inference-model')),
       functionUrl: true,
-      // A bound on what one caller can run up; raise it (and add provisionedConcurrency) for real traffic.
-      reservedConcurrency: 10,
+      // A bound on what one caller can run up; raise it (and add provisionedConcurrentExecutions) for real traffic.
+      reservedConcurrentExecutions: 10,
       alarmAction: props.alarmAction,
     });
     new CfnOutput(this, 'FunctionUrl', { value: this.inference.functionUrl!.url, description: 'POST JSON here, signed with SigV4 (IAM auth)' });

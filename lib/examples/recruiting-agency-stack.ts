@@ -15,7 +15,7 @@ export interface RecruitingAgencyStackProps extends ExampleStackProps {
    * What happens to the analytics bucket and inventory table when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
-  readonly dataRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -29,7 +29,7 @@ export class RecruitingAgencyStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RecruitingAgencyStackProps = {}) {
     super(scope, id, props);
-    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.jobEvents = new FifoFanout(this, 'JobEvents', { topicName: 'JobEvents.fifo', alarmAction: props.alarmAction });
 

@@ -4,12 +4,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FifoSubscriber, FifoSubscriberOptions } from './fifo-subscriber';
 import { MAX_FIFO_TOPIC_SUBSCRIPTIONS } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { checkFifoTopicName } from '../core/private/names';
 import { Problems, validate } from '../core/private/validation';
 
 /** Properties of a {@link FifoFanout}. */
-export interface FifoFanoutProps extends PatternAlarmOptions {
+export interface FifoFanoutProps extends QueueAlarmOptions {
   /**
    * An existing FIFO topic to fan out from, instead of creating one.
    * @default - a new FIFO topic
@@ -35,7 +35,7 @@ export interface FifoFanoutProps extends PatternAlarmOptions {
    * KMS key for topic encryption.
    * @default - the AWS managed key `alias/aws/sns`
    */
-  readonly masterKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * Display name of the topic.
    * @default - none
@@ -55,7 +55,7 @@ export class FifoFanout extends Construct {
   /** The FIFO topic. */
   public readonly topic: sns.ITopic;
   private readonly subscriberList: FifoSubscriber[] = [];
-  private readonly alarmOptions: PatternAlarmOptions;
+  private readonly alarmOptions: QueueAlarmOptions;
 
   constructor(scope: Construct, id: string, props: FifoFanoutProps = {}) {
     super(scope, id);
@@ -68,7 +68,7 @@ export class FifoFanout extends Construct {
         `topic ${props.topic.node.path} is a standard topic`,
         'pass a FIFO topic (name ending in .fifo), or omit topic to get one',
       );
-      const shaping = (['topicName', 'masterKey', 'contentBasedDeduplication', 'highThroughput', 'displayName'] as const)
+      const shaping = (['topicName', 'encryptionKey', 'contentBasedDeduplication', 'highThroughput', 'displayName'] as const)
         .filter((option) => props[option] !== undefined);
       problems.check(
         shaping.length === 0,
@@ -92,7 +92,7 @@ export class FifoFanout extends Construct {
         contentBasedDeduplication: props.contentBasedDeduplication ?? false,
         fifoThroughputScope:
           props.highThroughput ?? true ? sns.FifoThroughputScope.MESSAGE_GROUP : sns.FifoThroughputScope.TOPIC,
-        masterKey: props.masterKey ?? kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
+        masterKey: props.encryptionKey ?? kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
         enforceSSL: true,
       });
     }

@@ -1,17 +1,19 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
-import { usesAwsManagedSqsKey } from '../core/private/queue-encryption';
+import { awsManagedQueueKey } from '../core/private/queue-encryption';
 import { Problems } from '../core/private/validation';
 import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
 import { QueueConsumerOptions } from '../core/queue-consumer';
@@ -56,7 +58,7 @@ export interface FifoSubscriberOptions extends QueueConsumerOptions {
 }
 
 /** Properties of a {@link FifoSubscriber}. */
-export interface FifoSubscriberProps extends FifoSubscriberOptions, PatternAlarmOptions {
+export interface FifoSubscriberProps extends FifoSubscriberOptions, QueueAlarmOptions {
   /** The FIFO topic to subscribe to. */
   readonly topic: sns.ITopic;
 }
@@ -106,7 +108,7 @@ export class FifoSubscriber extends Construct {
     const subscriptionDlq = new SecureQueue(this, 'SubscriptionDeadLetterQueue', {
       fifo: true,
       isDeadLetterQueueOnly: true,
-      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: queueKey } : {}),
+      ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
 
@@ -117,7 +119,8 @@ export class FifoSubscriber extends Construct {
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: this.subscriptionDeadLetterQueue,
     });
-    const { subscriptionDependency, ...config } = subscription.bind(props.topic);
+    const { subscriptionDependency, ...config } = subscription.bind(topicRestrictingKeyUse(this, props.topic));
+    if (props.topic instanceof sns.Topic && props.topic.stack !== Stack.of(this.queue)) Stack.of(this.queue).addDependency(props.topic.stack);
     this.subscription = new sns.Subscription(this, 'Subscription', { topic: props.topic, ...config });
     // SNS may deliver as soon as the subscription exists: the queue policy must be in place first.
     if (subscriptionDependency) this.subscription.node.addDependency(subscriptionDependency);
@@ -172,11 +175,13 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} asks for a standard queue (queueProps.fifo: false) on a FIFO topic`,
     'drop queueProps.fifo: subscribers of a FIFO topic are always FIFO',
   );
-  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver.
+  // The AWS managed key's policy cannot be changed to admit sns.amazonaws.com, so SNS could not deliver
+  // (KMS.awsManagedQueueKeySource). Found however the key came: the enum, an alias, an alias ARN or a lookup.
+  const managedKey = awsManagedQueueKey(props.queueProps, props.queue);
   problems.check(
-    !usesAwsManagedSqsKey(props.queueProps, props.queue),
+    managedKey === undefined,
     'FifoSubscriber.AwsManagedKeyQueue',
-    `subscriber ${id}'s queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let SNS use it`,
+    `subscriber ${id}'s queue is encrypted with the AWS managed key ${managedKey}, whose key policy does not let SNS use it`,
     'use SQS-managed encryption (the default) or a customer managed key (encryption: KMS), which SNS is granted',
   );
   validateConsumerOptions(problems, props, true);
@@ -187,4 +192,17 @@ function validateSubscriber(problems: Problems, id: string, props: FifoSubscribe
     `subscriber ${id} has consumer options but no consumer`,
     'pass consumer, or drop batchSize/maxConcurrency/consumerTimeout',
   );
+}
+
+/**
+ * The topic as SqsSubscription sees it, seen from a scope where aws-cdk-lib's "restrict SQS decryption" behaviour is
+ * on, whatever the app's feature flags: without it, the statement it adds to the queue's key lets SNS use the key for
+ * any topic of any account; with it, only for this topic (aws:SourceArn, "The confused deputy problem", IAM user
+ * guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). The queue policy is limited to the
+ * topic either way.
+ */
+function topicRestrictingKeyUse(scope: Construct, topic: sns.ITopic): sns.ITopic {
+  const flagged = new Construct(scope, 'SubscribedTopic');
+  flagged.node.setContext(cxapi.SNS_SUBSCRIPTIONS_SQS_DECRYPTION_POLICY, true);
+  return sns.Topic.fromTopicAttributes(flagged, 'Topic', { topicArn: topic.topicArn });
 }

@@ -33,9 +33,11 @@ export class ScopedNagValidation implements IPolicyValidationPlugin {
    * first line of the explanation). Use it in an app entry point so a finding fails `cdk synth`.
    */
   public static enforce(scope: IConstruct, ...packs: NagPack[]): void {
-    const findings = packs.flatMap((pack) => pack.validateScope(scope).violations);
-    if (findings.length > 0) {
-      throw new Error(`cdk-nag: ${findings.length} unacknowledged finding(s):\n${formatFindings(findings)}`);
+    const violations = packs.flatMap((pack) => pack.validateScope(scope).violations);
+    // A violation is one rule id with every resource it was found on: the findings are the resources.
+    const count = violations.reduce((n, violation) => n + violation.violatingResources.length, 0);
+    if (count > 0) {
+      throw new Error(`cdk-nag: ${count} unacknowledged finding(s):\n${formatFindings(violations)}`);
     }
   }
 

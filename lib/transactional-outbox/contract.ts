@@ -54,14 +54,31 @@ export const OUTBOX_ROW_ATTRIBUTES = {
 } as const;
 
 /**
- * What the pipe enrichment returns for each outbox row, and so what the target parameters read. The routing
- * attributes are echoed at the paths they have in the stream record (`$.dynamodb.NewImage.<attribute>.S`), so the
+ * What the target receives for every outbox event, on a bus (as the event's `detail`) and on a FIFO queue (as the
+ * message body): an envelope `{ "metadata": {...}, "data": {...} }` where `data` is the object the writer was given.
+ *
+ * Why an envelope: the Pipes guide ("Amazon EventBridge Pipes input transformation", sections "Implicit body data
+ * parsing" and "Common issues with transforming input",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-input-transformation.html) specifies the output
+ * of a JSON object template whose values are paths to objects ("to output a JSON object based on a single JSON path
+ * variable, you must place it as a key"), and says a path to an object outside such a position loses its internal
+ * quotes. So the target template is a JSON object with one path per key, and consumers unwrap `data`.
+ */
+export const OUTBOX_ENVELOPE = {
+  /** Field holding the event's metadata (id, aggregate, sequence, type, time, source). */
+  metadataField: 'metadata',
+  /** Field holding exactly the object the writer was given. */
+  dataField: 'data',
+} as const;
+
+/**
+ * What the pipe enrichment returns for each outbox row, and so what the target parameters and template read: the
+ * envelope's two objects at the top level (the template places each as the value of its key), and the routing
+ * attributes echoed at the paths they have in the stream record (`$.dynamodb.NewImage.<attribute>.S`), so the
  * target's dynamic parameters resolve to the same values whether Pipes evaluates them against the source record or
- * the enrichment's output; the clean event is under `event`, where the input template picks it.
+ * the enrichment's output.
  */
 export const OUTBOX_DELIVERY = {
-  /** Field of the enrichment output holding the clean event (`id`, `source`, `detail-type`, `time`, `detail`). */
-  eventField: 'event',
   /** Row attributes echoed under `dynamodb.NewImage`, for the target's dynamic parameters. */
   routingAttributes: [
     OUTBOX_ROW_ATTRIBUTES.eventId,
@@ -70,6 +87,10 @@ export const OUTBOX_DELIVERY = {
     OUTBOX_ROW_ATTRIBUTES.aggregateId,
   ],
 } as const;
+
+/** The target input template: a JSON object whose values are paths to the envelope's two objects. */
+export const OUTBOX_INPUT_TEMPLATE =
+  `{"${OUTBOX_ENVELOPE.metadataField}": <$.${OUTBOX_ENVELOPE.metadataField}>, "${OUTBOX_ENVELOPE.dataField}": <$.${OUTBOX_ENVELOPE.dataField}>}`;
 
 /** Defaults shared by the construct and the runtime. */
 export const OUTBOX_DEFAULTS = {

@@ -99,9 +99,9 @@ export class TransactionalOutbox extends Construct {
         dynamoDbStreamParameters: {
           startingPosition: props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON,
           batchSize: props.batchSize ?? OUTBOX_DEFAULTS.batchSize,
-          maximumBatchingWindowInSeconds: props.maximumBatchingWindow?.toSeconds(),
+          maximumBatchingWindowInSeconds: props.maxBatchingWindow?.toSeconds(),
           maximumRetryAttempts: props.retryAttempts ?? OUTBOX_DEFAULTS.maximumRetryAttempts,
-          maximumRecordAgeInSeconds: props.maximumRecordAge?.toSeconds() ?? OUTBOX_DEFAULTS.maximumRecordAgeSeconds,
+          maximumRecordAgeInSeconds: props.maxRecordAge?.toSeconds() ?? OUTBOX_DEFAULTS.maximumRecordAgeSeconds,
           onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { sh } from './process.mjs';
+import { JSII_QUIET } from './versions.mjs';
 
 const TARGETS = ['python', 'java', 'go', 'dotnet'];
 
@@ -48,6 +49,6 @@ export function pacmak(ctx, target, { projects = ['.'], codeOnly = false, extra 
   const out = join(ctx.dist, target);
   rmSync(out, { recursive: true, force: true });
   const args = ['jsii-pacmak', '--target', target, '-o', ctx.dist, '--no-npmignore', '--no-fingerprint', ...(codeOnly ? ['--code-only'] : []), ...extra, ...projects];
-  sh(ctx.log, 'npx', args, { cwd: ctx.root, env: { JSII_SILENCE_WARNING_DEPRECATED_NODE_RELEASE: '1' } });
+  sh(ctx.log, 'npx', args, { cwd: ctx.root, env: JSII_QUIET });
   return out;
 }

@@ -99,7 +99,17 @@ export function composeGo({ app, parts }, probe) {
   return [...head, indented(bodies.join('\n'), indent), ...after].join('\n') + '\n';
 }
 
-/** The asset directories the composed app reads (`Code.from_asset("src/x")` and its Java and Go spellings). */
+/**
+ * The directories the composed app reads: assets (`Code.from_asset("src/x")` and its Java and Go spellings) and model
+ * directories (`ModelSource.from_directory("model")`).
+ */
 export function assetDirectories(source) {
-  return [...new Set([...source.matchAll(/(?:from_asset|fromAsset|Code_FromAsset)\((?:jsii\.String\()?"([^"]+)"/g)].map((m) => m[1]))];
+  const pattern = /(?:from_asset|fromAsset|Code_FromAsset|from_directory|fromDirectory|ModelSource_FromDirectory)\((?:jsii\.String\()?"([^"]+)"/g;
+  return [...new Set([...source.matchAll(pattern)].map((m) => m[1]))];
+}
+
+/** The entry files PatternNodejsFunction bundles (`entry="src/h.ts"`, `.entry("src/h.ts")`, `Entry: jsii.String("src/h.ts")`). */
+export function entryFiles(source) {
+  const pattern = /(?:entry=|\.entry\(|Entry: jsii\.String\()"([^"]+)"/g;
+  return [...new Set([...source.matchAll(pattern)].map((m) => m[1]))];
 }

@@ -26,15 +26,30 @@ const EXPECTED = [
     return ofType(rs, 'AWS::Events::Rule').some(([, r]) => sameList(props(r).EventPattern?.source, ['com.example.orders'])
       && sameList(props(r).EventPattern?.['detail-type'], ['OrderPlaced']) && bus.includes(props(r).EventBusName?.Ref));
   }],
-  ['IdempotencyTable and CircuitBreaker: 2 tables with TTL', (rs) => {
+  ['IdempotencyTable, CircuitBreaker and TransactionalOutbox: 3 tables with TTL', (rs) => {
     const tables = ofType(rs, 'AWS::DynamoDB::GlobalTable');
-    return tables.length === 2 && tables.every(([, t]) => props(t).TimeToLiveSpecification?.Enabled === true);
+    return tables.length === 3 && tables.every(([, t]) => props(t).TimeToLiveSpecification?.Enabled === true);
   }],
   ['CircuitBreaker: QuoteFetcher protected (extension layer, circuit quotes-api)', (rs) => {
     const layers = ofType(rs, 'AWS::Lambda::LayerVersion').map(([id]) => id);
     return ofType(rs, 'AWS::Lambda::Function').some(([id, f]) => id.startsWith('QuoteFetcher')
       && (props(f).Layers ?? []).some((l) => layers.includes(l.Ref))
       && Object.values(props(f).Environment?.Variables ?? {}).includes('quotes-api'));
+  }],
+  ['TransactionalOutbox: a streamed table, a pipe to the bus, PlaceOrder may write', (rs) => {
+    const streamed = ofType(rs, 'AWS::DynamoDB::GlobalTable').some(([, t]) => props(t).StreamSpecification?.StreamViewType === 'NEW_IMAGE');
+    const writer = ofType(rs, 'AWS::Lambda::Function').find(([id]) => id.startsWith('PlaceOrder'));
+    return streamed && ofType(rs, 'AWS::Pipes::Pipe').length === 1 && writer !== undefined
+      && Object.keys(props(writer[1]).Environment?.Variables ?? {}).some((k) => k.startsWith('OUTBOX_'));
+  }],
+  ['EfsModelInference: a file system, an access point, the python3.14 handler in the VPC', (rs) =>
+    ofType(rs, 'AWS::EFS::FileSystem').length === 1 && ofType(rs, 'AWS::EFS::AccessPoint').length === 1
+      && ofType(rs, 'AWS::Lambda::Function').some(([id, f]) => id.startsWith('RankerInferenceFunction') && props(f).Runtime === 'python3.14'
+        && props(f).Handler === 'app.handler' && props(f).VpcConfig && (props(f).FileSystemConfigs ?? []).length === 1)],
+  ['PatternNodejsFunction: bundled by esbuild, asynchronous invokes with an on-failure destination', (rs) => {
+    const fn = ofType(rs, 'AWS::Lambda::Function').find(([id]) => id.startsWith('Handler'));
+    return fn !== undefined && props(fn[1]).Handler === 'index.handler' && ofType(rs, 'AWS::Lambda::EventInvokeConfig')
+      .some(([, c]) => props(c).FunctionName?.Ref === fn[0] && props(c).DestinationConfig?.OnFailure);
   }],
   ['CircuitBreaker: health check every minute', (rs) => ofType(rs, 'AWS::Events::Rule').some(([, r]) => props(r).ScheduleExpression === 'rate(1 minute)')],
 ];

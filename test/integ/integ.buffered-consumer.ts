@@ -27,7 +27,9 @@ const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
 const client = new DynamoDBClient({});
 exports.handler = async (event) => {
   for (const record of event.Records) {
-    const body = JSON.parse(record.body);
+    // A FIFO buffer's ingest pipe wraps the event in {"body": ...}; the construct names the field in the environment.
+    const parsed = JSON.parse(record.body);
+    const body = process.env.BUFFERED_EVENT_BODY_FIELD ? parsed[process.env.BUFFERED_EVENT_BODY_FIELD] : parsed;
     await client.send(new PutItemCommand({
       TableName: process.env.RECEIVED_TABLE,
       Item: { orderId: { S: body.detail.orderId }, eventId: { S: body.id }, group: { S: record.attributes.MessageGroupId || 'none' } },

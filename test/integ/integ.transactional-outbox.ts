@@ -4,9 +4,9 @@
  *     --app "node -r ts-node/register/transpile-only {filePath}" integ.transactional-outbox.ts
  * The order-service command function (the shipped bundle, writing through the OutboxWriter) places one order through
  * an outbox with a bus target and one through an outbox with a FIFO queue target. The assertions read the event from
- * a queue: from the bus (through a rule), the detail is the object the writer was given and the outbox event id is the
- * event's resource; from the FIFO queue, the body is the clean event, grouped by the order id. CI only verifies the
- * committed snapshot (no deployment).
+ * a queue: from the bus (through a rule), the detail is the outbox envelope whose data is the object the writer was
+ * given, and the outbox event id is the event's resource; from the FIFO queue, the body is the envelope, grouped by the
+ * order id. CI only verifies the committed snapshot (no deployment).
  */
 import { ExpectedResult, IntegTest, InvocationType, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -68,24 +68,24 @@ const receive = (queueUrl: string) =>
     MessageSystemAttributeNames: ['MessageGroupId'],
   });
 
-// The rule delivers the whole EventBridge event: a parsed detail object (not a JSON string), the outbox event id as
-// its resource.
+// The rule delivers the whole EventBridge event: a detail that is the envelope object (not a JSON string, not text
+// with its quotes removed), the outbox event id as its resource.
 placeOrder(writerFor('BusWriter', busOutbox), 'integ-bus-1').next(
   receive(fromBus.queue.queueUrl)
     .expect(ExpectedResult.objectLike({
       Messages: Match.arrayWith([Match.objectLike({
-        Body: Match.stringLikeRegexp(`"detail-type":\\s*"OrderPlaced".*"source":\\s*"${SOURCE}".*"resources":\\s*\\["${ULID}"\\].*"detail":\\s*\\{"orderId":\\s*"integ-bus-1"`),
+        Body: Match.stringLikeRegexp(`"detail-type":\\s*"OrderPlaced".*"source":\\s*"${SOURCE}".*"resources":\\s*\\["${ULID}"\\].*"detail":\\s*\\{"metadata":\\s*\\{.*"eventId":\\s*"${ULID}".*"data":\\s*\\{"orderId":\\s*"integ-bus-1"`),
       })]),
     }))
     .waitForAssertions({ totalTimeout: Duration.minutes(3) }),
 );
 
-// The FIFO queue gets the clean event as the body, in the order's message group.
+// The FIFO queue gets the envelope as the body, in the order's message group.
 placeOrder(writerFor('FifoWriter', fifoOutbox), 'integ-fifo-1').next(
   receive(fifoOutbox.queue!.queueUrl)
     .expect(ExpectedResult.objectLike({
       Messages: Match.arrayWith([Match.objectLike({
-        Body: Match.stringLikeRegexp(`"id":\\s*"${ULID}".*"detail-type":\\s*"OrderPlaced".*"detail":\\s*\\{"orderId":\\s*"integ-fifo-1"`),
+        Body: Match.stringLikeRegexp(`^\\{"metadata":\\s*\\{.*"eventId":\\s*"${ULID}".*"detailType":\\s*"OrderPlaced".*"data":\\s*\\{"orderId":\\s*"integ-fifo-1"`),
         Attributes: { MessageGroupId: 'integ-fifo-1' },
       })]),
     }))

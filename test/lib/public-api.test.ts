@@ -18,8 +18,14 @@ const ROOT_EXPORTS = [
   'ServerlessPatternsChecks',
   'OutboxPipeLogLevel', 'OutboxStartingPosition', 'OutboxTarget', 'TransactionalOutbox',
   'EfsModelInference', 'InferenceHandler', 'ModelSource',
-  'examples',
+  'examples', 'rules',
 ];
+/**
+ * The pack's rules, exported as cdk-nag exports its own (`rules.sqs.SQSMaxReceiveCountAboveOne`): functions for a
+ * TypeScript NagPack's `applyRule`, which jsii cannot carry into other languages (there, as with cdk-nag's rules, the
+ * submodules are empty and the pack is the API). The only TypeScript-only export, on purpose.
+ */
+const RULE_SERVICES = ['dynamodb', 'eventbridge', 'lambda', 'pipes', 'sns', 'sqs'];
 const EXAMPLE_EXPORTS = ['InferenceStack', 'OrderEventsStack', 'OrderServiceStack', 'QuotesStack', 'RecruitingAgencyStack'];
 /**
  * Every type of the examples submodule, interfaces included. lib/examples/index.ts must re-export whole files (jsii
@@ -52,14 +58,27 @@ test('the examples submodule publishes exactly the pinned types, interfaces incl
   expect(published.sort()).toEqual([...EXAMPLE_TYPES].sort());
 });
 
-test('every runtime export is a type of the jsii assembly (no TypeScript-only public API)', () => {
+test('every runtime export but the rules is a type of the jsii assembly (no other TypeScript-only public API)', () => {
   const fqn = (name: string, submodule?: string) => [assembly.name, submodule, name].filter(Boolean).join('.');
   const missing = [
-    ...ROOT_EXPORTS.filter((n) => n !== 'examples').filter((n) => !assembly.types[fqn(n)]),
+    ...ROOT_EXPORTS.filter((n) => n !== 'examples' && n !== 'rules').filter((n) => !assembly.types[fqn(n)]),
     ...EXAMPLE_EXPORTS.filter((n) => !assembly.types[fqn(n, 'examples')]),
   ];
   expect(missing).toEqual([]);
-  expect(Object.keys(assembly.submodules ?? {})).toEqual([`${assembly.name}.examples`]);
+  expect(Object.keys(assembly.submodules ?? {}).sort()).toEqual(
+    [`${assembly.name}.examples`, `${assembly.name}.rules`, ...RULE_SERVICES.map((s) => `${assembly.name}.rules.${s}`)].sort(),
+  );
+});
+
+test('the rules namespace holds one namespace per service, each holding only rules (functions)', () => {
+  const rules = lib.rules as Record<string, Record<string, unknown>>;
+  expect(Object.keys(rules).sort()).toEqual(RULE_SERVICES);
+  for (const service of RULE_SERVICES) {
+    for (const [name, rule] of Object.entries(rules[service])) {
+      expect(typeof rule).toBe('function');
+      expect((rule as { name: string }).name).toBe(name);
+    }
+  }
 });
 
 test('the assembly holds nothing the entry does not export (interfaces excepted: they have no runtime value)', () => {

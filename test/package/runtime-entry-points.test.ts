@@ -67,9 +67,9 @@ const ENTRY_EXPORTS: Record<string, string[]> = {
     'StoreFailureMode', 'defaultIsFailure', 'jsonLineLogger', 'resolveCircuitBreakerConfig', 'stdoutMetricSink', 'systemClock',
   ],
   'outbox': [
-    'EVENT_ID_PATTERN', 'EventIdGenerator', 'MalformedOutboxRowError', 'OUTBOX_ENV', 'OutboxConfigError', 'OutboxTarget',
+    'EVENT_ID_PATTERN', 'EventIdGenerator', 'MalformedOutboxRowError', 'NotAnOutboxEventError', 'OUTBOX_ENV', 'OutboxConfigError', 'OutboxTarget',
     'OutboxTransactionRejectedError', 'OutboxWriter', 'attributeValueBytes', 'eventEntryBytes', 'eventIdTime', 'itemBytes',
-    'outboxDeliveryFrom', 'resolveOutboxWriterConfig',
+    'outboxDeliveryFrom', 'outboxEventFrom', 'resolveOutboxWriterConfig',
   ],
 };
 

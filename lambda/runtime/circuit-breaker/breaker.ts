@@ -9,9 +9,16 @@
  *   conditional put to HALF_OPEN with itself as probe-lease holder; DynamoDB lets exactly one of them win.
  * - HALF_OPEN: only the lease holder's call runs. Its success (× successThreshold) closes the circuit, its failure
  *   reopens it with a doubled open period (capped). A lease that expires (crashed prober) can be taken over.
+ *
+ * The store requests of one call have a budget (`storeTimeoutMs`) before the guarded function runs and another
+ * after it, so a call never takes longer than `callTimeoutMs` plus two budgets, whatever the store does. Each state
+ * change emits its metric once, fleet-wide: its writer claims the announcement with a conditional write, and when
+ * the writer never learned that it won (its answers were lost), the first environment that reads the transition
+ * later claims it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { CircuitBreakerConfig, CircuitBreakerSettings, resolveCircuitBreakerConfig, StoreFailureMode } from './config';
 import type { LocalWindow } from './counting';
 import { Environment } from './env';
@@ -19,11 +26,14 @@ import { CircuitBreakerConfigError, CircuitOpenError, CircuitRejectionReason, de
 import { ExtensionStateClient } from './extension-client';
 import { FailureCounter } from './failure-counter';
 import { GuardedFunction, runWithDeadline } from './guarded-call';
-import { CircuitStateSource, describeError, StateRead } from './state-source';
+import { CircuitStateSource, describeError, StateRead, StoreRecentlyFailedError } from './state-source';
 import { CircuitStore, defaultDynamoDbClient } from './store';
-import { CircuitBreakerLogger, emfDocument, jsonLineLogger, metricForTransition, MetricSink, stdoutMetricSink } from './telemetry';
+import { StoreBudget, StoreBudgetExceededError } from './store-budget';
+import {
+  CircuitBreakerLogger, CircuitMetric, emfDocument, jsonLineLogger, metricForTransition, MetricSink, stdoutMetricSink,
+} from './telemetry';
 import { acquireProbe, Admission, admission, probeFailed, probeSucceeded } from './transitions';
-import { CircuitRecord, CircuitState } from './types';
+import { announcementDue, CircuitRecord, CircuitState } from './types';
 
 /** Source of the current time in epoch milliseconds; inject one to move time in tests. */
 export interface Clock {
@@ -80,6 +90,8 @@ export class CircuitBreaker {
   private readonly logger: CircuitBreakerLogger;
   private readonly metricSink: MetricSink;
   private readonly ownsClient: boolean;
+  /** Announcement claims in flight, by transition token. */
+  private readonly claims = new Map<string, Promise<void>>();
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.config = resolveCircuitBreakerConfig(options, options.env ?? process.env);
@@ -102,6 +114,8 @@ export class CircuitBreaker {
       // The extension's own DynamoDB read is bounded by the same store timeout.
       backgroundTimeoutMs: this.config.extensionTimeoutMs + this.config.storeTimeoutMs,
       logger: this.logger,
+      // A store that just failed (or hung through a whole budget) is not waited for again before this has passed.
+      failureHoldMs: Math.max(this.config.stateMaxAgeMs, CIRCUIT_BREAKER_DEFAULTS.storeFailureHoldMs),
     });
     this.writerKey = randomBytes(6).toString('base64url');
     this.counter = new FailureCounter({
@@ -111,7 +125,7 @@ export class CircuitBreaker {
       settings: this.config,
       writerKey: this.writerKey,
       nextToken: () => this.nextToken(),
-      opened: (record) => this.announce(CircuitState.CLOSED, CircuitState.OPEN, record),
+      opened: (record) => this.claimAnnouncement(record),
     });
   }
 
@@ -121,25 +135,27 @@ export class CircuitBreaker {
    */
   public async call<T>(fn: GuardedFunction<T>, options: CallOptions<T> = {}): Promise<T> {
     const circuitId = this.circuitIdOf(options.circuitId);
+    const budget = new StoreBudget(this.config.storeTimeoutMs);
     let read: StateRead;
     let admitted: Admission;
     try {
-      read = await this.source.read(circuitId);
+      read = await this.stored(budget, 'read', () => this.source.read(circuitId));
       admitted = admission(read.record, this.clock.now());
       if (admitted.kind === 'elect' && !read.fresh) {
         // Only stand for election on current state: a cached OPEN may have closed (or been taken) meanwhile.
-        read = { record: await this.source.readFresh(circuitId), fresh: true };
+        read = { record: await this.stored(budget, 'read', () => this.source.readFresh(circuitId)), fresh: true };
         admitted = admission(read.record, this.clock.now());
       }
     } catch (err) {
       return this.storeUnavailable(circuitId, 'read', err, fn, options);
     }
     const record = read.record;
+    if (admitted.kind !== 'elect') this.claimLateAnnouncement(record);
     switch (admitted.kind) {
       case 'pass':
         return this.runClosed(read, fn, options);
       case 'elect':
-        return this.runElection(record, fn, options);
+        return this.runElection(record, budget, fn, options);
       case 'reject': {
         const reason = admitted.state === CircuitState.OPEN ? CircuitRejectionReason.OPEN : CircuitRejectionReason.PROBE_IN_PROGRESS;
         return this.reject(new CircuitOpenError(circuitId, reason, admitted.state, admitted.retryAt), options);
@@ -168,6 +184,7 @@ export class CircuitBreaker {
   /** Settles when no background state refresh is running (tests; a handler that wants them done before it returns). */
   public async idle(): Promise<void> {
     await this.source.idle();
+    while (this.claims.size > 0) await Promise.allSettled([...this.claims.values()]);
   }
 
   /** Releases sockets the breaker opened itself (a client passed in is left to its owner). */
@@ -191,12 +208,15 @@ export class CircuitBreaker {
     return outcome.value;
   }
 
-  private async runElection<T>(seen: CircuitRecord, fn: GuardedFunction<T>, options: CallOptions<T>): Promise<T> {
+  private async runElection<T>(seen: CircuitRecord, budget: StoreBudget, fn: GuardedFunction<T>, options: CallOptions<T>): Promise<T> {
     const electedAt = this.clock.now();
     const leased = acquireProbe(seen, electedAt, this.instanceId, this.config, this.nextToken());
     let won: boolean;
     try {
-      won = await this.transition(seen, leased);
+      // The election replaces the transition it ends: if nobody announced that one yet, it is claimed first.
+      const late = this.claimLateAnnouncement(seen);
+      if (late) await this.stored(budget, 'announce transition', () => late);
+      won = await this.stored(budget, 'elect prober', () => this.transition(seen, leased));
     } catch (err) {
       return this.storeUnavailable(seen.id, 'elect prober', err, fn, options);
     }
@@ -232,7 +252,7 @@ export class CircuitBreaker {
   /** Persists `next` if the item is still at `seen.version`; true when this caller won. Store errors propagate. */
   private async transition(seen: CircuitRecord, next: CircuitRecord): Promise<boolean> {
     const sentAt = this.clock.now();
-    const out = await this.store.replace(seen, next);
+    const out = await this.source.storeRequest(() => this.store.replace(seen, next));
     if (!out.written) {
       if (out.current) this.source.remember(out.current, sentAt);
       else this.source.forget(seen.id);
@@ -240,14 +260,50 @@ export class CircuitBreaker {
     }
     // When a retry found our own committed write, the item may have moved on: remember what it is now.
     this.source.remember(out.record, sentAt);
-    if (seen.state !== next.state) this.announce(seen.state, next.state, next);
+    if (announcementDue(next)) await this.claimAnnouncement(next);
     return true;
   }
 
-  /** The metric and log line of a transition from `from` to `to` this environment wrote (`record`: as written). */
-  private announce(from: CircuitState, to: CircuitState, record: CircuitRecord): void {
-    const at = this.clock.now();
-    this.metricSink(emfDocument(this.config.metricsNamespace, metricForTransition(to), record.id, at, from));
+  /**
+   * Claims the announcement of the state change `record` shows and, if this environment wins the claim (one
+   * conditional write, so one claimer fleet-wide), emits its metric and log line. Never rejects.
+   */
+  private claimAnnouncement(record: CircuitRecord): Promise<void> {
+    const token = record.transitionToken!;
+    const pending = this.claims.get(token);
+    if (pending) return pending;
+    const sentAt = this.clock.now();
+    const claim = this.source.storeRequest(() => this.store.claimAnnouncement(record.id, token, this.nextToken())).then((out) => {
+      if (out.written) {
+        this.source.remember(out.record, sentAt);
+        this.announce(record);
+      } else if (out.current) {
+        this.source.remember(out.current, sentAt);
+      }
+    }, (err: unknown) => {
+      this.storeFailed(record.id, 'announce transition', err);
+    }).finally(() => this.claims.delete(token));
+    this.claims.set(token, claim);
+    return claim;
+  }
+
+  /**
+   * A state change nobody announced (its writer lost every answer, or froze before claiming) for longer than its
+   * writer needs to claim it (one store budget) is claimed by whoever reads it. In the background: the claim is
+   * not the call's business. Returns the claim when one was started.
+   */
+  private claimLateAnnouncement(record: CircuitRecord): Promise<void> | undefined {
+    if (!announcementDue(record)) return undefined;
+    if (this.clock.now() - (record.updatedAt ?? 0) < this.config.storeTimeoutMs) return undefined;
+    return this.claimAnnouncement(record);
+  }
+
+  /** The metric and log line of the state change `record` shows (stamped with the time of the change). */
+  private announce(record: CircuitRecord): void {
+    const from = record.transitionFrom!;
+    const to = record.state;
+    const at = record.updatedAt ?? this.clock.now();
+    this.metricSink(emfDocument(this.config.metricsNamespace, metricForTransition(to), record.id, at, { fromState: from }));
     this.logger.log(to === CircuitState.OPEN ? 'WARN' : 'INFO', `circuit ${record.id} ${from} -> ${to}`, {
       circuitId: record.id,
       from,
@@ -256,6 +312,16 @@ export class CircuitBreaker {
       consecutiveOpenings: record.consecutiveOpenings,
       instanceId: this.instanceId,
     });
+  }
+
+  /** Runs store work within what is left of the call's store budget; running out counts as a store failure. */
+  private async stored<T>(budget: StoreBudget, operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await budget.run(operation, work);
+    } catch (err) {
+      if (err instanceof StoreBudgetExceededError) this.source.storeTimedOut(err);
+      throw err;
+    }
   }
 
   /** A token no other write carries: this environment's writer key and a counter. */
@@ -268,6 +334,7 @@ export class CircuitBreaker {
     this.logger.log('WARN', `circuit state store unavailable; failing ${failOpen ? 'open' : 'closed'}`, {
       circuitId, operation, storeFailureMode: this.config.storeFailureMode, error: describeError(err),
     });
+    this.countStoreFailure(circuitId, operation, err);
     if (!failOpen) return this.reject(new CircuitOpenError(circuitId, CircuitRejectionReason.STORE_UNAVAILABLE), options);
     // Unguarded, and its outcome is not recorded: the store that would record it is the thing that is down.
     return runWithDeadline(fn, circuitId, false, options.callTimeoutMs ?? this.config.callTimeoutMs);
@@ -278,13 +345,33 @@ export class CircuitBreaker {
     throw rejection;
   }
 
-  /** Bookkeeping writes must never turn a call's result into a store error: log and carry on. */
+  /**
+   * Bookkeeping writes must never turn a call's result into a store error, nor hold the call past its budget after
+   * the guarded function: log, count the store failure, and carry on. A write cut off by the budget still completes
+   * in the background (tallies are absolute, so a late one counts nothing twice).
+   */
   private async bestEffort(circuitId: string, operation: string, work: () => Promise<unknown>): Promise<void> {
+    const budget = new StoreBudget(this.config.storeTimeoutMs);
     try {
-      await work();
+      await this.stored(budget, operation, work);
     } catch (err) {
-      this.logger.log('WARN', `circuit state store unavailable; could not ${operation}`, { circuitId, operation, error: describeError(err) });
+      this.storeFailed(circuitId, operation, err);
     }
+  }
+
+  private storeFailed(circuitId: string, operation: string, err: unknown): void {
+    // Skipped because the store failed a moment ago: that failure was logged and counted.
+    if (err instanceof StoreRecentlyFailedError) return;
+    this.logger.log('WARN', `circuit state store unavailable; could not ${operation}`, { circuitId, operation, error: describeError(err) });
+    this.countStoreFailure(circuitId, operation, err);
+  }
+
+  /** The StoreUnavailable metric: one per store operation that failed (not per call skipped while it is down). */
+  private countStoreFailure(circuitId: string, operation: string, err: unknown): void {
+    if (err instanceof StoreRecentlyFailedError) return;
+    this.metricSink(emfDocument(this.config.metricsNamespace, CircuitMetric.STORE_UNAVAILABLE, circuitId, this.clock.now(), {
+      operation, error: describeError(err).name,
+    }));
   }
 
   private circuitIdOf(given: string | undefined): string {

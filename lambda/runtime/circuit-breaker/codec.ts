@@ -3,14 +3,18 @@
  * Hand-written rather than lib-dynamodb: a dozen flat attributes do not justify another dependency in every bundle.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 import { CircuitRecord, closedRecord, isCircuitState, Tally } from './types';
 
 type Item = Record<string, AttributeValue>;
 
 const NUMBER_FIELDS = [
-  'version', 'windowStart', 'openedAt', 'openUntil', 'consecutiveOpenings', 'probeLeaseUntil', 'successCount', 'updatedAt', 'expiration',
+  'version', 'windowStart', 'openedAt', 'openUntil', 'consecutiveOpenings', 'probeLeaseUntil', 'successCount', 'updatedAt',
 ] as const;
-const STRING_FIELDS = ['windowId', 'openedBy', 'probeOwner', 'transitionToken'] as const;
+const STRING_FIELDS = ['windowId', 'openedBy', 'probeOwner', 'transitionToken', 'announced', 'announcer'] as const;
+/** The record's partition key and TTL attribute, named as the construct created the table. */
+const KEY = CIRCUIT_TABLE.partitionKey;
+const TTL = CIRCUIT_TABLE.timeToLiveAttribute;
 
 /** Attribute names of one tally inside the `tallies` map (short: the map holds one entry per environment). */
 export const TALLY_CALLS = 'c';
@@ -23,7 +27,9 @@ export function tallyToAttribute(tally: Tally): AttributeValue {
 
 /** The attribute map a record is written as. */
 export function recordToItem(record: CircuitRecord): Item {
-  const item: Item = { id: { S: record.id }, state: { S: record.state } };
+  const item: Item = { [KEY]: { S: record.id }, state: { S: record.state } };
+  if (record.expiration !== undefined) item[TTL] = { N: String(record.expiration) };
+  if (record.transitionFrom !== undefined) item.transitionFrom = { S: record.transitionFrom };
   for (const field of NUMBER_FIELDS) {
     const value = record[field];
     if (value !== undefined) item[field] = { N: String(value) };
@@ -57,7 +63,8 @@ export function itemToRecord(id: string, item: Item | undefined): CircuitRecord 
     probeLeaseUntil: num('probeLeaseUntil'),
     successCount: num('successCount') ?? 0,
     updatedAt: num('updatedAt'),
-    expiration: num('expiration'),
+    expiration: num(TTL),
+    transitionFrom: isCircuitState(item.transitionFrom?.S) ? item.transitionFrom.S : undefined,
     ...strings,
     tallies: tallies === undefined ? undefined : Object.fromEntries(Object.entries(tallies).map(([k, v]) => [k, {
       calls: Number(v.M?.[TALLY_CALLS]?.N ?? 0),
@@ -88,6 +95,8 @@ export function recordFromJson(id: string, value: unknown): CircuitRecord | unde
   }
   const tallies = talliesFromJson(v.tallies);
   if (tallies === null) return undefined;
+  if (v.expiration !== undefined && !isCount(v.expiration)) return undefined;
+  if (v.transitionFrom !== undefined && !isCircuitState(v.transitionFrom)) return undefined;
   return compact({
     ...closedRecord(id),
     ...numbers,
@@ -97,6 +106,8 @@ export function recordFromJson(id: string, value: unknown): CircuitRecord | unde
     version: numbers.version ?? 0,
     consecutiveOpenings: numbers.consecutiveOpenings ?? 0,
     successCount: numbers.successCount ?? 0,
+    expiration: v.expiration as number | undefined,
+    transitionFrom: v.transitionFrom as CircuitRecord['transitionFrom'],
     tallies,
   });
 }

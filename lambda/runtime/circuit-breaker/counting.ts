@@ -5,9 +5,13 @@
  *
  * A window starts at a failure and lasts `failureWindowMs`. Every environment reports its own absolute tally of
  * the window's calls (by completion time on its clock), so the fleet-wide tally is the sum of the reports:
- * - RATE: reports go out at most every `tallyFlushIntervalMs`, at call completion whatever its outcome, so when
- *   a report is sent never depends on what the calls returned (the shared rate is not biased towards failures);
+ * - RATE: an environment's first call completing in a window it knows of reports at once, later ones at most every
+ *   `tallyFlushIntervalMs`, whatever their outcome, so when a report is sent never depends on what the calls
+ *   returned (the shared rate is not biased towards failures), and an environment calling less than once a window
+ *   still has its call counted;
  * - WINDOW: each failure is reported at once (a number of failures needs no rate).
+ * A failure whose own window-starting write lost the race to another environment's counts in the window that won,
+ * even when it completed just before that window's start.
  */
 import { CircuitRecord, CircuitState, EMPTY_TALLY, FailureCounting, hasActiveWindow, Tally } from './types';
 
@@ -123,23 +127,27 @@ export class CircuitTally {
   }
 
   /**
-   * Takes note of the window `record` shows: an active one not yet known is counted from its start, with the calls
-   * this environment already made in it, and its first report is due one flush interval later. A record without
+   * Takes note of the window `record` shows: an active one not yet known is counted from its start (or from
+   * `lostStartAt`, the failure whose own start write lost to it), with the calls this environment already made in
+   * it, and its next call reports at once. A record without
    * that window (the circuit opened, or closed again) ends the one being counted.
    */
-  public learn(record: CircuitRecord, now: number): void {
+  public learn(record: CircuitRecord, now: number, lostStartAt?: number): void {
     if (record.state === CircuitState.CLOSED && record.windowId !== undefined && record.windowId === this.window?.id) return;
     this.window = undefined;
     if (!hasActiveWindow(record, now, this.settings.failureWindowMs)) return;
     const start = record.windowStart!;
     const end = start + this.settings.failureWindowMs;
+    // A failure that tried to start a window and lost the race counts in the winner, even if it came first.
+    const countFrom = lostStartAt !== undefined ? Math.min(start, lostStartAt) : start;
     this.window = {
       id: record.windowId!,
       start,
       end,
-      counted: this.history.between(start, end),
+      counted: this.history.between(countFrom, end),
       reported: record.tallies?.[this.writerKey] ?? EMPTY_TALLY,
-      lastReportAt: now,
+      // Never reported in this window: the first call due reports at once (see reportDue).
+      lastReportAt: -Infinity,
     };
   }
 
@@ -166,6 +174,11 @@ export class CircuitTally {
     const w = this.window!;
     w.lastReportAt = now;
     return { windowId: w.id, tally: w.counted };
+  }
+
+  /** The window this environment just started holds its tally as of `now`: that write was its first report. */
+  public started(windowId: string, now: number): void {
+    if (this.window?.id === windowId) this.window.lastReportAt = now;
   }
 
   /** The store holds `tally` from this environment in window `windowId`. */

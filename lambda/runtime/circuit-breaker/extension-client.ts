@@ -29,6 +29,14 @@ export interface ExtensionAnswer {
   readonly fetchedAt: number;
 }
 
+/** A request sent on a kept-alive socket the extension had already closed. */
+class StaleSocketError extends Error {
+  constructor(cause: Error) {
+    super(`extension connection was closed while idle: ${cause.message}`, { cause });
+    this.name = 'StaleSocketError';
+  }
+}
+
 /** A client of the extension's local state endpoint. */
 export class ExtensionStateClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -44,7 +52,19 @@ export class ExtensionStateClient {
    * The cached record of `id` and its read time; rejects on any transport, status or format problem. With
    * `newerThan`, asks for state read after that time (waiting for the extension's refresh), within `timeoutMs`.
    */
-  public read(id: string, options: { newerThan?: number; timeoutMs?: number } = {}): Promise<ExtensionAnswer> {
+  public async read(id: string, options: { newerThan?: number; timeoutMs?: number } = {}): Promise<ExtensionAnswer> {
+    try {
+      return await this.attempt(id, options);
+    } catch (err) {
+      // The extension closes idle keep-alive sockets after a while; an environment frozen longer than that finds out
+      // only when its next request on the old socket meets a reset. That is not the extension failing: ask again on
+      // a new connection, once.
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.attempt(id, options);
+    }
+  }
+
+  private attempt(id: string, options: { newerThan?: number; timeoutMs?: number }): Promise<ExtensionAnswer> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const query = options.newerThan === undefined ? '' : `?${NEWER_THAN_PARAMETER}=${options.newerThan}`;
     return new Promise((resolve, reject) => {
@@ -77,7 +97,12 @@ export class ExtensionStateClient {
       });
       // `timeout` only fires on socket inactivity; destroying the request turns it into a rejection.
       req.on('timeout', () => req.destroy(new Error(`extension did not answer within ${timeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // Node's documented test for this case: the request went out on a reused keep-alive socket that the server had
+        // closed (https://nodejs.org/api/http.html#requestreusedsocket).
+        const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        reject(stale ? new StaleSocketError(err) : err);
+      });
       req.end();
     });
   }

@@ -19,8 +19,8 @@ export interface FailureCounterProps {
   readonly writerKey: string;
   /** A token no other write carries. */
   readonly nextToken: () => string;
-  /** Called once when this environment's write opened a circuit. */
-  readonly opened: (record: CircuitRecord) => void;
+  /** Called once when this environment's write opened a circuit (it claims the announcement). */
+  readonly opened: (record: CircuitRecord) => Promise<void>;
 }
 
 /** Counts the calls of CLOSED circuits for one environment. */
@@ -39,11 +39,16 @@ export class FailureCounter {
     if (latest) tally.learn(latest, at);
     if (tally.activeWindow(at)) {
       if (!tally.reportDue(at, failed)) return;
+      // A store that failed a moment ago is not written to again yet; the tally is reported by a later call.
+      source.throwIfRecentlyFailed();
       await this.report(id, tally);
       // The report found its window gone (the circuit opened and closed again meanwhile): this failure starts the next.
       if (!failed || tally.activeWindow(at) || this.props.source.latest(id)?.state !== CircuitState.CLOSED) return;
     }
-    if (failed) await this.startWindow(id, tally, at);
+    if (failed) {
+      source.throwIfRecentlyFailed();
+      await this.startWindow(id, tally, at);
+    }
   }
 
   /** This environment's tally of `id` (tests and benchmarks look at it). */
@@ -58,9 +63,10 @@ export class FailureCounter {
 
   private async startWindow(id: string, tally: CircuitTally, at: number): Promise<void> {
     const { store, writerKey, settings } = this.props;
-    const out = await store.startWindow(id, at, this.props.nextToken(), writerKey, tally.startingTally(at), settings);
-    const record = this.learn(id, tally, out, at);
+    const out = await this.props.source.storeRequest(() => store.startWindow(id, at, this.props.nextToken(), writerKey, tally.startingTally(at), settings));
+    const record = this.learn(id, tally, out, at, out.written ? undefined : at);
     if (out.written) {
+      tally.started(record!.windowId!, at);
       await this.openIfReached(record!);
     } else if (record && tally.reportDue(this.props.now(), true)) {
       // WINDOW counting: someone else started the window; this failure is reported into it at once.
@@ -72,21 +78,21 @@ export class FailureCounter {
     const { store, writerKey, settings, now } = this.props;
     const sentAt = now();
     const { windowId, tally: counted } = tally.reporting(sentAt);
-    const out = await store.reportTally(id, windowId, sentAt, writerKey, counted, settings);
+    const out = await this.props.source.storeRequest(() => store.reportTally(id, windowId, sentAt, writerKey, counted, settings));
     if (out.written) tally.reported(windowId, counted);
     const record = this.learn(id, tally, out, sentAt);
     if (out.written) await this.openIfReached(record!);
   }
 
   /** Remembers what a write returned and learns the window it shows. */
-  private learn(id: string, tally: CircuitTally, out: WriteOutcome, sentAt: number): CircuitRecord | undefined {
+  private learn(id: string, tally: CircuitTally, out: WriteOutcome, sentAt: number, lostStartAt?: number): CircuitRecord | undefined {
     const record = out.written ? out.record : out.current;
     if (!record) {
       this.props.source.forget(id);
       return undefined;
     }
     this.props.source.remember(record, sentAt);
-    tally.learn(record, this.props.now());
+    tally.learn(record, this.props.now(), lostStartAt);
     return record;
   }
 
@@ -95,10 +101,10 @@ export class FailureCounter {
     if (record.state !== CircuitState.CLOSED || record.windowId === undefined || !thresholdReached(windowTotals(record), settings)) return;
     const sentAt = now();
     // Conditional on the window, not the version: reports landing meanwhile do not undo a threshold once reached.
-    const out = await store.openWindow(record.id, record.windowId, sentAt, this.props.nextToken(), settings);
+    const out = await source.storeRequest(() => store.openWindow(record.id, record.windowId!, sentAt, this.props.nextToken(), settings));
     if (out.written) {
       source.remember(out.record, sentAt);
-      this.props.opened(out.record);
+      await this.props.opened(out.record);
     } else if (out.current) {
       source.remember(out.current, sentAt);
     }

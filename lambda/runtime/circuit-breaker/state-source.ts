@@ -7,9 +7,16 @@
  * state older than `maxAgeMs`. Once an entry is {@link REFRESH_AHEAD_FRACTION} of its max age old, the call that
  * finds it starts a refresh in the background and still uses it: while calls keep coming, none waits for a read.
  * A call waits only for a circuit it has no state of younger than the max age (its first call, or after an idle or
- * frozen spell that long). Records this environment wrote are remembered, so its own transitions are visible at
+ * frozen spell that long). A read already in flight that the call joins is judged by when it was sent, like any
+ * other: one sent before a freeze and answered after it is too old for a call that started after the thaw, which
+ * then reads DynamoDB itself. Records this environment wrote are remembered, so its own transitions are visible at
  * once, even while the extension still serves the previous version.
+ *
+ * A store that fails is remembered too: for {@link CircuitStateSourceProps.failureHoldMs} after a DynamoDB request
+ * failed, a call with no usable state fails at once (the breaker then applies its store failure mode) instead of
+ * waiting for a store that just hung, and the next call after that retries it.
  */
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { ExtensionStateClient } from './extension-client';
 import type { CircuitStore } from './store';
 import { CircuitBreakerLogger } from './telemetry';
@@ -36,6 +43,16 @@ export interface CircuitStateSourceProps {
   /** How long a background refresh waits for the extension to refresh its own entry from DynamoDB, ms. */
   readonly backgroundTimeoutMs: number;
   readonly logger: CircuitBreakerLogger;
+  /** How long a failed DynamoDB request makes reads fail at once, ms (0: never). */
+  readonly failureHoldMs: number;
+}
+
+/** Thrown instead of reading a store that failed less than the hold period ago: the breaker treats it like the failure. */
+export class StoreRecentlyFailedError extends Error {
+  constructor(public readonly failedAt: number, cause: unknown) {
+    super(`the circuit store failed at ${new Date(failedAt).toISOString()} (${describeError(cause).message}); not retried before the hold period ends`, { cause });
+    this.name = 'StoreRecentlyFailedError';
+  }
 }
 
 /** A record and where it came from. */
@@ -57,12 +74,13 @@ export class CircuitStateSource {
   private readonly refreshing = new Map<string, Promise<Stamped>>();
   private readonly scheduled = new Set<string>();
   private readonly failing = new Set<'extension' | 'refresh'>();
+  private storeFailure?: { at: number; error: unknown };
 
   constructor(private readonly props: CircuitStateSourceProps) {}
 
   /**
    * The current record of `id`, and whether it was just read from DynamoDB (`fresh`) rather than served by a
-   * cache. Rejects only when neither the extension nor DynamoDB could answer.
+   * cache. Rejects only when neither the extension nor DynamoDB could answer (or DynamoDB failed moments ago).
    */
   public async read(id: string): Promise<StateRead> {
     const now = this.props.now();
@@ -72,7 +90,13 @@ export class CircuitStateSource {
       if (age >= refreshAheadMs(this.props.maxAgeMs)) this.refreshInBackground(id);
       return { record: known.record, fresh: false };
     }
+    this.throwIfRecentlyFailed();
+    const joined = this.refreshing.has(id);
     const { direct, stampedAt } = await this.refresh(id, false);
+    if (joined && !this.usableAt(stampedAt, now)) {
+      // A shared read sent before this call could use it (before a freeze, typically): read for this call.
+      return { record: await this.readFresh(id), fresh: true };
+    }
     // Our own newer write can win over what the refresh returned (see accept).
     return { record: this.known.get(id)!.record, fresh: direct && stampedAt >= now };
   }
@@ -83,9 +107,41 @@ export class CircuitStateSource {
    */
   public async readFresh(id: string): Promise<CircuitRecord> {
     const sentAt = this.props.now();
-    const record = await this.props.store.read(id);
+    const record = await this.storeRequest(() => this.props.store.read(id));
     this.accept({ record, stampedAt: sentAt });
     return record;
+  }
+
+  /** Runs one DynamoDB request, remembering whether the store answered (see {@link throwIfRecentlyFailed}). */
+  public async storeRequest<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      const out = await request();
+      this.storeFailure = undefined;
+      return out;
+    } catch (err) {
+      if (!isConditionFailure(err)) this.storeFailure = { at: this.props.now(), error: err };
+      throw err;
+    }
+  }
+
+  /** A call's store budget ran out waiting: the store hangs, which is a failure like any other. */
+  public storeTimedOut(err: unknown): void {
+    this.storeFailure = { at: this.props.now(), error: err };
+  }
+
+  /** Throws {@link StoreRecentlyFailedError} while a store failure is younger than the hold period. */
+  public throwIfRecentlyFailed(): void {
+    const failure = this.storeFailure;
+    if (failure && this.props.now() - failure.at < this.props.failureHoldMs) throw new StoreRecentlyFailedError(failure.at, failure.error);
+  }
+
+  /**
+   * Whether a read this call joined (sent at `stampedAt`, by this process or the extension) is as fresh as one the
+   * call would have made itself at `callStart`: younger than the max age, or than the extension's cache max age.
+   */
+  private usableAt(stampedAt: number, callStart: number): boolean {
+    const tolerance = Math.max(this.props.maxAgeMs, this.props.extension ? CIRCUIT_BREAKER_DEFAULTS.extensionCacheMaxAgeMs : 0);
+    return tolerance > 0 ? callStart - stampedAt < tolerance : stampedAt >= callStart;
   }
 
   /** The newest record known of `id`, however old, without I/O. */
@@ -136,7 +192,7 @@ export class CircuitStateSource {
       const fromExtension = await this.readExtension(id, known && { newerThan: known.stampedAt, timeoutMs: this.props.backgroundTimeoutMs });
       if (fromExtension) return { ...this.accept(fromExtension), direct: false };
       const sentAt = this.props.now();
-      const record = await this.props.store.read(id);
+      const record = await this.storeRequest(() => this.props.store.read(id));
       return { ...this.accept({ record, stampedAt: sentAt }), direct: true };
     })().finally(() => this.refreshing.delete(id));
     this.refreshing.set(id, run);
@@ -184,6 +240,11 @@ export class CircuitStateSource {
     if (!this.failing.delete(what) || !message) return;
     this.props.logger.log('INFO', message, { circuitId });
   }
+}
+
+/** A lost condition is an answer from the store, not a failure of it. */
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
 /** A loggable summary of any thrown value. */

@@ -13,22 +13,31 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 import { itemToRecord, recordToItem, TALLY_CALLS, tallyToAttribute } from './codec';
 import { expiration, openedFields, TransitionSettings, wroteTransition } from './transitions';
 import { CircuitRecord, CircuitState, Tally } from './types';
 
+/** Part of the store budget one attempt of the default client may take: two attempts and the SDK's retry delay fit in it. */
+export const ATTEMPT_SHARE_OF_BUDGET = 0.4;
+
 /**
  * The client used when none is passed: two attempts, and connection and request timeouts that really fail the
  * request (recent SDKs only warn on a request timeout unless told to throw), so a store that hangs cannot hang
- * the guarded call with it. `config` adds to it (an endpoint, credentials).
+ * the guarded call with it. Each attempt may take {@link ATTEMPT_SHARE_OF_BUDGET} of `budgetMs`, so that a write
+ * whose first response is lost is retried (and recognised as won) within the budget. `config` adds to it.
  */
-export function defaultDynamoDbClient(timeoutMs: number, config: DynamoDBClientConfig = {}): DynamoDBClient {
+export function defaultDynamoDbClient(budgetMs: number, config: DynamoDBClientConfig = {}): DynamoDBClient {
+  const attemptMs = Math.max(1, Math.floor(budgetMs * ATTEMPT_SHARE_OF_BUDGET));
   return new DynamoDBClient({
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+    requestHandler: { connectionTimeout: attemptMs, requestTimeout: attemptMs, throwOnRequestTimeout: true },
     ...config,
   });
 }
+
+/** Names of the key and TTL attributes in expressions (they are the construct's choice, see the contract). */
+const KEY_NAMES = { '#pk': CIRCUIT_TABLE.partitionKey, '#ttl': CIRCUIT_TABLE.timeToLiveAttribute };
 
 /** Result of a conditional write. */
 export type WriteOutcome =
@@ -57,7 +66,7 @@ export class CircuitStore {
 
   /** Strongly consistent read: an eventually consistent one could hand an elected prober's rivals a stale OPEN. */
   public async read(id: string): Promise<CircuitRecord> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { id: { S: id } }, ConsistentRead: true }));
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }));
     return itemToRecord(id, out.Item);
   }
 
@@ -71,7 +80,7 @@ export class CircuitStore {
         TableName: this.tableName,
         Item: recordToItem(next),
         ...(seen.version === 0
-          ? { ConditionExpression: 'attribute_not_exists(id)' }
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': CIRCUIT_TABLE.partitionKey } }
           : { ConditionExpression: 'version = :seen', ExpressionAttributeValues: { ':seen': { N: String(seen.version) } } }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
@@ -90,7 +99,7 @@ export class CircuitStore {
   ): Promise<WriteOutcome> {
     return this.update(id, now, settings, {
       set: ['#state = if_not_exists(#state, :closed)', 'windowStart = :now', 'windowId = :token', 'tallies = :tallies'],
-      condition: '(attribute_not_exists(id) OR #state = :closed) AND (attribute_not_exists(windowStart) OR windowStart <= :cutoff)',
+      condition: '(attribute_not_exists(#pk) OR #state = :closed) AND (attribute_not_exists(windowStart) OR windowStart <= :cutoff)',
       names: { '#state': 'state' },
       values: {
         ':closed': { S: CircuitState.CLOSED },
@@ -129,9 +138,9 @@ export class CircuitStore {
     return this.update(id, now, settings, {
       set: [
         '#state = :open', 'openedAt = :now', 'openUntil = :until', 'consecutiveOpenings = :zero', 'successCount = :zero',
-        'openedBy = :token', 'transitionToken = :token',
+        'openedBy = :token', 'transitionToken = :token', 'transitionFrom = :closed',
       ],
-      remove: ['windowStart', 'windowId', 'tallies'],
+      remove: ['windowStart', 'windowId', 'tallies', 'announced', 'announcer'],
       condition: '#state = :closed AND windowId = :window',
       names: { '#state': 'state' },
       values: {
@@ -145,19 +154,45 @@ export class CircuitStore {
     }, (current) => current.openedBy === token);
   }
 
+  /**
+   * Claims the announcement of the transition carrying `transitionToken` (its metric is then emitted by the
+   * claimer, and by nobody else). Neither the version nor `updatedAt` changes: a claim must not make a prober's
+   * result write or an election computed from the transition fail its condition.
+   */
+  public async claimAnnouncement(id: string, transitionToken: string, claimToken: string): Promise<WriteOutcome> {
+    try {
+      const out = await this.client.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: this.key(id),
+        UpdateExpression: 'SET announced = :transition, announcer = :claim',
+        ConditionExpression: 'transitionToken = :transition AND attribute_exists(transitionFrom) AND (attribute_not_exists(announced) OR announced <> :transition)',
+        ExpressionAttributeValues: { ':transition': { S: transitionToken }, ':claim': { S: claimToken } },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { written: true, record: itemToRecord(id, out.Attributes) };
+    } catch (err) {
+      return this.lostCondition(id, err, (current) => current.announced === transitionToken && current.announcer === claimToken);
+    }
+  }
+
+  private key(id: string): Record<string, AttributeValue> {
+    return { [CIRCUIT_TABLE.partitionKey]: { S: id } };
+  }
+
   /** Runs `u` with the bookkeeping every write does: version + 1, `updatedAt`, TTL refreshed. */
   private async update(
     id: string, now: number, settings: WindowSettings, u: Update, ownWrite: (current: CircuitRecord) => boolean,
   ): Promise<WriteOutcome> {
-    const set = [...u.set, 'updatedAt = :now', 'expiration = :exp'];
+    const set = [...u.set, 'updatedAt = :now', '#ttl = :exp'];
     const expression = [`SET ${set.join(', ')}`, u.remove?.length ? `REMOVE ${u.remove.join(', ')}` : '', 'ADD version :one'];
     try {
       const out = await this.client.send(new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { id: { S: id } },
+        Key: this.key(id),
         UpdateExpression: expression.filter(Boolean).join(' '),
         ConditionExpression: u.condition,
-        ...(u.names ? { ExpressionAttributeNames: u.names } : {}),
+        ExpressionAttributeNames: { ...u.names, ...usedKeyNames(u) },
         ExpressionAttributeValues: { ...u.values, ':one': { N: '1' }, ':now': { N: String(now) }, ':exp': { N: String(expiration(now, settings)) } },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -178,6 +213,11 @@ export class CircuitStore {
     }
     throw err;
   }
+}
+
+/** The key-attribute placeholders an update uses (DynamoDB rejects unused names); the TTL is set by every update. */
+function usedKeyNames(u: Update): Record<string, string> {
+  return { '#ttl': KEY_NAMES['#ttl'], ...(u.condition.includes('#pk') ? { '#pk': KEY_NAMES['#pk'] } : {}) };
 }
 
 /** Settings the counting writes depend on. */

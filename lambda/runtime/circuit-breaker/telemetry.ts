@@ -3,7 +3,11 @@
  * Lambda runtime's console patching would wrap an EMF line in its own JSON envelope and CloudWatch would no longer
  * extract the metric.
  */
+import { CIRCUIT_ID_DIMENSION, CircuitMetric } from '../../../lib/circuit-breaker/contract';
+import type { Environment } from './env';
 import { CircuitState } from './types';
+
+export { CIRCUIT_ID_DIMENSION, CircuitMetric } from '../../../lib/circuit-breaker/contract';
 
 /** Log levels the breaker uses. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -22,19 +26,6 @@ export const jsonLineLogger: CircuitBreakerLogger = {
   },
 };
 
-/** Metric names, one per transition kind. */
-export enum CircuitMetric {
-  /** CLOSED → OPEN, or a failed probe sending HALF_OPEN → OPEN. */
-  OPENED = 'CircuitOpened',
-  /** OPEN → HALF_OPEN: a prober was elected. */
-  HALF_OPENED = 'CircuitHalfOpened',
-  /** HALF_OPEN → CLOSED. */
-  CLOSED = 'CircuitClosed',
-}
-
-/** Dimension name carrying the circuit id. */
-export const CIRCUIT_ID_DIMENSION = 'CircuitId';
-
 /** Receives one EMF document (already a JSON string, no trailing newline). */
 export type MetricSink = (line: string) => void;
 
@@ -42,6 +33,23 @@ export type MetricSink = (line: string) => void;
 export const stdoutMetricSink: MetricSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
+
+/** The levels Lambda's application log-level filter knows, from the most to the least detailed. */
+const LAMBDA_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+/**
+ * The `level` a metric line carries so that Lambda's log-level filter cannot drop it. With a JSON log format and an
+ * application log level, Lambda drops JSON lines below that level and treats a line without a `level` as INFO, so
+ * with WARN or ERROR an EMF line without one is dropped and no metric (and no alarm) ever appears. Lambda tells the
+ * runtime the configured level in AWS_LAMBDA_LOG_LEVEL; a line at exactly that level always passes. Without it
+ * (no filtering configured) INFO is used.
+ * (AWS Lambda Developer Guide, "Log-level filtering":
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html)
+ */
+export function metricLogLevel(env: Environment = process.env): string {
+  const configured = (env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase();
+  return LAMBDA_LOG_LEVELS.includes(configured) ? configured : 'INFO';
+}
 
 /** The metric emitted when a circuit enters `to`. */
 export function metricForTransition(to: CircuitState): CircuitMetric {
@@ -52,16 +60,22 @@ export function metricForTransition(to: CircuitState): CircuitMetric {
   }
 }
 
-/** One EMF document counting a single transition of `circuitId`. */
-export function emfDocument(namespace: string, metric: CircuitMetric, circuitId: string, timestamp: number, from: CircuitState): string {
+/**
+ * One EMF document counting a single event of `circuitId`, per circuit and (no dimensions) for the whole namespace,
+ * so one alarm can watch every circuit. `fields` are searchable in Logs Insights but are not dimensions (that would
+ * multiply metric streams).
+ */
+export function emfDocument(
+  namespace: string, metric: CircuitMetric, circuitId: string, timestamp: number, fields: Record<string, unknown> = {}, level = metricLogLevel(),
+): string {
   return JSON.stringify({
+    level,
+    ...fields,
     _aws: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[CIRCUIT_ID_DIMENSION]], Metrics: [{ Name: metric, Unit: 'Count' }] }],
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[CIRCUIT_ID_DIMENSION], []], Metrics: [{ Name: metric, Unit: 'Count' }] }],
     },
     [CIRCUIT_ID_DIMENSION]: circuitId,
-    // Not a dimension (that would multiply metric streams), but searchable in Logs Insights.
-    fromState: from,
     [metric]: 1,
   });
 }

@@ -57,10 +57,16 @@ export function openedFields(now: number, settings: TransitionSettings, failedPr
   } as const;
 }
 
+/** The announcement fields of a write that moves the circuit from `from` to `to`: due when the state changed. */
+function announcing(from: CircuitState, to: CircuitState): Pick<CircuitRecord, 'transitionFrom'> {
+  return from === to ? {} : { transitionFrom: from };
+}
+
 /** OPEN or HALF_OPEN (lease expired) → HALF_OPEN with `owner` holding the probe lease. */
 export function acquireProbe(seen: CircuitRecord, now: number, owner: string, settings: TransitionSettings, token: string): CircuitRecord {
   return {
     ...written(seen, now, settings, token),
+    ...announcing(seen.state, CircuitState.HALF_OPEN),
     state: CircuitState.HALF_OPEN,
     probeOwner: owner,
     probeLeaseUntil: now + settings.probeLeaseMs,
@@ -80,6 +86,7 @@ export function probeSucceeded(seen: CircuitRecord, now: number, settings: Trans
       consecutiveOpenings: 0,
       successCount: 0,
       transitionToken: token,
+      transitionFrom: seen.state,
       updatedAt: now,
       expiration: expiration(now, settings),
     };
@@ -91,7 +98,7 @@ export function probeSucceeded(seen: CircuitRecord, now: number, settings: Trans
 /** The lease holder's probe failed: OPEN again for a longer period. */
 export function probeFailed(seen: CircuitRecord, now: number, settings: TransitionSettings, token: string): CircuitRecord {
   const { windowStart: _s, windowId: _w, tallies: _t, ...rest } = withoutLease(written(seen, now, settings, token));
-  return { ...rest, ...openedFields(now, settings, seen.consecutiveOpenings + 1, token) };
+  return { ...rest, ...openedFields(now, settings, seen.consecutiveOpenings + 1, token), ...announcing(seen.state, CircuitState.OPEN) };
 }
 
 /** Whether `record` shows that the write carrying `token` took effect (the item may have moved on since). */
@@ -104,8 +111,10 @@ export function expiration(now: number, settings: Pick<TransitionSettings, 'reco
   return Math.floor(now / 1000) + settings.recordTtlSeconds;
 }
 
+/** `seen` rewritten by the transition carrying `token`; the previous transition's announcement fields go with it. */
 function written(seen: CircuitRecord, now: number, settings: TransitionSettings, token: string): CircuitRecord {
-  return { ...seen, version: seen.version + 1, updatedAt: now, expiration: expiration(now, settings), transitionToken: token };
+  const { transitionFrom: _from, announced: _announced, announcer: _announcer, ...rest } = seen;
+  return { ...rest, version: seen.version + 1, updatedAt: now, expiration: expiration(now, settings), transitionToken: token };
 }
 
 function withoutLease(record: CircuitRecord): CircuitRecord {

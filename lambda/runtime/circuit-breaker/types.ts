@@ -54,6 +54,15 @@ export interface CircuitRecord {
   readonly successCount: number;
   /** Token of the last transition write (open, election, probe result); counting writes leave it alone. */
   readonly transitionToken?: string;
+  /**
+   * The state the transition carrying `transitionToken` left, when it changed the state (a probe takeover or a probe
+   * success short of `successThreshold` does not): that transition's metric is due until `announced` shows its token.
+   */
+  readonly transitionFrom?: CircuitState;
+  /** The transition token whose metric was emitted: set by the one conditional write that claims the announcement. */
+  readonly announced?: string;
+  /** Token of that claim write (so a claimer whose response was lost recognises its own claim). */
+  readonly announcer?: string;
   /** Time of the last write. */
   readonly updatedAt?: number;
   /** DynamoDB TTL (epoch seconds), refreshed by every write so idle circuits disappear (and read as CLOSED). */
@@ -79,6 +88,11 @@ export function windowTotals(record: CircuitRecord): Tally {
     failures += t.failures;
   }
   return { calls, failures };
+}
+
+/** Whether the record shows a state change whose metric nobody has emitted yet. */
+export function announcementDue(record: CircuitRecord): boolean {
+  return record.transitionFrom !== undefined && record.transitionToken !== undefined && record.announced !== record.transitionToken;
 }
 
 /** Whether the record has a counting window that has not ended at `now`. */

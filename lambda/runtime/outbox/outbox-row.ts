@@ -3,6 +3,7 @@
  * record back into the clean event the target receives. One module, so the two directions cannot drift apart.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isJsonObject, PublishedOutboxEvent } from './published-event';
 import { OUTBOX_DELIVERY, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES } from '../../../lib/transactional-outbox/contract';
 
 /** Where outbox rows go: the table and the names of its key and TTL attributes. */
@@ -25,22 +26,6 @@ export interface OutboxRecord {
   readonly detailJson: string;
 }
 
-/**
- * The event the target receives: on an SQS FIFO queue this is the message body; on an event bus, `detail` becomes
- * the event's `detail`, `detail-type` and `source` its own, `time` its `time`, and `id` its only resource
- * (EventBridge gives every event an id of its own).
- */
-export interface PublishedOutboxEvent<TDetail = Record<string, unknown>> {
-  /** The outbox event id: the same on every delivery of the event, so consumers deduplicate by it. */
-  readonly 'id': string;
-  readonly 'source': string;
-  readonly 'detail-type': string;
-  /** When the event happened (the writer's clock), RFC 3339. */
-  readonly 'time': string;
-  /** Exactly the object the writer was given. */
-  readonly 'detail': TDetail;
-}
-
 /** The attributes of a stream record image: outbox rows hold only strings and numbers. */
 export type StreamImage = Record<string, { S?: string; N?: string }>;
 
@@ -51,9 +36,8 @@ export interface OutboxStreamRecord {
 }
 
 /** What the pipe enrichment returns per outbox row; see OUTBOX_DELIVERY in the contract. */
-export interface OutboxDelivery {
+export interface OutboxDelivery extends PublishedOutboxEvent {
   readonly dynamodb: { readonly NewImage: StreamImage };
-  readonly event: PublishedOutboxEvent;
 }
 
 /** A stream record that is an outbox INSERT but cannot be turned into an event (written by something else). */
@@ -93,14 +77,17 @@ export function outboxRow(
   };
 }
 
-/** The clean event for an outbox record. */
+/** The envelope the target receives for an outbox record. */
 export function publishedEvent(record: OutboxRecord, source: string): PublishedOutboxEvent {
   return {
-    'id': record.eventId,
-    'source': source,
-    'detail-type': record.detailType,
-    'time': record.occurredAt,
-    'detail': JSON.parse(record.detailJson) as Record<string, unknown>,
+    metadata: {
+      eventId: record.eventId,
+      source,
+      detailType: record.detailType,
+      occurredAt: record.occurredAt,
+      aggregateId: record.aggregateId,
+    },
+    data: JSON.parse(record.detailJson) as Record<string, unknown>,
   };
 }
 
@@ -130,15 +117,10 @@ export function outboxDeliveryFrom(streamRecord: OutboxStreamRecord, source: str
   } catch (error) {
     throw new MalformedOutboxRowError(`event ${record.eventId}: ${OUTBOX_ROW_ATTRIBUTES.detail} is not JSON (${String(error)})`);
   }
-  if (!isJsonObject(event.detail)) {
+  if (!isJsonObject(event.data)) {
     throw new MalformedOutboxRowError(`event ${record.eventId}: ${OUTBOX_ROW_ATTRIBUTES.detail} is not a JSON object`);
   }
   const routing: StreamImage = {};
   for (const name of OUTBOX_DELIVERY.routingAttributes) routing[name] = { S: image[name].S };
-  return { dynamodb: { NewImage: routing }, event };
-}
-
-/** A JSON object: what EventBridge accepts as an event's detail. */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return { dynamodb: { NewImage: routing }, ...event };
 }

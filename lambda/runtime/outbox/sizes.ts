@@ -46,14 +46,26 @@ export function utf8Bytes(text: string): number {
 }
 
 /**
- * "Numbers are variable length, with up to 38 significant digits. Leading and trailing zeroes are trimmed. The size
- * of a number is approximately (1 byte per two significant digits) + (1 byte)." A sign adds one more byte.
+ * The size of a number. The guide ("DynamoDB item sizes and formats",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html) gives it as
+ * "approximately (1 byte per two significant digits) + (1 byte)", with leading and trailing zeros trimmed. Exactly,
+ * as DynamoDB Local measures it at the 400 KB boundary (sizes.dynamodb.test.ts): the digits are stored in pairs
+ * aligned on the decimal point (1.5 is the pairs 01|50: 3 bytes, not 2), plus one byte, plus one more for a negative
+ * number with fewer than 20 pairs (a terminator); zero is 1 byte.
  */
 function numberBytes(text: string): number {
-  const [mantissa] = text.trim().toLowerCase().split('e');
-  const digits = mantissa.replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '');
-  const sign = mantissa.startsWith('-') ? 1 : 0;
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1 + sign;
+  const parts = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
+  if (!parts || (parts[2] === '' && (parts[3] ?? '') === '')) throw new Error(`not a DynamoDB number: ${text}`);
+  const [, sign, integer, fraction = '', exponent = '0'] = parts;
+  let digits = integer + fraction;
+  // Digits before the decimal point, once leading zeros are gone.
+  let pointAt = integer.length + Number(exponent);
+  const leadingZeros = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(leadingZeros).replace(/0+$/, '');
+  pointAt -= leadingZeros;
+  if (digits === '') return 1;
+  const pairs = Math.ceil((Math.abs(pointAt % 2) + digits.length) / 2);
+  return pairs + 1 + (sign === '-' && pairs < 20 ? 1 : 0);
 }
 
 function sum(values: number[]): number {

@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { OutboxWriterConfig, OutboxWriterSettings, OutboxTarget, resolveOutboxWriterConfig } from './config';
 import { EVENT_ID_PATTERN, EventIdGenerator } from './event-id';
-import { isJsonObject, OutboxRecord, outboxRow, publishedEvent, PublishedOutboxEvent } from './outbox-row';
+import { jsonFidelityProblems } from './json-fidelity';
+import { OutboxRecord, outboxRow, publishedEvent } from './outbox-row';
+import { isJsonObject, PublishedOutboxEvent } from './published-event';
 import { eventEntryBytes, utf8Bytes } from './sizes';
 import { TableKeys, transactionProblems } from './transaction-checks';
 import { OUTBOX_LIMITS } from '../../../lib/transactional-outbox/contract';
@@ -27,7 +29,12 @@ export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
    * 1 to 128 printable ASCII characters.
    */
   readonly aggregateId: string;
-  /** The event detail: a JSON object. The target receives exactly this object. */
+  /**
+   * The event detail: an object whose JSON is an object. The target receives `JSON.parse(JSON.stringify(detail))` as
+   * the envelope's `data`: exactly this object, except that values with `toJSON` become what it returns (a Date its
+   * ISO string) and -0 becomes 0. Anything JSON would silently change (NaN, Infinity, undefined, Map, Set, BigInt,
+   * class instances without toJSON, cycles) is refused before the transaction is sent.
+   */
   readonly detail: TDetail;
   /**
    * The outbox row's partition key value, so the row sits beside the aggregate's items (tables with a sort key).
@@ -64,7 +71,7 @@ export interface OutboxTransactionRequest {
 export interface PreparedOutboxTransaction {
   /** Exactly what is sent to DynamoDB. */
   readonly input: TransactWriteItemsCommandInput;
-  /** The events as the target will receive them. */
+  /** The events as the target will receive them (the envelope). */
   readonly events: readonly PublishedOutboxEvent[];
 }
 
@@ -96,6 +103,9 @@ export class OutboxTransactionRejectedError extends Error {
     this.problems = problems;
   }
 }
+
+/** How many of one detail's JSON problems a refusal lists. */
+const MAX_REPORTED_FIDELITY_PROBLEMS = 5;
 
 /** Printable ASCII: the characters SQS allows in a message group id. */
 const MESSAGE_GROUP_ID = /^[\x21-\x7e]+$/;
@@ -192,8 +202,7 @@ export class OutboxWriter {
     check(event.eventId === undefined || EVENT_ID_PATTERN.test(event.eventId), `eventId '${event.eventId}' is not a ULID`);
     const occurredAt = event.occurredAt ?? new Date(this.now());
     check(!Number.isNaN(occurredAt.getTime()), 'occurredAt is not a valid date');
-    const detailJson = detailJsonOf(event.detail);
-    check(detailJson !== undefined && isJsonObject(event.detail), 'detail must be a JSON-serializable object (not an array or a primitive)');
+    const detailJson = this.detailJsonOf(event.detail, problems, where);
     const record: OutboxRecord = {
       eventId: event.eventId ?? this.ids.next(),
       detailType: String(event.detailType),
@@ -210,29 +219,39 @@ export class OutboxWriter {
 
   /** The size the target counts: the PutEvents entry for a bus, the message body for a FIFO queue. */
   private deliveredBytes(record: OutboxRecord): number {
-    if (this.config.target === OutboxTarget.FIFO_QUEUE) {
-      return utf8Bytes(JSON.stringify(publishedEvent(record, this.config.eventSource)));
-    }
+    // The target receives the envelope (detail on a bus, body on a queue), never the bare detail.
+    const envelope = JSON.stringify(publishedEvent(record, this.config.eventSource));
+    if (this.config.target === OutboxTarget.FIFO_QUEUE) return utf8Bytes(envelope);
     return eventEntryBytes({
       source: this.config.eventSource,
       detailType: record.detailType,
-      detail: record.detailJson,
+      detail: envelope,
       resources: [record.eventId],
       hasTime: true,
     });
   }
 
+  /**
+   * The detail's JSON text, or undefined (with the problems) when JSON would not carry it as given or its serialized
+   * form is not an object: a `toJSON` returning a string or an array would commit a row the target cannot take.
+   */
+  private detailJsonOf(detail: unknown, problems: string[], where: string): string | undefined {
+    const lost = jsonFidelityProblems(detail);
+    if (lost.length > 0) {
+      problems.push(...lost.slice(0, MAX_REPORTED_FIDELITY_PROBLEMS).map((problem) => `${where}: ${problem}`));
+      if (lost.length > MAX_REPORTED_FIDELITY_PROBLEMS) problems.push(`${where}: and ${lost.length - MAX_REPORTED_FIDELITY_PROBLEMS} more`);
+      return undefined;
+    }
+    const text = JSON.stringify(detail);
+    if (!isJsonObject(JSON.parse(text))) {
+      problems.push(`${where}: detail must serialize to a JSON object, but its JSON is ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
+      return undefined;
+    }
+    return text;
+  }
+
   private expiresAt(record: OutboxRecord): number {
     const occurred = Date.parse(record.occurredAt);
     return Math.floor((Number.isNaN(occurred) ? this.now() : occurred) / 1000) + this.config.retentionSeconds;
-  }
-}
-
-function detailJsonOf(detail: unknown): string | undefined {
-  try {
-    const text = JSON.stringify(detail);
-    return typeof text === 'string' ? text : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createPipe } from '../../core/private/pipe';
 import { SecureQueue } from '../../core/secure-queue';
-import { BufferedEventInput } from '../contract';
+import { BufferedEventInput, FIFO_INGEST_BODY_FIELD } from '../contract';
 
 /** The JSON path, in an ingest SQS record, of a field given by its path in the event. */
 export function pathInRecord(eventPath: string, input: BufferedEventInput): string {
@@ -56,8 +56,9 @@ export class FifoIngest extends Construct {
       sourceParameters: { sqsQueueParameters: { batchSize: 10 } },
       target: props.target.queueArn,
       targetParameters: {
-        // The FIFO queue gets the body exactly as the rule shaped it (whole event or detail).
-        inputTemplate: '<$.body>',
+        // The FIFO queue gets the body as the rule shaped it (whole event or detail), wrapped in a JSON object: a lone
+        // <$.body> would arrive with its inner quotes removed (see FIFO_INGEST_BODY_FIELD); the consumer unwraps it.
+        inputTemplate: `{"${FIFO_INGEST_BODY_FIELD}": <$.body>}`,
         sqsQueueParameters: {
           messageGroupId: pathInRecord(props.messageGroupIdPath, props.input),
           // The event id when the body is the whole event (so a duplicate EventBridge delivery is dropped within the

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { validateConsumerOptions } from '../../core/private/consumer-options';
 import { EVENTBRIDGE, PIPES } from '../../core/private/limits';
 import { checkRuleDescription } from '../../core/private/names';
-import { usesAwsManagedSqsKey } from '../../core/private/queue-encryption';
+import { awsManagedQueueKey } from '../../core/private/queue-encryption';
 import { Problems, warn } from '../../core/private/validation';
 import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
 import { BufferedEventInput } from '../contract';
@@ -72,7 +72,7 @@ export function validateBufferedConsumer(problems: Problems, scope: IConstruct, 
   // aws-cdk-lib drops the aws:SourceArn condition when the rule's target queue has a customer managed key (the key
   // policy cannot name the rule without a dependency cycle), which would let any rule send to the queue.
   if (!fifo) {
-    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionMasterKey !== undefined ||
+    const kms = props.queueProps?.encryption === sqs.QueueEncryption.KMS || props.queueProps?.encryptionKey !== undefined ||
       props.queue?.encryptionMasterKey !== undefined;
     problems.check(
       !kms,
@@ -80,11 +80,13 @@ export function validateBufferedConsumer(problems: Problems, scope: IConstruct, 
       'the buffer queue has a customer managed KMS key, so its policy cannot limit senders to this rule',
       'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
     );
-    // The AWS managed key's policy cannot be changed to admit events.amazonaws.com, so EventBridge cannot send.
+    // The AWS managed key's policy cannot be changed to admit events.amazonaws.com, so EventBridge cannot send
+    // (KMS.awsManagedQueueKeySource). Found however the key came: the enum, an alias, an alias ARN or a lookup.
+    const managedKey = awsManagedQueueKey(props.queueProps, props.queue);
     problems.check(
-      !usesAwsManagedSqsKey(props.queueProps, props.queue),
+      managedKey === undefined,
       'BufferedEventConsumer.AwsManagedKeyBuffer',
-      'the buffer queue is encrypted with the AWS managed key alias/aws/sqs, whose key policy does not let EventBridge use it',
+      `the buffer queue is encrypted with the AWS managed key ${managedKey}, whose key policy does not let EventBridge use it`,
       'use SQS-managed encryption (the default), or fifo: true (the rule then sends to an SQS-managed ingest queue)',
     );
   }

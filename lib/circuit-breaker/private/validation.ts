@@ -1,7 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { SharedSlot } from '../../core/private/app-registry';
+import { checkMetricNamespace } from '../../core/private/names';
 import { Problems } from '../../core/private/validation';
 import { LAMBDA_DEFAULT_TIMEOUT } from '../../core/private/visibility';
 import type { HealthCheck, ProtectOptions } from '../circuit-breaker';
@@ -87,20 +88,8 @@ export function validateSettings(problems: Problems, s: CircuitBreakerSettings):
       'DynamoDB TTL deleting an OPEN circuit would silently close it, so the runtime refuses to start',
   );
 
-  const ns = s.metricsNamespace;
-  if (ns !== undefined && !Token.isUnresolved(ns)) {
-    problems.check(
-      ns.length >= 1 && ns.length <= CIRCUIT_BREAKER_LIMITS.metricsNamespaceMaxLength, 'CircuitBreaker.MetricsNamespace',
-      `metricsNamespace is ${ns.length} characters long`,
-      `use 1 to ${CIRCUIT_BREAKER_LIMITS.metricsNamespaceMaxLength} characters (the CloudWatch limit, enforced by the runtime)`,
-    );
-    // CloudWatch reserves the AWS/ prefix for AWS services: PutMetricData there fails, so the opened alarm never fires.
-    problems.check(
-      !ns.startsWith('AWS/'), 'CircuitBreaker.ReservedMetricsNamespace',
-      `metricsNamespace "${ns}" starts with "AWS/", which CloudWatch reserves for AWS services`,
-      'use a namespace of your own, e.g. "MyCompany/CircuitBreaker"',
-    );
-  }
+  // The transition metrics are written with EMF and watched by the opened-circuit alarm: the namespace must suit both.
+  checkMetricNamespace(problems, 'CircuitBreaker', 'metricsNamespace', s.metricsNamespace);
 }
 
 /**

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PatternAlarmOptions } from '../alarms';
+import { QueueAlarmOptions } from '../alarms';
 
 /** A threshold alarm: fires when `metric` reaches `threshold` in `evaluationPeriods` consecutive periods. */
 export interface ThresholdAlarmProps {
@@ -27,7 +27,7 @@ export interface ThresholdAlarmProps {
 export class AlarmFactory {
   private readonly created: cloudwatch.Alarm[] = [];
 
-  constructor(private readonly options: PatternAlarmOptions = {}) {}
+  constructor(private readonly options: QueueAlarmOptions = {}) {}
 
   /** Every alarm created so far. */
   public get alarms(): cloudwatch.Alarm[] {

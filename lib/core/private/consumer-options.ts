@@ -19,8 +19,10 @@ export function validateConsumerOptions(problems: Problems, options: QueueConsum
     'maxBatchingWindow is not supported for FIFO queues',
     'drop maxBatchingWindow (FIFO event sources invoke as soon as records are available)',
   );
+  // Standard queues only: a FIFO queue takes no window, so on FIFO this fix would lead to FifoBatchingWindow (a batch
+  // above 10 on FIFO is Consumer.BatchSize alone).
   problems.check(
-    batchSize <= 10 || (options.maxBatchingWindow?.toSeconds() ?? 0) >= 1,
+    fifo || batchSize <= 10 || (options.maxBatchingWindow?.toSeconds() ?? 0) >= 1,
     'Consumer.LargeBatchWithoutWindow',
     `batchSize ${batchSize} above 10 needs a batching window`,
     'set maxBatchingWindow to at least 1 second, or use batchSize 10 or less',

@@ -2,6 +2,7 @@ import { Names } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { guardConsumerConcurrency } from './consumer-concurrency';
 import { guardFunctionLimits } from './function-limits';
 import { acknowledgeSqsEventSource } from './nag-acknowledgements';
 import { QueueConsumerOptions } from '../queue-consumer';
@@ -12,6 +13,7 @@ import { QueueConsumerOptions } from '../queue-consumer';
  */
 export function addQueueConsumer(queue: sqs.IQueue, consumer: lambda.IFunction, options: QueueConsumerOptions): void {
   guardFunctionLimits(consumer);
+  guardConsumerConcurrency(queue, consumer, options.maxConcurrency);
   consumer.addEventSource(
     new SqsEventSource(queue, {
       batchSize: options.batchSize ?? 10,

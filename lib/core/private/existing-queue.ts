@@ -4,6 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { inRange, SQS } from './limits';
 import { checkQueueName } from './names';
+import { checkFifoThroughput, checkRedriveAllowed } from './queue-inspection';
 import { Problems, warn } from './validation';
 import { requiredVisibilityTimeout } from './visibility';
 import { QueueConsumerOptions } from '../queue-consumer';
@@ -32,7 +33,12 @@ export function checkExistingQueue(
     return undefined;
   }
   checkQueueName(problems, 'ExistingQueue', (queue.node.defaultChild as sqs.CfnQueue).queueName, queue.fifo);
+  checkFifoThroughput(problems, scope, 'ExistingQueue', queue);
   const dlq = queue.deadLetterQueue;
+  if (dlq) {
+    checkRedriveAllowed(problems, scope, 'ExistingQueue', dlq.queue, queue);
+    checkFifoThroughput(problems, scope, 'ExistingQueue', dlq.queue);
+  }
   if (problems.check(
     dlq !== undefined,
     'ExistingQueue.NoDeadLetterQueue',

@@ -13,23 +13,49 @@ import type { PatternFunctionOptions } from '../pattern-function-options';
 import { SecureQueue } from '../secure-queue';
 
 /**
- * The newest Node.js runtime the installed aws-cdk-lib knows (Node.js 24 on the 2.257 floor), so functions follow
- * the user's aws-cdk-lib upgrades. The library's bundles target Node 20 syntax and run on any newer release.
+ * The runtime policy, one source for every function, layer and check of the library:
+ * - functions default to `VERIFIED_NODE_RUNTIME`, the newest Node.js runtime the library's handlers, runtime helpers
+ *   and extension are verified on, whatever aws-cdk-lib release the app uses. A newer aws-cdk-lib knowing a newer
+ *   runtime does not change a deployed function's runtime on the user's next deploy, and the templates are the same
+ *   on every supported aws-cdk-lib; the constant is raised deliberately, with the tests, when a runtime is verified;
+ * - layers (the circuit-breaker extension, onnxruntime) and runtime checks accept every Node.js runtime from
+ *   `OLDEST_NODE_MAJOR` (the esbuild target of the bundles, scripts/bundle.mjs) upwards, with no upper bound: a user
+ *   who moves a function to a newer runtime than the verified one (nodejs26.x on aws-cdk-lib 2.278) is never refused
+ *   by a list written before that runtime existed.
  */
-export function newestNodeRuntime(): lambda.Runtime {
-  const versioned = lambda.Runtime.ALL
-    .filter((r) => r.family === lambda.RuntimeFamily.NODEJS && !r.isVariable && /^nodejs\d+\.x$/.test(r.name))
-    .map((r) => ({ runtime: r, major: Number(/\d+/.exec(r.name)![0]) }));
-  return versioned.reduce((a, b) => (b.major > a.major ? b : a)).runtime;
+export const VERIFIED_NODE_RUNTIME = 'nodejs24.x';
+/** The oldest Node.js major the bundles target (esbuild `target: node20`), so the oldest runtime layers accept. */
+export const OLDEST_NODE_MAJOR = 20;
+
+/** The major version of a versioned Node.js runtime (`nodejs24.x` → 24), else undefined. */
+export function nodeMajor(runtime: lambda.Runtime): number | undefined {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  return runtime.family === lambda.RuntimeFamily.NODEJS && !runtime.isVariable && match ? Number(match[1]) : undefined;
 }
 
-/** Node.js runtimes from 20 up to the newest known: those the library's handlers and extension run on. */
+/** The runtime functions get when they set none: `VERIFIED_NODE_RUNTIME`. */
+export function defaultNodeRuntime(): lambda.Runtime {
+  return lambda.Runtime.ALL.find((r) => r.name === VERIFIED_NODE_RUNTIME && !r.isVariable)
+    ?? new lambda.Runtime(VERIFIED_NODE_RUNTIME, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
+}
+
+/** Whether the library's bundles and layers run on `runtime`: Node.js `OLDEST_NODE_MAJOR` or newer. */
+export function isSupportedNodeRuntime(runtime: lambda.Runtime): boolean {
+  const major = nodeMajor(runtime);
+  return major !== undefined && major >= OLDEST_NODE_MAJOR;
+}
+
+/**
+ * Every supported Node.js runtime the installed aws-cdk-lib knows (its own and any the app defined before the
+ * layer), oldest first: the compatible runtimes of the library's layers. `lambda.Runtime.ALL` lists every runtime
+ * object created so far, so on aws-cdk-lib 2.278 this includes nodejs26.x.
+ */
 export function supportedNodeRuntimes(): lambda.Runtime[] {
-  const newest = Number(/\d+/.exec(newestNodeRuntime().name)![0]);
-  return lambda.Runtime.ALL.filter((r) => {
-    const match = /^nodejs(\d+)\.x$/.exec(r.name);
-    return r.family === lambda.RuntimeFamily.NODEJS && !r.isVariable && match !== null && Number(match[1]) >= 20 && Number(match[1]) <= newest;
-  });
+  const byName = new Map<string, lambda.Runtime>();
+  for (const r of [...lambda.Runtime.ALL, defaultNodeRuntime()]) {
+    if (isSupportedNodeRuntime(r) && !byName.has(r.name)) byName.set(r.name, r);
+  }
+  return [...byName.values()].sort((a, b) => nodeMajor(a)! - nodeMajor(b)!);
 }
 
 /**
@@ -62,10 +88,16 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
   // The function does not exist until its constructor returns, so problems are reported against the scope.
   const problems = new Problems(scope);
   problems.check(
-    props.logRetention === undefined,
-    'PatternFunction.LogRetention',
-    `${id}: logRetention creates a custom resource to set retention on an implicit log group`,
-    'use logGroupRetention (or pass your own logGroup)',
+    props.logRetention === undefined || props.logGroup === undefined,
+    'PatternFunction.LogRetentionWithLogGroup',
+    `${id}: logRetention sets the retention of the log group the function creates, but logGroup was also given`,
+    'set the retention on your own log group and drop logRetention, or drop logGroup',
+  );
+  problems.check(
+    props.logRetentionRole === undefined && props.logRetentionRetryOptions === undefined,
+    'PatternFunction.LogRetentionCustomResource',
+    `${id}: logRetentionRole / logRetentionRetryOptions configure aws-cdk-lib's log-retention custom resource, which a pattern function never creates`,
+    'drop them: logRetention sets the retention of the function\'s own log group directly',
   );
   problems.check(
     !(props.invokedAsynchronously && props.onFailure !== undefined),
@@ -78,7 +110,7 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
 
   const logGroup =
     props.logGroup ??
-    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logGroupRetention ?? logs.RetentionDays.ONE_MONTH });
+    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
   const role =
     props.role ??
     new iam.Role(scope, `${id}ServiceRole`, {
@@ -90,7 +122,7 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     ? new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true })
     : undefined;
   const functionProps = {
-    runtime: runtime ?? newestNodeRuntime(),
+    runtime: runtime ?? defaultNodeRuntime(),
     architecture: lambda.Architecture.ARM_64,
     memorySize: DEFAULT_MEMORY_MB,
     loggingFormat: lambda.LoggingFormat.JSON,
@@ -98,8 +130,9 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     timeout: Duration.seconds(30),
     ...(onFailureQueue ? { onFailure: new destinations.SqsDestination(onFailureQueue.queue), retryAttempts: 2 } : {}),
-    // An option passed as undefined (e.g. forwarded from optional props) keeps the library default.
-    ...definedOnly(props),
+    // An option passed as undefined (e.g. forwarded from optional props) keeps the library default. logRetention
+    // means the retention of the log group created above: passed on, aws-cdk-lib would create its custom resource.
+    ...definedOnly({ ...props, logRetention: undefined }),
     // Tracing is configured by finishFunction, so its wildcard X-Ray grant lands in a policy of its own.
     tracing: lambda.Tracing.DISABLED,
     logGroup,

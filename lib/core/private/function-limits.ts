@@ -1,7 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SharedSlot } from './app-registry';
-import { describeRange, inRange, LAMBDA, LAMBDA_RUNTIME_LIFECYCLE } from './limits';
+import { describeRange, inRange, LAMBDA, LAMBDA_RUNTIME_LIFECYCLE, LAMBDA_RUNTIME_LIFECYCLE_AS_OF } from './limits';
+import { guardStack } from './stack-checks';
 import { Problems, warn } from './validation';
 
 /** Environment variable names Lambda accepts: a letter, then letters, digits or underscores (two characters at least). */
@@ -14,7 +15,6 @@ interface FunctionLimitOptions {
   readonly reservedConcurrentExecutions?: number;
   readonly currentVersionOptions?: { readonly provisionedConcurrentExecutions?: number };
   readonly handler?: string;
-  readonly runtime?: { readonly name: string };
 }
 
 /** Checks a function's options against Lambda's limits before the function exists. */
@@ -30,31 +30,26 @@ export function checkFunctionOptions(problems: Problems, id: string, props: Func
       `use up to ${LAMBDA.handlerLength.max} characters without whitespace, e.g. index.handler`,
     );
   }
-  if (props.runtime) checkRuntimeLifecycle(problems, id, props.runtime.name, new Date());
 }
+
+/** The warning id of a runtime AWS had deprecated when the lifecycle table was read. */
+export const RUNTIME_LIFECYCLE_WARNING = 'Function.RuntimeLifecycle';
 
 /**
- * A runtime Lambda no longer creates functions on is an error; a deprecated one (still created, no longer patched) is
- * reported by `runtimeDeprecation` for a warning. `today` is a parameter so the rule can be tested at fixed dates.
+ * The lifecycle finding for a runtime, or undefined: a runtime AWS had deprecated when the table was read (its dates
+ * compared with the table's own date, never with the day of the synth, so a synth gives the same answer on any day).
+ * Always a warning, never an error: Lambda still updates functions on a runtime after it stops creating them, and a
+ * user who knows their function's situation acknowledges the warning.
  */
-export function checkRuntimeLifecycle(problems: Problems, id: string, runtime: string, today: Date): void {
+export function runtimeLifecycleFinding(runtime: string): string | undefined {
   const lifecycle = LAMBDA_RUNTIME_LIFECYCLE[runtime];
-  if (!lifecycle) return;
-  problems.check(
-    today < new Date(`${lifecycle.createBlocked}T00:00:00Z`),
-    'Function.RuntimeBlocked',
-    `${id}: Lambda refuses to create functions on ${runtime} since ${lifecycle.createBlocked}`,
-    'move the function to a supported runtime (the newest of its family)',
-  );
-}
-
-/** The deprecation date of a runtime that is deprecated on `today` but can still be created, else undefined. */
-export function runtimeDeprecation(runtime: string, today: Date): string | undefined {
-  const lifecycle = LAMBDA_RUNTIME_LIFECYCLE[runtime];
-  if (!lifecycle) return undefined;
-  const deprecated = today >= new Date(`${lifecycle.deprecated}T00:00:00Z`);
-  const blocked = today >= new Date(`${lifecycle.createBlocked}T00:00:00Z`);
-  return deprecated && !blocked ? lifecycle.deprecated : undefined;
+  if (!lifecycle || !(lifecycle.deprecated <= LAMBDA_RUNTIME_LIFECYCLE_AS_OF)) return undefined;
+  const blocked = /^\d{4}-\d{2}-\d{2}$/.test(lifecycle.createBlocked)
+    ? `; Lambda stops creating functions on it from ${lifecycle.createBlocked} and stops updating them later`
+    : '';
+  return `${runtime} is deprecated since ${lifecycle.deprecated}${blocked} (Lambda runtimes page as of ` +
+    `${LAMBDA_RUNTIME_LIFECYCLE_AS_OF}): Lambda no longer patches it. Move the function to the newest runtime of its ` +
+    `family, or acknowledge this warning on the function (Annotations.of(fn).acknowledgeWarning('cdk-serverless-patterns:${RUNTIME_LIFECYCLE_WARNING}'))`;
 }
 
 function checkTimeout(problems: Problems, id: string, seconds: number | undefined): void {
@@ -117,6 +112,7 @@ const guarded = new SharedSlot<boolean>('functionLimitsGuarded');
 export function guardFunctionLimits(fn: lambda.IFunction): void {
   if (!(fn instanceof lambda.Function) || guarded.get(fn)) return;
   guarded.set(fn, true);
+  guardStack(fn);
   fn.node.addValidation({ validate: () => synthProblems(fn) });
 }
 
@@ -132,14 +128,12 @@ function synthProblems(fn: lambda.Function): string[] {
     typeof cfn.reservedConcurrentExecutions === 'number' ? cfn.reservedConcurrentExecutions : undefined,
     provisionedConcurrencyOf(fn),
   );
-  if (typeof cfn.runtime === 'string') {
-    checkRuntimeLifecycle(problems, id, cfn.runtime, new Date());
-    const deprecated = runtimeDeprecation(cfn.runtime, new Date());
-    if (deprecated) {
-      warn(fn, 'DeprecatedRuntime', `${cfn.runtime} is deprecated since ${deprecated}: Lambda no longer patches it and will ` +
-        'refuse to create functions on it; move to the newest runtime of its family');
-    }
-  }
+  const lifecycle = typeof cfn.runtime === 'string' ? runtimeLifecycleFinding(cfn.runtime) : undefined;
+  // On the function's CloudFormation resource, not the function: this warning is added at synth, after the user's
+  // acknowledgement, and aws-cdk-lib 2.257 looks an acknowledgement up on the paths above the warned construct only
+  // (not on its own path; newer releases look at both). On the resource, an acknowledgement on the function or on any
+  // scope above it suppresses the warning on every supported aws-cdk-lib.
+  if (lifecycle) warn(cfn, RUNTIME_LIFECYCLE_WARNING, lifecycle);
   const environment = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
   const badKeys = Object.keys(environment?.variables ?? {}).filter((key) => !ENVIRONMENT_KEY.test(key));
   problems.check(
@@ -163,9 +157,34 @@ function synthProblems(fn: lambda.Function): string[] {
     `${id}: ${layers?.length} layers, Lambda allows ${LAMBDA.layers.max}`,
     'merge layers or bundle their contents into the function',
   );
+  checkLayerRegions(problems, id, stack.region, layers ?? []);
   const error = problems.toError();
   return error ? [error.message] : [];
 }
+
+/**
+ * Layers of another Region than the function's (LAMBDA.layerRegionSource): Lambda answers with an access error on
+ * lambda:GetLayerVersion and the deployment fails. Only literal layer ARNs and a resolved stack Region are compared;
+ * a layer defined in the stack is in its Region by construction.
+ */
+export function checkLayerRegions(problems: Problems, id: string, region: string, layerArns: unknown[]): void {
+  if (Token.isUnresolved(region)) return;
+  const foreign = layerArns
+    .filter((arn): arn is string => typeof arn === 'string' && !Token.isUnresolved(arn))
+    .filter((arn) => {
+      const layerRegion = LAYER_ARN.exec(arn)?.[1];
+      return layerRegion !== undefined && layerRegion !== region;
+    });
+  problems.check(
+    foreign.length === 0,
+    'Function.LayerRegion',
+    `${id}: layer ${foreign.join(', ')} is not in the stack's Region ${region}, and a function can only use layers of its own Region`,
+    `use the layer's ARN in ${region} (layer publishers list one per Region), or publish the layer there`,
+  );
+}
+
+/** arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>. */
+const LAYER_ARN = /^arn:[a-z-]+:lambda:([a-z0-9-]+):\d{12}:layer:/;
 
 /** The largest provisioned concurrency any version or alias of `fn` in its stack asks for. */
 function provisionedConcurrencyOf(fn: lambda.Function): number | undefined {

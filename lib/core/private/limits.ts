@@ -25,6 +25,9 @@ const EVB_RULE = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/AP
 const EVB_SCHEDULE = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html';
 const DDB_NAMES = 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html';
 const CW_NAMESPACE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html';
+const LAMBDA_CONCURRENCY = 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html';
+const LAMBDA_SQS_SCALING = 'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html';
+const SQS_SET_ATTRIBUTES = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html';
 
 /** AWS Lambda. */
 export const LAMBDA = {
@@ -58,12 +61,37 @@ export const LAMBDA = {
   batchingWindowSeconds: { min: 0, max: 300, source: LAMBDA_ESM } as Range,
   /** SQS event source maximum concurrency. */
   sqsMaxConcurrency: { min: 2, max: 1_000, source: LAMBDA_ESM } as Range,
+  /**
+   * Concurrent executions of an account in a Region at the default quota ("Configuring reserved concurrency for a
+   * function"). The quota can be raised, so checks against it warn.
+   */
+  defaultAccountConcurrency: 1_000,
+  /** Concurrency Lambda keeps unreserved for functions without reserved concurrency: at most quota − 100 can be reserved. */
+  minimumUnreservedConcurrency: 100,
+  concurrencySource: LAMBDA_CONCURRENCY,
+  /**
+   * "Configuring scaling behavior for SQS event source mappings": reserved concurrency below the summed maximum
+   * concurrency of a function's SQS event sources lets Lambda throttle the messages.
+   */
+  sqsScalingSource: LAMBDA_SQS_SCALING,
+  /**
+   * A function can only use layer versions of its own Region: a layer ARN of another Region is answered at deploy with
+   * an access error on lambda:GetLayerVersion ("Adding layers to functions" lists GetLayerVersion on the layer version
+   * as a prerequisite; layer versions are regional resources named by Region in their ARN).
+   */
+  layerRegionSource: 'https://docs.aws.amazon.com/lambda/latest/dg/adding-layers.html',
 } as const;
 
 /**
  * Lambda runtime lifecycle (deprecation and the date from which Lambda refuses to create functions on the runtime),
- * from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (dates as published for each runtime).
+ * from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (dates as published for each runtime), as
+ * read on `LAMBDA_RUNTIME_LIFECYCLE_AS_OF`. Nothing compares these dates with the day a synth runs: AWS blocks
+ * creating functions before it blocks updating them ("Runtime deprecation policy",
+ * https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html), and AWS moves dates, so a check against
+ * today's date would refuse stacks AWS still updates, or pass stacks AWS refuses, depending on when it runs.
  */
+export const LAMBDA_RUNTIME_LIFECYCLE_AS_OF = '2026-12-07';
+
 export const LAMBDA_RUNTIME_LIFECYCLE: Readonly<Record<string, { readonly deprecated: string; readonly createBlocked: string }>> = {
   'dotnet10': { deprecated: '2028-11-14', createBlocked: '2028-12-14' },
   'dotnet6': { deprecated: '2024-12-20', createBlocked: '2027-02-01' },
@@ -134,6 +162,17 @@ export const SQS = {
   maxMessageBytes: { min: 1_024, max: 1_048_576, source: SQS_CFN } as Range,
   /** Queue names: letters, digits, hyphens and underscores, plus `.fifo` for FIFO queues. */
   namePattern: /^[A-Za-z0-9_-]+(\.fifo)?$/,
+  /**
+   * SetQueueAttributes: "The perMessageGroupId value is allowed only when the value for DeduplicationScope is
+   * messageGroup"; high throughput needs both (DeduplicationScope messageGroup and FifoThroughputLimit
+   * perMessageGroupId), any other pair is normal throughput. An unset DeduplicationScope is `queue`.
+   */
+  fifoThroughputSource: SQS_SET_ATTRIBUTES,
+  /**
+   * A dead-letter queue's redrive allow policy names the source queues that may use it: `allowAll` (the default),
+   * `denyAll`, or `byQueue` with up to 10 `sourceQueueArns` ("Using dead-letter queues in Amazon SQS").
+   */
+  redriveAllowSource: SQS_DLQ,
 } as const;
 
 /** Amazon SNS. */
@@ -194,6 +233,67 @@ export const DYNAMODB = {
 export const CLOUDWATCH = {
   /** Metric namespace length. */
   namespaceLength: { min: 1, max: 255, source: CW_NAMESPACE } as Range,
+  /**
+   * PutMetricData (and so embedded metric format) namespaces: ASCII without control characters, and not starting with
+   * `AWS/`, which is reserved for AWS services.
+   */
+  namespaceCharacters: /^[\x20-\x7E]+$/,
+  reservedNamespacePrefix: 'AWS/',
+  /**
+   * The pattern an alarm's metric namespace must match, `[^:].*` (AWS::CloudWatch::Alarm Metric, and PutMetricAlarm):
+   * a namespace starting with a colon can be written to but no alarm can watch it.
+   */
+  alarmNamespacePattern: /^[^:]/,
+  alarmNamespaceSource: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metric.html',
+  /**
+   * CloudWatch alarms cannot publish to an SNS topic encrypted with the AWS managed key alias/aws/sns: its key policy
+   * cannot be edited to let CloudWatch use it (AWS Knowledge Center, "Configure a CloudWatch alarm with an encrypted
+   * Amazon SNS topic").
+   */
+  alarmTopicKeySource: 'https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns',
+} as const;
+
+/** AWS KMS. */
+export const KMS = {
+  /** Aliases of AWS managed keys (alias/aws/sqs, alias/aws/sns, ...); their key policies cannot be changed. */
+  awsManagedAliasPrefix: 'alias/aws/',
+  /**
+   * Amazon SQS Key management: the AWS managed key's policy admits principals of the account through SQS only; for
+   * AWS services that send to a queue (SNS, EventBridge) "you must create a customer managed KMS key and add
+   * permissions in the key policy for the service". IAM roles of the account (an EventBridge Pipe's role, a Lambda
+   * function's role) can use the AWS managed key.
+   */
+  awsManagedQueueKeySource: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html',
+} as const;
+
+/** Amazon EFS mount targets. */
+export const EFS = {
+  /**
+   * "Creating mount targets": mount targets of a file system live in one VPC at a time, at most one per Availability
+   * Zone; a One Zone file system has a single mount target in its own zone.
+   */
+  mountTargetsSource: 'https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-create-delete-mount-targets.html',
+  /**
+   * "Configuring file system access for Lambda functions": the file system needs a mount target in every Availability
+   * Zone the function connects to; Lambda refuses the function configuration otherwise.
+   */
+  lambdaMountTargetsSource: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html',
+} as const;
+
+/** Resource tags. */
+export const TAGS = {
+  /** Tag value length (EC2 and most services accept at most 256 Unicode characters). */
+  valueLength: { min: 0, max: 256, source: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tag.html' } as Range,
+  /** Tag key length (128 for most services; EC2 accepts 127). */
+  keyLength: { min: 1, max: 127, source: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tag.html' } as Range,
+} as const;
+
+/**
+ * AWS CloudFormation resource custom naming: "Resource names must be unique across all your active stacks"; two
+ * resources of one type with the same custom name fail the deployment of the second.
+ */
+export const PHYSICAL_NAMES = {
+  source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html',
 } as const;
 
 /** Whether `value` is an integer within `range`. */

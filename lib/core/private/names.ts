@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { DYNAMODB, EVENTBRIDGE, SNS, SQS } from './limits';
+import { CLOUDWATCH, DYNAMODB, EVENTBRIDGE, SNS, SQS } from './limits';
 import { Problems } from './validation';
 
 const FIFO_SUFFIX = '.fifo';
@@ -63,5 +63,41 @@ export function checkRuleDescription(problems: Problems, idPrefix: string, descr
     `${idPrefix}.RuleDescription`,
     `the rule description is ${description.length} characters long, EventBridge allows ${EVENTBRIDGE.ruleDescriptionLength.max}`,
     'shorten ruleDescription',
+  );
+}
+
+/**
+ * Checks a CloudWatch namespace the library writes metrics to (embedded metric format, PutMetricData) and alarms on:
+ * 1 to 255 ASCII characters without control characters, not starting with `AWS/` (reserved for AWS services, where
+ * PutMetricData fails) nor with a colon (the alarm's namespace pattern is `[^:].*`, so no alarm could watch it).
+ * `what` names the prop in messages.
+ */
+export function checkMetricNamespace(problems: Problems, idPrefix: string, what: string, namespace: string | undefined): void {
+  if (namespace === undefined || Token.isUnresolved(namespace)) return;
+  const { namespaceLength, namespaceCharacters, reservedNamespacePrefix, alarmNamespacePattern } = CLOUDWATCH;
+  const lengthOk = problems.check(
+    namespace.length >= namespaceLength.min && namespace.length <= namespaceLength.max,
+    `${idPrefix}.MetricsNamespace`,
+    `${what} is ${namespace.length} characters long`,
+    `use ${namespaceLength.min} to ${namespaceLength.max} characters (the CloudWatch limit)`,
+  );
+  problems.check(
+    !lengthOk || namespaceCharacters.test(namespace),
+    `${idPrefix}.MetricsNamespace`,
+    `${what} ${JSON.stringify(namespace)} holds characters CloudWatch does not accept (control or non-ASCII characters)`,
+    'use printable ASCII characters only, e.g. "MyCompany/CircuitBreaker"',
+  );
+  problems.check(
+    !namespace.startsWith(reservedNamespacePrefix),
+    `${idPrefix}.ReservedMetricsNamespace`,
+    `${what} "${namespace}" starts with "${reservedNamespacePrefix}", which CloudWatch reserves for AWS services`,
+    'use a namespace of your own, e.g. "MyCompany/CircuitBreaker"',
+  );
+  problems.check(
+    namespace.length === 0 || alarmNamespacePattern.test(namespace),
+    `${idPrefix}.MetricsNamespaceAlarmPattern`,
+    `${what} "${namespace}" starts with a colon: metrics can be written there, but CloudWatch alarms refuse the namespace ` +
+      '(pattern [^:].*), so the alarm on it cannot be created',
+    'drop the leading colon',
   );
 }

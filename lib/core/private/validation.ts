@@ -1,5 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { guardStack } from './stack-checks';
 import { PatternValidationError, ValidationProblem } from '../errors';
 
 /**
@@ -9,7 +10,10 @@ import { PatternValidationError, ValidationProblem } from '../errors';
 export class Problems {
   private readonly found: ValidationProblem[] = [];
 
-  constructor(private readonly scope: IConstruct) {}
+  constructor(private readonly scope: IConstruct) {
+    // Every construct that validates its configuration also puts its stack under the stack-wide checks.
+    guardStack(scope);
+  }
 
   /** Records a problem unless `condition` holds; returns `condition` so callers can skip dependent checks. */
   public check(condition: boolean, id: string, problem: string, fix: string): boolean {
@@ -55,4 +59,14 @@ export function validate(scope: IConstruct, checks: (problems: Problems) => void
  */
 export function warn(scope: IConstruct, id: string, message: string): void {
   Annotations.of(scope).addWarningV2(`cdk-serverless-patterns:${id}`, message);
+}
+
+/**
+ * {@link warn} for a warning added while the app is synthesized (in a validation). aws-cdk-lib 2.257 matches an
+ * acknowledgement made before the warning against the construct's ancestors only, so a warning added at synth on the
+ * acknowledged construct itself would stay; it is put on the construct's L1 resource instead, where an acknowledgement
+ * on the construct (its parent) applies.
+ */
+export function warnAtSynth(construct: IConstruct, id: string, message: string): void {
+  warn(construct.node.defaultChild ?? construct, id, message);
 }

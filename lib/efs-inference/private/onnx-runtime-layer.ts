@@ -5,6 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { AssetHashType, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { supportedNodeRuntimes } from '../../core/private/function-defaults';
 
 /** The onnxruntime-node layer's folder, ready to deploy, with what the size check needs. */
 export interface OnnxRuntimeLayerContents {
@@ -72,7 +73,8 @@ export function onnxRuntimeLayer(scope: Construct, contents: OnnxRuntimeLayerCon
     code: lambda.Code.fromAsset(contents.dir, { assetHash: contents.hash, assetHashType: AssetHashType.CUSTOM }),
     description: `onnxruntime-node ${contents.version}, Linux ${nodeArch(architecture)} binaries only`,
     compatibleArchitectures: [architecture],
-    compatibleRuntimes: [lambda.Runtime.NODEJS_20_X, lambda.Runtime.NODEJS_22_X, lambda.Runtime.NODEJS_24_X],
+    // The runtime policy's list (function-defaults.ts), never a hand list a newer function runtime falls outside of.
+    compatibleRuntimes: supportedNodeRuntimes(),
     license: 'MIT',
   });
 }

@@ -70,25 +70,44 @@ export function createStorage(scope: Construct, network: InferenceNetwork, optio
   return { fileSystem, accessPoint, owned: !options.fileSystem };
 }
 
+/*
+ * EFS enforces four condition keys for NFS clients and "no other condition keys are enforced": aws:SecureTransport,
+ * aws:SourceIp, elasticfilesystem:AccessPointArn, elasticfilesystem:AccessedViaMountTarget ("Using IAM to control
+ * access to file systems", EFS user guide,
+ * https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html). A key EFS does not set (such as
+ * aws:PrincipalArn) is absent from every request, so a negated operator on it (ArnNotEquals) is always true: a deny
+ * written with one hits everyone, the writer included. The policies below use those four keys only, and who may do
+ * what is said by principals (allow-lists), not by conditions.
+ */
+const NFS_ACTIONS = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'];
+
 /**
  * How a function mounts the access point: ClientMount through this access point, plus ClientWrite for the sync
  * function only (aws-cdk-lib's `FileSystem.fromEfsAccessPoint` grants ClientWrite to every function, with the mount
- * on `*`).
+ * on `*`), and a deny of every NFS action through any other access point (or none). The deny names the access point,
+ * so it lives in the role's policy: the file system policy cannot name it (the access point depends on the file
+ * system), while the role policy is created after the access point it refers to.
  */
 class AccessPointMount extends lambda.FileSystem {
   constructor(storage: ModelStorage, mountPath: string, writable: boolean) {
     const fileSystemArn = storage.fileSystem.fileSystemArn;
-    const viaAccessPoint = { StringEquals: { 'elasticfilesystem:AccessPointArn': storage.accessPoint.accessPointArn } };
+    const accessPointArn = storage.accessPoint.accessPointArn;
     super({
       localMountPath: mountPath,
-      arn: storage.accessPoint.accessPointArn,
+      arn: accessPointArn,
       dependency: [storage.fileSystem.mountTargetsAvailable],
       connections: storage.fileSystem.connections,
       policies: [
         new iam.PolicyStatement({
           actions: writable ? ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] : ['elasticfilesystem:ClientMount'],
           resources: [fileSystemArn],
-          conditions: viaAccessPoint,
+          conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn } },
+        }),
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: NFS_ACTIONS,
+          resources: [fileSystemArn],
+          conditions: { StringNotEquals: { 'elasticfilesystem:AccessPointArn': accessPointArn } },
         }),
       ],
     });
@@ -100,15 +119,13 @@ export function mountFor(storage: ModelStorage, mountPath: string, writable: boo
 }
 
 /**
- * The file system policy of a file system the construct created: both roles may mount through a mount target,
- * only the sync role may write, nobody gets root access. Clients that do not authenticate with IAM are granted
- * nothing, so every mount needs IAM authorization.
+ * The file system policy of a file system the construct created: both roles may mount through a mount target, only
+ * the sync role may write, nobody gets root access, and nothing is allowed without TLS. Clients that do not
+ * authenticate with IAM are granted nothing, so every mount needs IAM authorization.
  */
 export function restrictFileSystem(storage: ModelStorage, readers: iam.IRole[], writer: iam.IRole): void {
   if (!storage.owned) return;
   const fileSystem = storage.fileSystem as efs.FileSystem;
-  // The access point cannot be named here (it depends on the file system, which would then depend on it): the
-  // roles' own policies confine their mounts to it.
   const viaMountTarget = { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } };
   fileSystem.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'MountThroughMountTargets',
@@ -125,12 +142,12 @@ export function restrictFileSystem(storage: ModelStorage, readers: iam.IRole[], 
     conditions: viaMountTarget,
   }));
   fileSystem.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'NoOtherWriter',
+    sid: 'NothingWithoutTls',
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
-    actions: ['elasticfilesystem:ClientWrite'],
+    actions: NFS_ACTIONS,
     resources: ['*'],
-    conditions: { ArnNotEquals: { 'aws:PrincipalArn': writer.roleArn } },
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
   }));
   fileSystem.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'NoRootAccess',

@@ -51,13 +51,13 @@ export function validateProps(problems: Problems, props: EfsModelInferenceProps)
   checkFunctionOptions(problems, 'InferenceFunction', {
     memorySize: props.memorySize,
     timeout: props.timeout,
-    reservedConcurrentExecutions: props.reservedConcurrency,
-    currentVersionOptions: { provisionedConcurrentExecutions: props.provisionedConcurrency },
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+    currentVersionOptions: { provisionedConcurrentExecutions: props.provisionedConcurrentExecutions },
   });
   problems.check(
-    props.provisionedConcurrency === undefined || props.reservedConcurrency !== 0, 'EfsModelInference.ProvisionedWhileStopped',
-    'provisionedConcurrency was given with reservedConcurrency 0 (a function that never runs)',
-    'raise reservedConcurrency to at least provisionedConcurrency, or drop provisionedConcurrency',
+    props.provisionedConcurrentExecutions === undefined || props.reservedConcurrentExecutions !== 0, 'EfsModelInference.ProvisionedWhileStopped',
+    'provisionedConcurrentExecutions was given with reservedConcurrentExecutions 0 (a function that never runs)',
+    'raise reservedConcurrentExecutions to at least provisionedConcurrentExecutions, or drop provisionedConcurrentExecutions',
   );
 
   if (props.syncTimeout && !props.syncTimeout.isUnresolved()) {

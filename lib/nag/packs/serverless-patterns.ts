@@ -1,6 +1,6 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { SERVERLESS_PATTERNS_RULES } from './serverless-patterns-rules';
 import { RATE_LIMITED_DOWNSTREAM_MARKER } from '../private/markers';
 import { withSharedTemplate } from '../private/template';
@@ -13,7 +13,8 @@ import { withSharedTemplate } from '../private/template';
  *
  * Use it like any cdk-nag 3 pack: `ScopedNagValidation.enforce(app, new ServerlessPatternsChecks())` on
  * aws-cdk-lib releases that do not pass the construct tree to validation plugins, or
- * `Validations.of(app).addPlugins(new ServerlessPatternsChecks())` on those that do.
+ * `Validations.of(app).addPlugins(new ServerlessPatternsChecks(app))` on those that do. Its rules are exported one
+ * by one (`rules.sqs.SQSMaxReceiveCountAboveOne`) for packs of your own.
  */
 export class ServerlessPatternsChecks extends NagPack {
   /**
@@ -27,8 +28,15 @@ export class ServerlessPatternsChecks extends NagPack {
   /** The pack's name in validation reports. */
   public readonly name: string = 'ServerlessPatterns';
 
-  constructor(scope?: IConstruct, props?: NagPackProps) {
-    super(scope, props);
+  /**
+   * @param scopeOrProps the pack's options (`new ServerlessPatternsChecks({ verbose: true })`, the form cdk-nag 2
+   * packs took), or the scope cdk-nag 3 packs take first (`new ServerlessPatternsChecks(app, { verbose: true })`),
+   * where `writeSuppressionsToCloudFormation` adds its aspect.
+   * @param props the pack's options when the first argument is a scope; ignored otherwise.
+   */
+  constructor(scopeOrProps?: IConstruct | NagPackProps, props?: NagPackProps) {
+    const scope = scopeOrProps !== undefined && Construct.isConstruct(scopeOrProps) ? scopeOrProps : undefined;
+    super(scope, scope ? props : (scopeOrProps as NagPackProps | undefined) ?? props);
     this.packName = 'SPC';
   }
 

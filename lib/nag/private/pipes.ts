@@ -66,3 +66,16 @@ export function pipeFilterPatterns(pipe: TemplateResource): JsonObject[] | undef
   if (!Array.isArray(filters) || filters.length === 0) return undefined;
   return filters.map((filter) => objectValue(isPlainObject(filter) ? filter.Pattern : undefined, 'filter pattern') ?? {});
 }
+
+/** The pipes of the app that read each queue of the app. */
+export function pipesReading(template: AppTemplate, queue: TemplateResource): TemplateResource[] {
+  const byQueue = template.memo('pipes:by-source-queue', () => {
+    const map = new Map<TemplateResource, TemplateResource[]>();
+    for (const pipe of template.ofType(PIPE)) {
+      const source = template.resourceAt(pipe.properties.Source, pipe, 'AWS::SQS::Queue');
+      if (source) map.set(source, [...(map.get(source) ?? []), pipe]);
+    }
+    return map;
+  });
+  return byQueue.get(queue) ?? [];
+}

@@ -1,5 +1,5 @@
 import * as pipes from 'aws-cdk-lib/aws-pipes';
-import { OUTBOX_DELIVERY, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, OutboxTarget } from '../contract';
+import { OUTBOX_INPUT_TEMPLATE, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, OutboxTarget } from '../contract';
 import { OutboxTableAttributes } from '../props';
 
 /**
@@ -21,15 +21,16 @@ function routingPath(attribute: string): string {
 }
 
 /**
- * What the target receives from each delivery the enrichment returns: the clean event's detail on a bus (with the
- * outbox's source, the row's detail-type, occurred-at as the event time and the event id as its resource), or the
- * whole clean event as the body of a FIFO message grouped by aggregate id and deduplicated by event id.
+ * What the target receives from each delivery the enrichment returns: the outbox envelope (see OUTBOX_ENVELOPE) as
+ * the event's detail on a bus (with the outbox's source, the row's detail-type, occurred-at as the event time and the
+ * event id as its resource), or as the body of a FIFO message grouped by aggregate id and deduplicated by event id.
+ * The template is a JSON object with paths as values, the one form whose output the Pipes guide specifies for
+ * objects ("Amazon EventBridge Pipes input transformation", "Common issues with transforming input").
  */
 export function outboxTargetParameters(target: OutboxTarget, eventSource: string): pipes.CfnPipe.PipeTargetParametersProperty {
-  const event = `$.${OUTBOX_DELIVERY.eventField}`;
   if (target === OutboxTarget.FIFO_QUEUE) {
     return {
-      inputTemplate: `<${event}>`,
+      inputTemplate: OUTBOX_INPUT_TEMPLATE,
       sqsQueueParameters: {
         messageGroupId: routingPath(OUTBOX_ROW_ATTRIBUTES.aggregateId),
         messageDeduplicationId: routingPath(OUTBOX_ROW_ATTRIBUTES.eventId),
@@ -37,7 +38,7 @@ export function outboxTargetParameters(target: OutboxTarget, eventSource: string
     };
   }
   return {
-    inputTemplate: `<${event}.detail>`,
+    inputTemplate: OUTBOX_INPUT_TEMPLATE,
     eventBridgeEventBusParameters: {
       source: eventSource,
       detailType: routingPath(OUTBOX_ROW_ATTRIBUTES.detailType),

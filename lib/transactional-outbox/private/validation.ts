@@ -1,7 +1,9 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { PIPES } from '../../core/private/limits';
 import { checkTableName } from '../../core/private/names';
+import { checkFifoThroughput, checkRedriveAllowed } from '../../core/private/queue-inspection';
 import { Problems, warn } from '../../core/private/validation';
 import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
@@ -20,6 +22,12 @@ export function validateOutboxProps(problems: Problems, scope: IConstruct, props
   }
   checkTableName(problems, 'TransactionalOutbox', props.tableName);
   validateTarget(problems, props);
+  // A FIFO queue passed in as the target must have settings SQS accepts together, and a dead-letter queue that takes it.
+  if (props.queue) {
+    checkFifoThroughput(problems, scope, 'TransactionalOutbox', props.queue);
+    const dlq = props.queue instanceof sqs.Queue ? props.queue.deadLetterQueue?.queue : undefined;
+    if (dlq) checkRedriveAllowed(problems, scope, 'TransactionalOutbox', dlq, props.queue);
+  }
   validateTableChoice(problems, props);
   validatePipeSettings(problems, scope, props);
   if (props.retention !== undefined) {
@@ -55,6 +63,9 @@ function validateTarget(problems: Problems, props: TransactionalOutboxProps): vo
   } else {
     problems.check(props.queue === undefined && props.queueProps === undefined, 'TransactionalOutbox.QueueWithBusTarget',
       'queue / queueProps were given, but the target is the event bus', 'pass target: OutboxTarget.FIFO_QUEUE, or drop them');
+    problems.check(props.maxMessageAge === undefined, 'TransactionalOutbox.MaxMessageAgeWithBusTarget',
+      'maxMessageAge was given, but the target is the event bus: it sets the backlog alarm of a target queue, and there is none',
+      'drop maxMessageAge, or pass target: OutboxTarget.FIFO_QUEUE');
     problems.check(props.eventBus === undefined || props.eventBusProps === undefined, 'TransactionalOutbox.BusAndBusProps',
       'both eventBus and eventBusProps were given', 'give eventBus (an existing bus) or eventBusProps (a new one)');
   }
@@ -77,10 +88,10 @@ function validatePipeSettings(problems: Problems, scope: IConstruct, props: Tran
       `batchSize ${batchSize} is outside what the target accepts per call`,
       `use 1 to ${OUTBOX_LIMITS.maxBatchSize}: PutEvents and SendMessageBatch take at most 10 entries, and Pipes does not invoke a target with more`);
   }
-  const window = props.maximumBatchingWindow?.toSeconds();
+  const window = props.maxBatchingWindow?.toSeconds();
   if (window !== undefined) {
     problems.check(Number.isInteger(window) && window <= OUTBOX_LIMITS.maxBatchingWindowSeconds, 'TransactionalOutbox.BatchingWindow',
-      `maximumBatchingWindow ${window} s is not a whole number of seconds up to ${OUTBOX_LIMITS.maxBatchingWindowSeconds}`,
+      `maxBatchingWindow ${window} s is not a whole number of seconds up to ${OUTBOX_LIMITS.maxBatchingWindowSeconds}`,
       `use 0 to ${OUTBOX_LIMITS.maxBatchingWindowSeconds} seconds`);
   }
   const retries = props.retryAttempts;
@@ -92,13 +103,13 @@ function validatePipeSettings(problems: Problems, scope: IConstruct, props: Tran
       'TransactionalOutbox.RetryAttempts', `retryAttempts ${retries} is not an integer from 0 to ${OUTBOX_LIMITS.maxRetryAttempts}`,
       `use 0 to ${OUTBOX_LIMITS.maxRetryAttempts}`);
   }
-  const age = props.maximumRecordAge?.toSeconds();
+  const age = props.maxRecordAge?.toSeconds();
   if (age !== undefined) {
     problems.check(Number.isInteger(age) && age >= OUTBOX_LIMITS.minRecordAgeSeconds && age <= OUTBOX_LIMITS.maxRecordAgeSeconds,
-      'TransactionalOutbox.MaximumRecordAge', `maximumRecordAge ${age} s is outside what Pipes accepts`,
+      'TransactionalOutbox.MaximumRecordAge', `maxRecordAge ${age} s is outside what Pipes accepts`,
       `use ${OUTBOX_LIMITS.minRecordAgeSeconds} seconds to 7 days (whole seconds)`);
     if (age > OUTBOX_LIMITS.streamRetentionSeconds) {
-      warn(scope, 'RecordAgeBeyondStreamRetention', `maximumRecordAge ${age} s is longer than the 24 hours DynamoDB Streams ` +
+      warn(scope, 'RecordAgeBeyondStreamRetention', `maxRecordAge ${age} s is longer than the 24 hours DynamoDB Streams ` +
         'keeps a record: a record still failing then is trimmed from the stream and never reaches the dead-letter queue');
     }
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleExtension, ExtensionProcess, startExtensionProcess } from './extension-process';
 import { ExtensionsApiStandIn } from './extensions-api-stand-in';
+import { DelayingProxy } from '../runtime/circuit-breaker/delaying-proxy';
 import { CircuitOpenError } from '../../../lambda/runtime/circuit-breaker/errors';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../support/dynamodb-local';
@@ -148,6 +149,43 @@ describe('with the AWS SDK available (as in the Lambda Node runtime)', () => {
     expect(await shutDown(ext)).toBe(0);
     expect(ext.output()).toContain('circuit-breaker extension shutting down');
     await expect(fetch(`${base()}/health`)).rejects.toThrow();
+  });
+});
+
+describe('frozen (SIGSTOP) with a DynamoDB read in flight', () => {
+  test('the first lookup after the thaw gets state read after it, not the answer to the read sent before', async () => {
+    const proxy = new DelayingProxy(dynamoDbLocalEndpoint(), 60_000);
+    const endpoint = await proxy.start();
+    // A store budget longer than the freeze, so the read in flight is answered rather than timed out on the thaw.
+    const ext = await startExtensionProcess(executable, {
+      endpoint, table,
+      env: { NODE_PATH: join(repoRoot, 'node_modules'), CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS: '1000', CIRCUIT_BREAKER_STORE_TIMEOUT_MS: '20000' },
+    });
+    started.push(ext);
+    const opener = testBreaker(table, { failureThreshold: 1 });
+    const lookup = async () => (await fetch(`http://127.0.0.1:${ext.port}/circuits/${opener.circuitId}`)).json() as Promise<{ record: any; fetchedAt: number }>;
+    try {
+      await lookup(); // cached CLOSED (no item)
+      await new Promise((r) => setTimeout(r, 800));
+      proxy.paused.add('GetItem');
+      await lookup(); // a hit, and a refresh ahead whose answer the proxy holds
+      while (proxy.pausedAnswers === 0) await new Promise((r) => setTimeout(r, 10));
+      ext.child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 1_500)); // frozen longer than the cache max age
+      await ignoreErrors(() => opener.breaker.call(failing)); // meanwhile the circuit opens
+      ext.child.kill('SIGCONT');
+      const lookupStart = Date.now();
+      const afterThaw = lookup();
+      await new Promise((r) => setTimeout(r, 200)); // the lookup is in; then the held answer arrives
+      proxy.release();
+      const answer = await afterThaw;
+      expect(answer.fetchedAt).toBeGreaterThan(lookupStart - 1_000);
+      expect(answer.record).toMatchObject({ state: 'OPEN' });
+    } finally {
+      ext.child.kill('SIGCONT');
+      await shutDown(ext);
+      await proxy.close();
+    }
   });
 });
 

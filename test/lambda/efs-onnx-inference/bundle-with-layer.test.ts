@@ -1,59 +1,60 @@
 /**
- * What Lambda runs: the pre-bundled handler (assets/efs-onnx-inference, built by `npx projen bundle`) copied into a
- * folder of its own, in a separate Node process whose only onnxruntime is the layer the construct assembles (on
- * Lambda's module path, as /opt/nodejs/node_modules is). The layer is built for this machine's architecture.
+ * What Lambda runs: the pre-bundled ES module handler (assets/efs-onnx-inference/index.mjs, built by
+ * `npx projen bundle`) in a fresh process per test, with onnxruntime only in the layer the construct assembles, laid
+ * out and resolved as Lambda does (see lambda-layout.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GeneratedModel, generatedModels, maxScaledDifference, newModelRoot, placeVersion } from './fixtures';
-import { assembleOnnxRuntimeLayer } from '../../../lib/efs-inference/private/onnx-runtime-layer';
-
-const BUNDLE = join(__dirname, '..', '..', '..', 'assets', 'efs-onnx-inference', 'index.js');
-const INVOKE = [
-  'const { handler } = require(process.argv[1]);',
-  // The handler logs to stdout too: the result is the line after the marker.
-  'const print = (r) => process.stdout.write(`\\nRESULT ${JSON.stringify(r)}\\n`);',
-  'handler(JSON.parse(process.argv[2])).then(print, (e) => print({ error: e.name, message: e.message }));',
-].join('\n');
+import { invokeOnce, LambdaLayout, lambdaLayout } from './lambda-layout';
 
 let ranker: GeneratedModel;
-let taskDir: string;
-let layerModules: string;
+let layout: LambdaLayout;
 
 beforeAll(() => {
   ({ ranker } = generatedModels());
-  taskDir = mkdtempSync(join(tmpdir(), 'lambda-task-'));
-  copyFileSync(BUNDLE, join(taskDir, 'index.js'));
-  layerModules = join(assembleOnnxRuntimeLayer(process.arch === 'arm64' ? 'arm64' : 'x64').dir, 'nodejs', 'node_modules');
+  layout = lambdaLayout();
 }, 180_000);
 
-function invoke(request: unknown, env: Record<string, string>): any {
-  const out = execFileSync(process.execPath, ['-e', INVOKE, join(taskDir, 'index.js'), JSON.stringify(request)], {
-    cwd: taskDir,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-  return JSON.parse(out.split('\n').find((line) => line.startsWith('RESULT '))!.slice('RESULT '.length));
-}
+test('on plain Node (ES module imports ignore NODE_PATH) the bundle finds no onnxruntime: it is not bundled in', () => {
+  const run = invokeOnce(layout, ranker.request, { EFS_INFERENCE_MODEL_ROOT: newModelRoot() }, { lambdaResolution: false });
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toMatch(/ERR_MODULE_NOT_FOUND|Cannot find package 'onnxruntime-node'/);
+});
 
-test('the bundled handler serves the ranker with onnxruntime from the assembled layer alone', () => {
+test('init (the import) ends only after the model is loaded; the request then uses it without loading again', () => {
   const root = newModelRoot();
   placeVersion(root, 'v1', ranker.modelPath);
-  const result = invoke(ranker.request, { NODE_PATH: layerModules, EFS_INFERENCE_MODEL_ROOT: root });
-  expect(result.modelVersion).toBe('v1');
+  const run = invokeOnce(layout, ranker.request, { EFS_INFERENCE_MODEL_ROOT: root });
+  expect(run.status).toBe(0);
+  const loaded = run.lines.findIndex((l) => l.includes('"model loaded"'));
+  expect(loaded).toBeGreaterThanOrEqual(0);
+  expect(loaded).toBeLessThan(run.lines.indexOf('INIT_DONE'));
+  expect(run.lines.filter((l) => l.includes('"model loaded"'))).toHaveLength(1);
+  expect(run.result.modelVersion).toBe('v1');
   for (const [name, expected] of Object.entries(ranker.reference.outputs)) {
-    expect(maxScaledDifference(result.outputs[name].data, expected.data)).toBeLessThanOrEqual(1e-5);
+    expect(maxScaledDifference(run.result.outputs[name].data, expected.data)).toBeLessThanOrEqual(1e-5);
   }
 });
 
-test('without the layer the bundle has no onnxruntime (it is not bundled in)', () => {
-  const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(taskDir, 'index.js'))})`], { cwd: taskDir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-  expect(run.status).not.toBe(0);
-  expect(run.stderr).toContain("Cannot find module 'onnxruntime-node'");
+test('without an installed model, init still completes and the request is answered with the no-model error', () => {
+  const run = invokeOnce(layout, ranker.request, { EFS_INFERENCE_MODEL_ROOT: newModelRoot() });
+  expect(run.status).toBe(0);
+  expect(run.lines).toContain('INIT_DONE');
+  expect(run.result).toEqual({ thrown: 'NoModelError', message: expect.stringContaining('no model version is current') });
 });
 
-test('a misconfigured function fails its requests with the reason', () => {
-  expect(invoke(ranker.request, { NODE_PATH: layerModules })).toEqual({ error: 'Error', message: 'EFS_INFERENCE_MODEL_ROOT is not set' });
+test('a misconfigured function completes init and fails its requests with the reason', () => {
+  const run = invokeOnce(layout, ranker.request, {});
+  expect(run.status).toBe(0);
+  expect(run.result).toEqual({ thrown: 'Error', message: 'EFS_INFERENCE_MODEL_ROOT is not set' });
+});
+
+test('a refused request is answered, and onnxruntime prints nothing of its own', () => {
+  const root = newModelRoot();
+  placeVersion(root, 'v1', ranker.modelPath);
+  const [name] = Object.keys(ranker.request.inputs);
+  const empty = { inputs: { ...ranker.request.inputs, [name]: { ...ranker.request.inputs[name], dims: [0, 4], data: [] } } };
+  const run = invokeOnce(layout, empty, { EFS_INFERENCE_MODEL_ROOT: root });
+  expect(run.status).toBe(0);
+  expect(run.result.errorType).toBe('InvalidInputError');
+  expect(run.stderr).not.toContain('onnxruntime');
 });

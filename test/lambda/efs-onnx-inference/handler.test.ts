@@ -23,6 +23,7 @@ beforeAll(() => {
 beforeEach(() => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
   jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
 /** A store over a fresh root holding `model` as version `v1`, counting loads, with a clock the test moves. */
@@ -108,7 +109,7 @@ describe('bad input is refused before onnxruntime sees it, naming the input and 
     ['a fraction where an integer belongs', () => request({ category: [1, 2.5, 3] }), /input "category": element 1 is 2.5: expected an integer \(int32\)/],
     ['an int64 string out of range', () => request({ request_id: ['1', '2', '9223372036854775808'] }), /input "request_id": element 2 is "9223372036854775808": outside the int64 range/],
     ['inputs that are not an object', () => ({ inputs: [1, 2] }), /"inputs" must be an object mapping input names to tensors/],
-    ['an unknown output', () => ({ ...request({}), outputs: ['nope'] }), /"outputs" must be a non-empty list of the model's outputs: probabilities, top_class, confidence, request_id_out/],
+    ['an unknown output', () => ({ ...request({}), outputs: ['probabilities', 'nope'] }), /unknown output "nope"; the model's outputs are probabilities, top_class, confidence, request_id_out/],
   ];
   test.each(cases)('%s', async (_what, body, message) => {
     const error = await infer(store, body()).catch((e: unknown) => e);
@@ -194,10 +195,25 @@ describe('through a function URL', () => {
     expect(((await handler(urlEvent('{'))) as { statusCode: number }).statusCode).toBe(400);
   });
 
-  test('answers 500 without internals when the model cannot be served', async () => {
+  test('a failure that is not the caller\'s throws (a function error: Lambda answers 502 and the Errors alarm counts it)', async () => {
     const store = new ModelStore({ root: newModelRoot(), modelFile: 'model.onnx', checkIntervalMs: 0, load: (p) => ort.InferenceSession.create(p) });
-    const response = (await createHandler(store)(urlEvent(JSON.stringify(tiny.request)))) as { statusCode: number; body: string };
-    expect(response.statusCode).toBe(500);
-    expect(JSON.parse(response.body)).toEqual({ errorType: 'InferenceError', errorMessage: 'inference failed; see the function log' });
+    await expect(createHandler(store)(urlEvent(JSON.stringify(tiny.request)))).rejects.toThrow(NoModelError);
+  });
+});
+
+describe('invoked directly', () => {
+  test('a request the model cannot take is answered with the problems, not thrown (no function error)', async () => {
+    const handler = createHandler(storeWith(tiny).store);
+    await expect(handler({ inputs: { features: [[1, 2, 3]] } })).resolves.toEqual({
+      errorType: 'InvalidInputError',
+      errorMessage: expect.stringContaining('input "features"'),
+      problems: [expect.stringContaining('input "features"')],
+    });
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('"request refused"'));
+  });
+
+  test('a failure that is not the caller\'s throws', async () => {
+    const store = new ModelStore({ root: newModelRoot(), modelFile: 'model.onnx', checkIntervalMs: 0, load: (p) => ort.InferenceSession.create(p) });
+    await expect(createHandler(store)(tiny.request)).rejects.toThrow(NoModelError);
   });
 });

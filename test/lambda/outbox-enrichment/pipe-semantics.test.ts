@@ -42,13 +42,51 @@ test('Pipes filtering of DynamoDB stream records: on the event name and on typed
   expect(matchesPattern({ dynamodb: { Keys: { CustomerName: { N: [{ prefix: 'AnyCompany' }] } } } }, record)).toBe(false);
 });
 
-test('JSON paths, dynamic parameters and single-path input templates', () => {
-  const sqsRecord = { body: '{"a":1}', attributes: { SenderId: 'AIDA123' }, Records: [{ x: 1 }, { x: 2 }] };
+test('JSON paths and dynamic parameters (with implicit body parsing of an SQS body)', () => {
+  const sqsRecord = { body: '{"a":1,"key":"value"}', attributes: { SenderId: 'AIDA123' }, Records: [{ x: 1 }, { x: 2 }] };
   expect(valueAtPath('$.attributes.SenderId', sqsRecord)).toBe('AIDA123');
   expect(valueAtPath('$.Records[1]', sqsRecord)).toEqual({ x: 2 });
   expect(valueAtPath('$.missing.deeper', sqsRecord)).toBeUndefined();
   expect(targetParameter('$.attributes.SenderId', sqsRecord)).toBe('AIDA123');
   expect(targetParameter('static-source', sqsRecord)).toBe('static-source');
-  expect(applyInputTemplate('<$.Records[0]>', sqsRecord)).toEqual({ x: 1 });
-  expect(applyInputTemplate('<$.body>', sqsRecord)).toBe('{"a":1}');
+  expect(targetParameter('$.body.key', sqsRecord)).toBe('value');
+  expect(targetParameter('$.body.key', { body: 'not json' })).toBeUndefined();
+});
+
+describe('input templates, as the guide\'s examples specify them', () => {
+  const sqsRecord = { body: '{"key": "value"}', attributes: { SenderId: 'AIDA123' }, Records: [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }] };
+
+  test('static string, JSON path to a string, dynamic string', () => {
+    expect(applyInputTemplate('Hello, sender', sqsRecord)).toBe('Hello, sender');
+    expect(applyInputTemplate('<$.attributes.SenderId>', sqsRecord)).toBe('AIDA123');
+    expect(applyInputTemplate('Hello, <$.attributes.SenderId>', sqsRecord)).toBe('Hello, AIDA123');
+  });
+
+  test('implicit body data parsing: a lone <$.body> on a JSON body loses its inner quotes ("{key: value}")', () => {
+    // The guide's example keeps the body's own spacing; the quotes are what matters.
+    expect(applyInputTemplate('<$.body>', sqsRecord)).toBe('{key:value}');
+    expect(applyInputTemplate('Body is <$.body>', sqsRecord)).toBe('Body is {key:value}');
+  });
+
+  test('wrapped in a JSON object, the body arrives as JSON', () => {
+    expect(applyInputTemplate('{"body": <$.body>}', sqsRecord)).toEqual({ body: { key: 'value' } });
+    expect(applyInputTemplate('{"key1": "value1", "key2": <$.body.key>, "r": <$.Records[3]>}', sqsRecord))
+      .toEqual({ key1: 'value1', key2: 'value', r: { x: 4 } });
+  });
+
+  test('strings are quoted for you (quotes permitted), objects and arrays are not; a missing path is left out', () => {
+    expect(applyInputTemplate('{"a": <$.attributes.SenderId>, "b": "<$.attributes.SenderId>", "c": <$.missing>}', sqsRecord))
+      .toEqual({ a: 'AIDA123', b: 'AIDA123' });
+    expect(applyInputTemplate('{"records": <$.Records>}', sqsRecord)).toEqual({ records: sqsRecord.Records });
+  });
+
+  test('the guide\'s transformer example on its EC2 sample event', () => {
+    const transformer = '{\n  "instance" : <$.detail.instance-id>,\n  "state": <$.detail.state>\n}';
+    expect(applyInputTemplate(transformer, ec2Event)).toEqual({ instance: 'i-b188560f', state: 'pending' });
+  });
+
+  test('a lone path to an object (the output the guide does not give as JSON) is never an object', () => {
+    expect(typeof applyInputTemplate('<$.detail>', ec2Event)).toBe('string');
+    expect(applyInputTemplate('<$.detail>', ec2Event)).not.toContain('"');
+  });
 });

@@ -8,7 +8,8 @@ import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } 
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Template } from 'aws-cdk-lib/assertions';
 import { applyInputTemplate, matchesPattern, targetParameter } from './pipe-semantics';
-import { OutboxDelivery, PublishedOutboxEvent } from '../../../lambda/runtime/outbox/outbox-row';
+import { OutboxDelivery } from '../../../lambda/runtime/outbox/outbox-row';
+import { outboxEventFrom, PublishedOutboxEvent } from '../../../lambda/runtime/outbox/published-event';
 import { OutboxWriter } from '../../../lambda/runtime/outbox/writer';
 import { OutboxTarget, TransactionalOutbox } from '../../../lib';
 import { newStack } from '../../support/cdk';
@@ -72,7 +73,7 @@ beforeAll(async () => {
   });
   published = [...published, ...second.events];
   // What must never be published: an update of an outbox row, its deletion by TTL, and business items.
-  const firstRow = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${published[0].id}` } };
+  const firstRow = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${published[0].metadata.eventId}` } };
   await client.send(new UpdateItemCommand({ TableName: tableName, Key: firstRow, UpdateExpression: 'SET audited = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
   await client.send(new DeleteItemCommand({ TableName: tableName, Key: firstRow }));
   await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'CUSTOMER#7' }, sk: { S: 'PROFILE' }, name: { S: 'Ada' } } }));
@@ -94,12 +95,12 @@ test('the stream holds every kind of record the filter must tell apart', () => {
 test('the filter passes exactly the INSERTs of outbox rows: no business items, no updates, no TTL deletions', () => {
   const { filters } = synthesizedPipe(OutboxTarget.EVENT_BUS);
   const passed = records.filter((record) => filters.some((pattern: Record<string, unknown>) => matchesPattern(pattern, record)));
-  expect(passed.map((r) => r.dynamodb.NewImage?.outboxEventId.S)).toEqual(published.map((e) => e.id));
+  expect(passed.map((r) => r.dynamodb.NewImage?.outboxEventId.S)).toEqual(published.map((e) => e.metadata.eventId));
 });
 
 test('the enrichment also drops what is not an outbox INSERT, should the filter ever pass it', async () => {
   const deliveries = await enrichmentHandler()(records);
-  expect(deliveries.map((d) => d.event.id)).toEqual(published.map((e) => e.id));
+  expect(deliveries.map((d) => d.metadata.eventId)).toEqual(published.map((e) => e.metadata.eventId));
 });
 
 describe('what the event bus receives', () => {
@@ -124,14 +125,14 @@ describe('what the event bus receives', () => {
     });
   });
 
-  test('a detail that is exactly the object the writer was given: not DynamoDB JSON, not a JSON string', () => {
-    expect(entries.map((e) => e.detail)).toEqual([placed, cancelled]);
-    expect(typeof entries[0].detail).toBe('object');
+  test('a detail that is the envelope, whose data is exactly the object the writer was given: not DynamoDB JSON, not a JSON string', () => {
+    expect(entries.map((e) => e.detail)).toEqual(published);
+    expect(entries.map((e) => outboxEventFrom(e.detail).data)).toEqual([placed, cancelled]);
   });
 
   test('source, detail-type, occurred-at as the event time, the event id as its resource', () => {
     expect(entries.map(({ detail: _detail, ...envelope }) => envelope)).toEqual(published.map((e) => ({
-      source: SOURCE, detailType: e['detail-type'], time: e.time, resources: [e.id],
+      source: SOURCE, detailType: e.metadata.detailType, time: e.metadata.occurredAt, resources: [e.metadata.eventId],
     })));
   });
 });
@@ -145,8 +146,8 @@ test('what the FIFO queue receives: the clean event as the body, grouped by aggr
     group: targetParameter(target.SqsQueueParameters.MessageGroupId, delivery),
     deduplicationId: targetParameter(target.SqsQueueParameters.MessageDeduplicationId, delivery),
   }));
-  expect(messages).toEqual(published.map((e) => ({ body: e, group: 'order-1', deduplicationId: e.id })));
-  expect((messages[0].body as any).detail).toEqual(placed);
+  expect(messages).toEqual(published.map((e) => ({ body: e, group: 'order-1', deduplicationId: e.metadata.eventId })));
+  expect(outboxEventFrom(messages[0].body).data).toEqual(placed);
 });
 
 test('a malformed outbox row fails the batch (the pipe retries, bisects and dead-letters it) instead of publishing garbage', async () => {

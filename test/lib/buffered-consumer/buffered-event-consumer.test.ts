@@ -128,7 +128,8 @@ describe('BufferedEventConsumer options', () => {
     expect(pipe.Properties.Source).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersFifoIngestQueue/), 'Arn'] });
     expect(pipe.Properties.Target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersBuffer/), 'Arn'] });
     expect(pipe.Properties.TargetParameters).toEqual({
-      InputTemplate: '<$.body>',
+      // Wrapped in a JSON object: a lone <$.body> would lose its inner quotes (Pipes guide, implicit body parsing).
+      InputTemplate: '{"body": <$.body>}',
       SqsQueueParameters: { MessageGroupId: '$.body.detail.orderId', MessageDeduplicationId: '$.body.id' },
     });
     expect(pipe.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersFifoIngestRoleDefaultPolicy/)]));

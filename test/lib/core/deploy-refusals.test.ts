@@ -4,11 +4,8 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BufferedEventConsumer, BufferedEventInput, FifoFanout, PatternErrors, PatternFunction, TransactionalOutbox } from '../../../lib';
-import { checkRuntimeLifecycle, runtimeDeprecation } from '../../../lib/core/private/function-limits';
-import { Problems } from '../../../lib/core/private/validation';
 import { INLINE_CODE, newStack } from '../../support/cdk';
 
 const fnProps = { code: INLINE_CODE, handler: 'index.handler' };
@@ -30,24 +27,9 @@ describe.each([
   ['a handler with whitespace', { ...fnProps, handler: 'index handler' }, fnProps, 'Function.Handler'],
   ['an environment variable name Lambda refuses', { ...fnProps, environment: { 'MY-VAR': 'x' } }, { ...fnProps, environment: { MY_VAR: 'x' } }, 'Function.EnvironmentKey'],
   ['a one-character environment variable name', { ...fnProps, environment: { K: 'x' } }, { ...fnProps, environment: { KE: 'x' } }, 'Function.EnvironmentKey'],
-  ['a runtime Lambda no longer creates', { ...fnProps, runtime: lambda.Runtime.NODEJS_12_X }, { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }, 'Function.RuntimeBlocked'],
 ])('PatternFunction: %s', (_name, bad, good, id) => {
   test('refused', () => expect(ids((s) => new PatternFunction(s, 'Fn', bad))).toEqual([id]));
   test('the nearest valid one is accepted', () => expect(ids((s) => new PatternFunction(s, 'Fn', good))).toEqual([]));
-});
-
-test('runtime lifecycle: blocked on and after its creation-block date, a warning while only deprecated', () => {
-  const blockedOn = (day: string) => {
-    const problems = new Problems(newStack());
-    checkRuntimeLifecycle(problems, 'Fn', 'nodejs20.x', new Date(`${day}T00:00:00Z`));
-    return problems.any;
-  };
-  expect(blockedOn('2027-01-31')).toBe(false);
-  expect(blockedOn('2027-02-01')).toBe(true);
-  expect(runtimeDeprecation('nodejs20.x', new Date('2026-04-29T00:00:00Z'))).toBeUndefined();
-  expect(runtimeDeprecation('nodejs20.x', new Date('2026-04-30T00:00:00Z'))).toBe('2026-04-30');
-  expect(runtimeDeprecation('nodejs20.x', new Date('2027-02-01T00:00:00Z'))).toBeUndefined(); // blocked instead
-  expect(runtimeDeprecation('nodejs24.x', new Date('2026-11-30T00:00:00Z'))).toBeUndefined();
 });
 
 describe('BufferedEventConsumer', () => {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import fc from 'fast-check';
 import { BufferedEventConsumer, CircuitBreaker, FifoFanout, PatternErrors, SecureQueue } from '../../../lib';
-import { PatternValidationError } from '../../../lib/core/errors';
+import { PatternValidationError, PROPERTY_NAMES_NOTE } from '../../../lib/core/errors';
 import { INLINE_CODE, newStack } from '../../support/cdk';
 
 /** Builds something and returns what it threw. */
@@ -44,13 +44,29 @@ test('problems across a pattern\'s props, consumer options and queue options are
   ]);
 });
 
-test('a single problem reads as one line with its id', () => {
+test('the README\'s FIFO batch-size example: one problem, and following its fix synthesizes', () => {
+  const build = (batchSize: number) => () => new BufferedEventConsumer(newStack('App'), 'Orders', {
+    eventPattern: { source: ['orders'] },
+    fifo: true,
+    messageGroupIdPath: '$.detail.orderId',
+    consumerProps: { code: INLINE_CODE, handler: 'index.handler' },
+    batchSize,
+  });
+  const err = thrown(build(11)) as Error;
+  expect(err.message).toBe('[App/Orders] batchSize 11 is outside 1..10 for a FIFO queue. Fix: use a batch size from 1 to 10. (Consumer.BatchSize)\n' +
+    PROPERTY_NAMES_NOTE);
+  expect(build(10)).not.toThrow();
+});
+
+test('a single problem reads as one line with its id, then how property names read in other languages', () => {
   const stack = newStack();
   const err = thrown(() => new FifoFanout(stack, 'Jobs', { topicName: 'jobs' }));
   expect(PatternErrors.problemsOf(err).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
   expect((err as Error).message).toBe(
-    '[Test/Jobs] FIFO topic name "jobs" does not end in .fifo. Fix: rename it to "jobs.fifo". (FifoFanout.TopicNameFifoSuffix)',
+    '[Test/Jobs] FIFO topic name "jobs" does not end in .fifo. Fix: rename it to "jobs.fifo". (FifoFanout.TopicNameFifoSuffix)\n' +
+      PROPERTY_NAMES_NOTE,
   );
+  expect(PROPERTY_NAMES_NOTE).toMatch(/TypeScript \(camelCase.*Python uses snake_case/);
 });
 
 test('settings and health checks of a breaker are reported together', () => {
@@ -96,10 +112,15 @@ describe('problemsInMessage: the problems as Python, Java, .NET and Go read them
     expect(PatternErrors.problemsInMessage(withPrefix).map((p) => p.id)).toEqual(['FifoFanout.TopicNameFifoSuffix']);
   });
 
-  test('lists each problem once when a language repeats the message (Java appends the JavaScript stack)', () => {
-    const err = thrown(() => new SecureQueue(newStack(), 'Q', { maxReceiveCount: 1, queueName: 'orders queue' })) as Error;
-    const javaStyle = `${err.message}\nError: ${err.message}\n    at Problems.throwIfAny (validation.js:1:1)`;
-    expect(PatternErrors.problemsInMessage(javaStyle)).toEqual(PatternErrors.problemsOf(err));
+  test.each([
+    ['one problem', () => new FifoFanout(newStack(), 'Jobs', { topicName: 'jobs' })],
+    ['several problems', () => new SecureQueue(newStack(), 'Q', { maxReceiveCount: 1, queueName: 'orders queue' })],
+  ])('lists each problem once when Java appends the JavaScript stack to the message (%s)', (_name, build) => {
+    const err = thrown(build) as Error;
+    // As Java's JsiiError reads: the message, then the JavaScript stack, which starts with `<name>: <message>`.
+    expect(err.stack!.startsWith(`PatternValidationError: ${err.message}`)).toBe(true);
+    const javaMessage = `${err.message}\n${err.stack}`;
+    expect(PatternErrors.problemsInMessage(javaMessage)).toEqual(PatternErrors.problemsOf(err));
   });
 
   test('a problem or fix written over several lines still reads back as itself, on one line', () => {

@@ -88,7 +88,7 @@ describe('PatternFunction options', () => {
       architecture: lambda.Architecture.X86_64,
       timeout: Duration.seconds(5),
       tracing: lambda.Tracing.DISABLED,
-      logGroupRetention: logs.RetentionDays.ONE_WEEK,
+      logRetention: logs.RetentionDays.ONE_WEEK,
     });
     const t = template(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -98,13 +98,21 @@ describe('PatternFunction options', () => {
       TracingConfig: Match.absent(),
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    // logRetention is the retention of the function's own log group: aws-cdk-lib's custom resource is never created.
+    t.resourceCountIs('Custom::LogRetention', 0);
     t.resourceCountIs('AWS::IAM::Policy', 1);
   });
 
-  test('rejects the deprecated logRetention and a double on-failure destination', () => {
+  test('rejects logRetention beside a log group, the custom-resource options, and a double on-failure destination', () => {
+    const withLogGroup = newStack();
     expect(
-      () => new PatternFunction(newStack(), 'Fn', { code: INLINE_CODE, handler: 'i.h', logRetention: logs.RetentionDays.ONE_DAY }),
-    ).toThrow(/Fn: logRetention creates a custom resource.*use logGroupRetention/);
+      () => new PatternFunction(withLogGroup, 'Fn', {
+        code: INLINE_CODE, handler: 'i.h', logRetention: logs.RetentionDays.ONE_DAY, logGroup: new logs.LogGroup(withLogGroup, 'Mine'),
+      }),
+    ).toThrow(/Fn: logRetention sets the retention of the log group the function creates, but logGroup was also given/);
+    expect(
+      () => new PatternFunction(newStack(), 'Fn', { code: INLINE_CODE, handler: 'i.h', logRetentionRetryOptions: { maxRetries: 3 } }),
+    ).toThrow(/PatternFunction.LogRetentionCustomResource/);
     const stack = newStack();
     const other = new PatternFunction(stack, 'Other', { code: INLINE_CODE, handler: 'i.h' });
     expect(

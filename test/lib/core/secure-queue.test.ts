@@ -74,7 +74,7 @@ describe('SecureQueue options', () => {
   test('KMS encryption with a customer key applies to queue and DLQ', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
-    new SecureQueue(stack, 'Q', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key });
+    new SecureQueue(stack, 'Q', { encryption: sqs.QueueEncryption.KMS, encryptionKey: key });
     const queues = Object.values(template(stack).findResources('AWS::SQS::Queue')) as any[];
     expect(queues).toHaveLength(2);
     for (const q of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
@@ -127,7 +127,7 @@ describe('SecureQueue validation', () => {
     ['standard DLQ for a FIFO queue', (s) => new SecureQueue(s, 'Q', { fifo: true, deadLetterQueue: new sqs.Queue(s, 'Dlq') }), /FIFO queue cannot use the standard dead-letter queue Test\/Dlq/],
     ['DLQ retention not longer', (s) => new SecureQueue(s, 'Q', { retentionPeriod: Duration.days(14) }), /dead-letter retention 14 days is not longer than the queue retention 14 days/],
     ['retention above 14 days', (s) => new SecureQueue(s, 'Q', { deadLetterQueueRetentionPeriod: Duration.days(15) }), /exceeds the SQS maximum/],
-    ['key without KMS encryption', (s) => new SecureQueue(s, 'Q', { encryptionMasterKey: new kms.Key(s, 'K') }), /encryptionMasterKey was given without encryption/],
+    ['key without KMS encryption', (s) => new SecureQueue(s, 'Q', { encryptionKey: new kms.Key(s, 'K') }), /encryptionKey was given without encryption/],
     ['FIFO options on a standard queue', (s) => new SecureQueue(s, 'Q', { highThroughputFifo: true }), /only apply to FIFO queues/],
     ['invalid characters in name', (s) => new SecureQueue(s, 'Q', { queueName: 'my queue' }), /queue name "my queue" \(8 characters\) is not valid/],
   ];

@@ -87,7 +87,7 @@ describe('FifoFanout options', () => {
   test('topic name, content-based dedup, topic-scoped throughput, customer key', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
-    new FifoFanout(stack, 'Jobs', { topicName: 'JobEvents.fifo', contentBasedDeduplication: true, highThroughput: false, masterKey: key });
+    new FifoFanout(stack, 'Jobs', { topicName: 'JobEvents.fifo', contentBasedDeduplication: true, highThroughput: false, encryptionKey: key });
     template(stack).hasResourceProperties('AWS::SNS::Topic', {
       TopicName: 'JobEvents.fifo',
       ContentBasedDeduplication: true,
@@ -98,7 +98,7 @@ describe('FifoFanout options', () => {
 
   test.each([
     ['a key the queue creates', (_s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS } })],
-    ['a given key', (s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(s, 'QueueKey') } })],
+    ['a given key', (s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: new kms.Key(s, 'QueueKey') } })],
   ])('KMS-encrypted subscriber queue (%s): the subscription DLQ shares the queue key, which SNS may use', (_name, options) => {
     const stack = newStack();
     const sub = new FifoFanout(stack, 'Jobs').addSubscriber('A', options(stack));

@@ -55,12 +55,12 @@ describe('TransactionalOutbox defaults', () => {
     ]);
   });
 
-  test('the enrichment turns rows into events; the default bus gets the detail, source, detail-type, time and event id', () => {
+  test('the enrichment turns rows into events; the default bus gets the envelope as detail, source, detail-type, time and event id', () => {
     const pipe = pipeOf(t);
     expect(pipe.Enrichment).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OutboxEnrichment/), 'Arn'] });
     expect(pipe.Target).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] });
     expect(pipe.TargetParameters).toEqual({
-      InputTemplate: '<$.event.detail>',
+      InputTemplate: '{"metadata": <$.metadata>, "data": <$.data>}',
       EventBridgeEventBusParameters: {
         Source: SOURCE,
         DetailType: '$.dynamodb.NewImage.outboxDetailType.S',
@@ -157,13 +157,13 @@ test('grantWrite on an imported function warns that its environment must be set 
 });
 
 describe('FIFO queue target', () => {
-  test('a new FIFO queue: group = aggregate id, deduplication = event id, the body is the whole clean event', () => {
+  test('a new FIFO queue: group = aggregate id, deduplication = event id, the body is the envelope', () => {
     const { outbox, t } = withOutbox({ target: OutboxTarget.FIFO_QUEUE });
     expect(outbox.queue?.fifo).toBe(true);
     expect(outbox.eventBus).toBeUndefined();
     expect(pipeOf(t).Target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OutboxQueue/), 'Arn'] });
     expect(pipeOf(t).TargetParameters).toEqual({
-      InputTemplate: '<$.event>',
+      InputTemplate: '{"metadata": <$.metadata>, "data": <$.data>}',
       SqsQueueParameters: {
         MessageGroupId: '$.dynamodb.NewImage.outboxAggregateId.S',
         MessageDeduplicationId: '$.dynamodb.NewImage.outboxEventId.S',
@@ -237,9 +237,9 @@ describe('a table of your own', () => {
 test('pipe settings are passed through: batch, window, retries, record age, name, trace logs with payloads', () => {
   const { t } = withOutbox({
     batchSize: 5,
-    maximumBatchingWindow: Duration.seconds(2),
+    maxBatchingWindow: Duration.seconds(2),
     retryAttempts: 3,
-    maximumRecordAge: Duration.minutes(10),
+    maxRecordAge: Duration.minutes(10),
     pipeName: 'orders-outbox',
     logLevel: OutboxPipeLogLevel.TRACE,
     logExecutionData: true,

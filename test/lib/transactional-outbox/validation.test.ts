@@ -51,14 +51,15 @@ const boundaries: [string, PropsFor, PropsFor][] = [
   ['TransactionalOutbox.BusAndBusProps', (s) => ({ eventBus: new events.EventBus(s, 'B'), eventBusProps: {} }), { eventBusProps: {} }],
   ['TransactionalOutbox.TableAttributesWithoutTable', { tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } }, {}],
   ['TransactionalOutbox.TableOptionsWithTable', (s) => ({ table: v2(s), tableName: 'orders' }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.MaxMessageAgeWithBusTarget', { maxMessageAge: Duration.minutes(1) }, { target: OutboxTarget.FIFO_QUEUE, maxMessageAge: Duration.minutes(1) }],
   ['TransactionalOutbox.BatchSize', { batchSize: 11 }, { batchSize: 10 }],
   ['TransactionalOutbox.BatchSize', { batchSize: 0 }, { batchSize: 1 }],
-  ['TransactionalOutbox.BatchingWindow', { maximumBatchingWindow: Duration.seconds(301) }, { maximumBatchingWindow: Duration.seconds(300) }],
+  ['TransactionalOutbox.BatchingWindow', { maxBatchingWindow: Duration.seconds(301) }, { maxBatchingWindow: Duration.seconds(300) }],
   ['TransactionalOutbox.InfiniteRetries', { retryAttempts: -1 }, { retryAttempts: 0 }],
   ['TransactionalOutbox.RetryAttempts', { retryAttempts: 10_001 }, { retryAttempts: 10_000 }],
   ['TransactionalOutbox.RetryAttempts', { retryAttempts: 2.5 }, { retryAttempts: 2 }],
-  ['TransactionalOutbox.MaximumRecordAge', { maximumRecordAge: Duration.seconds(59) }, { maximumRecordAge: Duration.seconds(60) }],
-  ['TransactionalOutbox.MaximumRecordAge', { maximumRecordAge: Duration.seconds(604_801) }, { maximumRecordAge: Duration.days(7) }],
+  ['TransactionalOutbox.MaximumRecordAge', { maxRecordAge: Duration.seconds(59) }, { maxRecordAge: Duration.seconds(60) }],
+  ['TransactionalOutbox.MaximumRecordAge', { maxRecordAge: Duration.seconds(604_801) }, { maxRecordAge: Duration.days(7) }],
   ['TransactionalOutbox.PipeName', { pipeName: 'x'.repeat(65) }, { pipeName: 'x'.repeat(64) }],
   ['TransactionalOutbox.PipeName', { pipeName: 'orders outbox' }, { pipeName: 'orders-outbox_1.v2' }],
   ['TransactionalOutbox.RetentionTooShort', { retention: Duration.hours(23) }, { retention: Duration.days(1) }],
@@ -111,8 +112,8 @@ describe('recoverable smells are acknowledgeable warnings', () => {
   };
 
   test('a record age beyond the stream retention', () => {
-    expect(warningsOf({ maximumRecordAge: Duration.hours(25) })).toEqual([expect.stringMatching(/longer than the 24 hours DynamoDB Streams keeps a record.*RecordAgeBeyondStreamRetention/)]);
-    expect(warningsOf({ maximumRecordAge: Duration.hours(24) })).toEqual([]);
+    expect(warningsOf({ maxRecordAge: Duration.hours(25) })).toEqual([expect.stringMatching(/longer than the 24 hours DynamoDB Streams keeps a record.*RecordAgeBeyondStreamRetention/)]);
+    expect(warningsOf({ maxRecordAge: Duration.hours(24) })).toEqual([]);
   });
 
   test('starting at LATEST', () => {

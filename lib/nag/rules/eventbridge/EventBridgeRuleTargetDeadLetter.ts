@@ -1,5 +1,5 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { defineRule, findingsOrCompliant } from '../../private/rule';
+import { compliantUnless, defineRule } from '../../private/rule';
 import { listValue, pathValue } from '../../private/values';
 
 /**
@@ -7,12 +7,12 @@ import { listValue, pathValue } from '../../private/values';
  * permission, deleted target, retries exhausted) are otherwise dropped without a trace. A `RetryPolicy` is not
  * required: without one EventBridge retries for the maximum (24 hours, 185 attempts), which is the safe default.
  * Not applicable to schedule-only rules: their events carry no data to recover, and a missed tick shows in the
- * rule's `FailedInvocations` metric. Finding: `DeadLetterConfig` (SPC-EVB1, warning).
+ * rule's `FailedInvocations` metric. SPC-EVB3 (warning).
  */
 export const EventBridgeRuleTargetDeadLetter = defineRule(__filename, ['AWS::Events::Rule'], (rule) => {
   const targets = listValue(rule.properties.Targets, 'Targets');
   const scheduleOnly = rule.properties.ScheduleExpression !== undefined && rule.properties.EventPattern === undefined;
   if (targets.length === 0 || scheduleOnly) return NagRuleCompliance.NOT_APPLICABLE;
   const missing = targets.some((t) => pathValue(t, ['DeadLetterConfig', 'Arn'], 'DeadLetterConfig') === undefined);
-  return findingsOrCompliant(missing ? ['DeadLetterConfig'] : []);
+  return compliantUnless(missing);
 });

@@ -1,4 +1,4 @@
-import { defineRule, findingsOrCompliant } from '../../private/rule';
+import { compliantUnless, defineRule } from '../../private/rule';
 import { listValue } from '../../private/values';
 
 /** Targets EventBridge allows on one rule. */
@@ -6,8 +6,8 @@ const MAX_TARGETS = 5;
 
 /**
  * An EventBridge rule has at most 5 targets, the service limit; more fails at deployment. Fan out through an SNS
- * topic or a second rule. Finding: `TargetCount` (SPC-EVB1, error).
+ * topic or a second rule. SPC-EVB1 (error).
  */
 export const EventBridgeRuleTargetLimit = defineRule(__filename, ['AWS::Events::Rule'], (rule) =>
-  findingsOrCompliant(listValue(rule.properties.Targets, 'Targets').length > MAX_TARGETS ? ['TargetCount'] : []),
+  compliantUnless(listValue(rule.properties.Targets, 'Targets').length > MAX_TARGETS),
 );

@@ -1,3 +1,4 @@
 export { PipeBatchWithinTargetLimit } from './PipeBatchWithinTargetLimit';
 export { PipeDynamoDBStreamRemoveFiltered } from './PipeDynamoDBStreamRemoveFiltered';
+export { PipeSqsBatchingWindowWithinVisibility } from './PipeSqsBatchingWindowWithinVisibility';
 export { PipeStreamFailureHandling } from './PipeStreamFailureHandling';

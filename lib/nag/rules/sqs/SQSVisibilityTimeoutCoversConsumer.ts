@@ -1,11 +1,9 @@
 import { NagRuleCompliance } from 'cdk-nag';
+import { SQS } from '../../../core/private/limits';
 import { EVENT_SOURCE_MAPPING, functionAt, functionTimeoutSeconds } from '../../private/lambda';
 import { QUEUE } from '../../private/messaging';
 import { compliantUnless, defineRule } from '../../private/rule';
 import { numberValue } from '../../private/values';
-
-/** SQS's default visibility timeout, seconds. */
-const DEFAULT_VISIBILITY_TIMEOUT = 30;
 
 /**
  * The queue a Lambda event source mapping reads keeps a received batch invisible for at least 6 × the function's
@@ -16,7 +14,7 @@ export const SQSVisibilityTimeoutCoversConsumer = defineRule(__filename, [EVENT_
   const queue = template.resourceAt(esm.properties.EventSourceArn, esm, QUEUE);
   const fn = functionAt(template, esm.properties.FunctionName, esm);
   if (!queue || !fn) return NagRuleCompliance.NOT_APPLICABLE;
-  const visibility = numberValue(queue.properties.VisibilityTimeout, 'VisibilityTimeout', DEFAULT_VISIBILITY_TIMEOUT);
+  const visibility = numberValue(queue.properties.VisibilityTimeout, 'VisibilityTimeout', SQS.defaultVisibilityTimeoutSeconds);
   const window = numberValue(esm.properties.MaximumBatchingWindowInSeconds, 'MaximumBatchingWindowInSeconds', 0);
   return compliantUnless(visibility < 6 * functionTimeoutSeconds(fn) + window);
 });

@@ -1,3 +1,4 @@
+export { SQSConsumedQueueDeadLetter } from './SQSConsumedQueueDeadLetter';
 export { SQSConsumerAgeAlarm } from './SQSConsumerAgeAlarm';
 export { SQSDeadLetterQueueAlarm } from './SQSDeadLetterQueueAlarm';
 export { SQSDeadLetterQueueOutlivesSource } from './SQSDeadLetterQueueOutlivesSource';

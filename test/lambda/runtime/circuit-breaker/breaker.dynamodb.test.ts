@@ -55,8 +55,8 @@ describe('CLOSED', () => {
     expect(closed).toMatchObject({ state: CircuitState.CLOSED, windowStart: t.clock.time, tallies });
 
     await expect(t.breaker.call(failing)).rejects.toThrow('dependency down');
-    // The third report, then the opening: one conditional update each, no put.
-    expect(t.counter.count('UpdateItemCommand')).toBe(4);
+    // The third report, the opening and the claim of its announcement: one conditional update each, no put.
+    expect(t.counter.count('UpdateItemCommand')).toBe(5);
     expect(t.counter.count('PutItemCommand')).toBe(0);
     const open = await t.breaker.readState();
     expect(open).toMatchObject({ state: CircuitState.OPEN, openedAt: t.clock.time, openUntil: t.clock.time + 10_000, consecutiveOpenings: 0 });
@@ -69,7 +69,8 @@ describe('CLOSED', () => {
     await opened(t);
     expect(t.metrics).toHaveLength(1);
     const emf = parseEmf(t.metrics[0]);
-    expect(emf).toMatchObject({ namespace: 'Shop/Breakers', dimensions: [['CircuitId']], metric: 'CircuitOpened' });
+    // Per circuit, and for the whole namespace (one alarm can watch every circuit).
+    expect(emf).toMatchObject({ namespace: 'Shop/Breakers', dimensions: [['CircuitId'], []], metric: 'CircuitOpened' });
     expect(emf.doc).toMatchObject({ CircuitId: t.circuitId, CircuitOpened: 1, fromState: 'CLOSED' });
     expect(emf.doc._aws.Timestamp).toBe(t.clock.time);
     expect(t.logger.entries).toContainEqual(expect.objectContaining({ level: 'WARN', fields: expect.objectContaining({ from: 'CLOSED', to: 'OPEN' }) }));

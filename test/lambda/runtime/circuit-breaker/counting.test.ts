@@ -52,7 +52,7 @@ describe('OutcomeHistory', () => {
 });
 
 describe('CircuitTally', () => {
-  test('a window learned late starts with the calls made since it began; its first report is one interval later', () => {
+  test('a window learned late starts with the calls made since it began; its next call reports at once, later ones one interval apart', () => {
     const tally = new CircuitTally('me', RATE);
     tally.record(T - 500, false); // before the window
     tally.record(T + 100, false);
@@ -60,12 +60,24 @@ describe('CircuitTally', () => {
     tally.learn(windowAt(T), T + 300);
     expect(tally.activeWindow(T + 300)).toMatchObject({ id: 'w-1', counted: { calls: 2, failures: 1 }, reported: { calls: 0, failures: 0 } });
     tally.record(T + 400, false);
-    expect(tally.reportDue(T + 400, false)).toBe(false);
-    tally.record(T + 1_300, false);
-    expect(tally.reportDue(T + 1_300, false)).toBe(true);
-    expect(tally.reporting(T + 1_300)).toEqual({ windowId: 'w-1', tally: { calls: 4, failures: 1 } });
-    tally.reported('w-1', { calls: 4, failures: 1 });
-    expect(tally.reportDue(T + 2_400, false)).toBe(false); // nothing new to report
+    // An environment calling less than once a window must not wait an interval it will never see.
+    expect(tally.reportDue(T + 400, false)).toBe(true);
+    expect(tally.reporting(T + 400)).toEqual({ windowId: 'w-1', tally: { calls: 3, failures: 1 } });
+    tally.reported('w-1', { calls: 3, failures: 1 });
+    tally.record(T + 900, false);
+    expect(tally.reportDue(T + 900, false)).toBe(false);
+    tally.record(T + 1_400, false);
+    expect(tally.reportDue(T + 1_400, false)).toBe(true);
+    expect(tally.reporting(T + 1_400)).toEqual({ windowId: 'w-1', tally: { calls: 5, failures: 1 } });
+    tally.reported('w-1', { calls: 5, failures: 1 });
+    expect(tally.reportDue(T + 2_500, false)).toBe(false); // nothing new to report
+  });
+
+  test('a failure whose window-starting write lost counts in the window that won, though it came before that start', () => {
+    const tally = new CircuitTally('me', { ...RATE, failureCounting: FailureCounting.WINDOW, failureThreshold: 3 });
+    tally.record(T - 40, true); // this failure's start write lost to a window another environment started at T
+    tally.learn(windowAt(T), T + 5, T - 40);
+    expect(tally.activeWindow(T + 5)).toMatchObject({ counted: { calls: 1, failures: 1 } });
   });
 
   test('WINDOW counting reports each failure at once and never a success', () => {

@@ -18,6 +18,24 @@ export class DelayingProxy {
   public readonly forwarded: string[] = [];
   /** Responses held back so far. */
   public held = 0;
+  /** Operations whose answers are delayed by the given ms (a slow store). */
+  public readonly delays = new Map<string, number>();
+  /** Operations forwarded (they commit) but never answered while listed (a store that hangs). */
+  public readonly swallowed = new Set<string>();
+  /** Answers of these operations wait (in order) until {@link release}: a response in flight across a freeze. */
+  public readonly paused = new Set<string>();
+  private readonly waiting: Array<() => void> = [];
+
+  /** Sends every answer held by {@link paused} and stops holding them. */
+  public release(): void {
+    this.paused.clear();
+    this.waiting.splice(0).forEach((send) => send());
+  }
+
+  /** Answers held by {@link paused} right now. */
+  public get pausedAnswers(): number {
+    return this.waiting.length;
+  }
   private readonly rules: HoldRule[] = [];
   private readonly server: Server;
   private readonly upstream: URL;
@@ -59,6 +77,22 @@ export class DelayingProxy {
         const parts: Buffer[] = [];
         answer.on('data', (c: Buffer) => parts.push(c));
         answer.on('end', () => {
+          if (this.swallowed.has(operation)) return;
+          if (this.paused.has(operation)) {
+            this.waiting.push(() => {
+              res.writeHead(answer.statusCode ?? 500, answer.headers);
+              res.end(Buffer.concat(parts));
+            });
+            return;
+          }
+          const delay = this.delays.get(operation);
+          if (delay !== undefined && !hold) {
+            setTimeout(() => {
+              res.writeHead(answer.statusCode ?? 500, answer.headers);
+              res.end(Buffer.concat(parts));
+            }, delay);
+            return;
+          }
           if (hold) {
             this.held++;
             // The client gives up first; then the connection is dropped without an answer.

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DelayingProxy } from './delaying-proxy';
-import { createCircuitTable, failing, ignoreErrors, ManualClock, testBreaker } from './support';
+import { createCircuitTable, failing, ignoreErrors, ManualClock, succeeding, testBreaker } from './support';
 import { CircuitBreakerOptions } from '../../../../lambda/runtime/circuit-breaker/breaker';
 import { CircuitOpenError } from '../../../../lambda/runtime/circuit-breaker/errors';
-import { defaultDynamoDbClient } from '../../../../lambda/runtime/circuit-breaker/store';
+import { ATTEMPT_SHARE_OF_BUDGET, defaultDynamoDbClient } from '../../../../lambda/runtime/circuit-breaker/store';
 import { CircuitState, windowTotals } from '../../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../../support/dynamodb-local';
 
@@ -23,15 +23,21 @@ beforeAll(async () => {
   table = await createCircuitTable('lost-responses');
   proxy = new DelayingProxy(dynamoDbLocalEndpoint(), HOLD_MS);
   endpoint = await proxy.start();
+  // DynamoDB Local's first writes to a table can outlast the short request timeout used here: make them now.
+  const warm = testBreaker(table, { failureThreshold: 1 });
+  await ignoreErrors(() => warm.breaker.call(failing));
+  warm.client.destroy();
 });
 afterAll(() => proxy.close());
 
 /** A breaker whose DynamoDB client is the default one (two attempts, request timeout), pointed at the proxy. */
 function proxiedBreaker(options: Partial<CircuitBreakerOptions>) {
-  const client = defaultDynamoDbClient(REQUEST_TIMEOUT_MS, {
+  // The store budget whose attempts each get REQUEST_TIMEOUT_MS: both attempts fit in it.
+  const storeTimeoutMs = Math.ceil(REQUEST_TIMEOUT_MS / ATTEMPT_SHARE_OF_BUDGET);
+  const client = defaultDynamoDbClient(storeTimeoutMs, {
     endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  return testBreaker(table, { dynamoDbClient: client, ...options });
+  return testBreaker(table, { dynamoDbClient: client, storeTimeoutMs, ...options });
 }
 
 const metricNames = (lines: string[]) => lines.map((l) => JSON.parse(l)._aws.CloudWatchMetrics[0].Metrics[0].Name as string);
@@ -90,4 +96,33 @@ test('a failure whose report response was lost counts once, and so does the one 
   expect(record.state).toBe(CircuitState.CLOSED);
   expect(windowTotals(record)).toEqual({ calls: 3, failures: 3 });
   t.client.destroy();
+});
+
+test('an opening whose both attempts committed and both answers were lost is announced once, by whoever reads it first', async () => {
+  const clock = new ManualClock();
+  const opener = proxiedBreaker({ clock, failureThreshold: 2 });
+  const reader = testBreaker(table, { clock, circuitId: opener.circuitId });
+  const another = testBreaker(table, { clock, circuitId: opener.circuitId });
+  await opener.breaker.call(succeeding); // connection set up
+  await ignoreErrors(() => opener.breaker.call(failing));
+  // The opening write and its retry both reach DynamoDB; neither answer comes back.
+  proxy.holdNext({ operation: 'UpdateItem', bodyIncludes: '"OPEN"' });
+  proxy.holdNext({ operation: 'UpdateItem', bodyIncludes: '"OPEN"' });
+  await expect(opener.breaker.call(failing)).rejects.toThrow('dependency down');
+  expect(proxy.held).toBe(2);
+  expect((await reader.breaker.readState()).state).toBe(CircuitState.OPEN);
+  expect(metricNames(opener.metrics)).toEqual(['StoreUnavailable']); // the lost answers, not the opening
+
+  // Once the opener has had its store budget to claim it, the first environments to read the OPEN circuit do.
+  clock.advance(Math.max(...[reader, another, opener].map((t) => t.breaker.config.storeTimeoutMs)));
+  await Promise.all([reader, another, opener].map((t) => expect(t.breaker.call(succeeding)).rejects.toBeInstanceOf(CircuitOpenError)));
+  await Promise.all([reader, another, opener].map((t) => t.breaker.idle()));
+  const transitions = () => [reader, another, opener].flatMap((t) => metricNames(t.metrics)).filter((m) => m !== 'StoreUnavailable');
+  expect(transitions()).toEqual(['CircuitOpened']);
+  // Later readers find it announced.
+  clock.advance(1_000);
+  await ignoreErrors(() => another.breaker.call(succeeding));
+  await another.breaker.idle();
+  expect(transitions()).toEqual(['CircuitOpened']);
+  opener.client.destroy();
 });

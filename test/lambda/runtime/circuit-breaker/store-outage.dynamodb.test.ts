@@ -3,6 +3,7 @@
  * requests, with an SDK middleware refusing chosen commands the way DynamoDB does under throttling).
  */
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { AddressInfo } from 'node:net';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { captureLogger, closedPort, createCircuitTable, failing, ignoreErrors, ManualClock, succeeding, testBreaker } from './support';
@@ -100,7 +101,48 @@ describe('store unreachable', () => {
   });
 });
 
+describe('a store that hangs is waited for once per hold period, within the call\'s store budget', () => {
+  test('the first call waits at most the budget; calls in the next second do not wait at all; one StoreUnavailable', async () => {
+    const blackHole = createServer(() => undefined); // accepts, never responds
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const client = localDynamoDbClient({ endpoint: `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`, maxAttempts: 1 });
+    const storeTimeoutMs = 300;
+    const metrics: string[] = [];
+    const breaker = new CircuitBreaker({
+      tableName: table, circuitId: 'hang-bound', env: {}, storeTimeoutMs, dynamoDbClient: client, logger: captureLogger(), metricSink: (l) => metrics.push(l),
+    });
+    try {
+      let started = performance.now();
+      await expect(breaker.call(succeeding)).resolves.toBe('ok');
+      expect(performance.now() - started).toBeLessThan(storeTimeoutMs + 100);
+      started = performance.now();
+      for (let i = 0; i < 5; i++) await expect(breaker.call(succeeding)).resolves.toBe('ok');
+      expect(performance.now() - started).toBeLessThan(50);
+      expect(metrics.map((m) => JSON.parse(m)._aws.CloudWatchMetrics[0].Metrics[0].Name)).toEqual(['StoreUnavailable']);
+    } finally {
+      breaker.close();
+      client.destroy();
+      blackHole.closeAllConnections();
+      await new Promise((r) => blackHole.close(r));
+    }
+  });
+});
+
 describe('store throttled', () => {
+  test('a store refusing writes: failures are not counted (the circuit stays CLOSED), and each refused write emits StoreUnavailable', async () => {
+    const clock = new ManualClock();
+    const t = testBreaker(table, { clock });
+    throttle(t.client, ['UpdateItemCommand']);
+    for (let i = 0; i < 5; i++) {
+      await expect(t.breaker.call(failing)).rejects.toThrow('dependency down');
+      clock.advance(1_000); // past the hold: each failure tries to write again
+    }
+    expect((await t.breaker.readState()).state).toBe(CircuitState.CLOSED);
+    const emf = t.metrics.map((m) => JSON.parse(m));
+    expect(emf.map((d) => d._aws.CloudWatchMetrics[0].Metrics[0].Name)).toEqual(Array(5).fill('StoreUnavailable'));
+    expect(emf[0]).toMatchObject({ CircuitId: t.circuitId, operation: 'count failure', error: 'ProvisionedThroughputExceededException' });
+  });
+
   test('a throttled read fails open', async () => {
     const t = testBreaker(table);
     throttle(t.client, ['GetItemCommand']);

@@ -60,19 +60,24 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
 
 /** Holds `client`'s GetItem requests while closed (they are sent once it opens): a read stuck in flight. */
 export function gateReads(client: DynamoDBClient) {
+  return gateCommand(client, 'GetItemCommand');
+}
+
+/** Holds `client`'s requests of one command while closed (they are sent once it opens). */
+export function gateCommand(client: DynamoDBClient, command: string) {
   let closed = false;
   const waiting: Array<() => void> = [];
   const watchers: Array<() => void> = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (closed && context.commandName === 'GetItemCommand') {
+      if (closed && context.commandName === command) {
         const held = new Promise<void>((resolve) => waiting.push(resolve));
         watchers.splice(0).forEach((notify) => notify());
         await held;
       }
       return next(args);
     },
-    { step: 'initialize', name: 'gateCircuitReads' },
+    { step: 'initialize', name: `gate${command}` },
   );
   return {
     close: () => void (closed = true),
@@ -85,6 +90,39 @@ export function gateReads(client: DynamoDBClient) {
       return waiting.length;
     },
     /** Resolves once a read is held. */
+    reached: (): Promise<void> => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => watchers.push(resolve))),
+  };
+}
+
+/**
+ * Holds the answers of `client`'s requests of one command while closed: the request reaches DynamoDB at once (it
+ * reads the item as it is then) and its answer arrives when the hold opens, as across a freeze.
+ */
+export function holdAnswers(client: DynamoDBClient, command: string) {
+  let closed = false;
+  const waiting: Array<() => void> = [];
+  const watchers: Array<() => void> = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (closed && context.commandName === command) {
+        const held = new Promise<void>((resolve) => waiting.push(resolve));
+        watchers.splice(0).forEach((notify) => notify());
+        await held;
+      }
+      return out;
+    },
+    { step: 'initialize', name: `holdAnswers${command}` },
+  );
+  return {
+    close: () => void (closed = true),
+    open: () => {
+      closed = false;
+      waiting.splice(0).forEach((release) => release());
+    },
+    get held(): number {
+      return waiting.length;
+    },
     reached: (): Promise<void> => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => watchers.push(resolve))),
   };
 }
@@ -159,6 +197,9 @@ export function testBreaker(tableName: string, overrides: Partial<CircuitBreaker
     callTimeoutMs: 2_000,
     probeLeaseMs: 5_000,
     stateMaxAgeMs: 0,
+    // The store budget runs on the real clock: generous, so a loaded machine cannot turn a slow answer of DynamoDB
+    // Local into a store failure. Tests of the budget set their own.
+    storeTimeoutMs: 5_000,
     env: {},
     dynamoDbClient: client,
     clock,

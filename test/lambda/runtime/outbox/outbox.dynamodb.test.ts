@@ -3,9 +3,10 @@
  * leaves, what retries do, and whether its size arithmetic agrees with DynamoDB's.
  */
 import {
-  DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand, TransactionCanceledException, UpdateItemCommand,
+  AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand, TransactionCanceledException, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import * as fc from 'fast-check';
 import { createOutboxTable, localStreamsClient, readStream, summary } from './local-stream';
 import { itemBytes } from '../../../../lambda/runtime/outbox/sizes';
 import { OutboxWriter } from '../../../../lambda/runtime/outbox/writer';
@@ -46,8 +47,8 @@ test('a committed transaction yields exactly its stream records: the business it
 
   const outboxImage = (e: typeof events[number], aggregate: { detailType: string; detail: object }) => ({
     pk: { S: 'ORDER#1' },
-    sk: { S: `OUTBOX#${e.id}` },
-    outboxEventId: { S: e.id },
+    sk: { S: `OUTBOX#${e.metadata.eventId}` },
+    outboxEventId: { S: e.metadata.eventId },
     outboxDetailType: { S: aggregate.detailType },
     outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
     outboxAggregateId: { S: 'ORDER#1' },
@@ -57,10 +58,10 @@ test('a committed transaction yields exactly its stream records: the business it
   const records = (await readStream(streams, streamArn)).map(summary);
   expect(records).toEqual([
     { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' } }, newImage: order(tableName).Put.Item },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].id}` } }, newImage: outboxImage(events[0], placed) },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[1].id}` } }, newImage: outboxImage(events[1], payment) },
+    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } }, newImage: outboxImage(events[0], placed) },
+    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[1].metadata.eventId}` } }, newImage: outboxImage(events[1], payment) },
   ]);
-  expect(events[0].id < events[1].id).toBe(true);
+  expect(events[0].metadata.eventId < events[1].metadata.eventId).toBe(true);
 });
 
 test('a failed condition on the business write commits nothing: no outbox row, no stream record', async () => {
@@ -86,7 +87,7 @@ test('sending the same prepared transaction again (same token) succeeds and appl
   await expect(writer.send(prepared)).resolves.toEqual({ events: prepared.events });
   expect((await readStream(streams, streamArn)).map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S}`)).toEqual([
     'INSERT ORDER',
-    `INSERT OUTBOX#${prepared.events[0].id}`,
+    `INSERT OUTBOX#${prepared.events[0].metadata.eventId}`,
   ]);
 });
 
@@ -105,13 +106,13 @@ test('a table with a partition key only: the outbox row gets a partition of its 
   const { tableName, streamArn } = await createOutboxTable(client, { sortKey: false });
   const writer = new OutboxWriter({ client, tableName, sortKey: null, eventSource: 'com.example.orders' });
   const { events } = await writer.write({ writes: [{ Put: { TableName: tableName, Item: { pk: { S: 'ORDER#1' } } } }], events: [placed] });
-  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.Keys)).toEqual([{ pk: { S: 'ORDER#1' } }, { pk: { S: `OUTBOX#${events[0].id}` } }]);
+  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.Keys)).toEqual([{ pk: { S: 'ORDER#1' } }, { pk: { S: `OUTBOX#${events[0].metadata.eventId}` } }]);
 });
 
 test('updates and deletions of outbox rows reach the stream as MODIFY and REMOVE (which the pipe filter drops)', async () => {
   const { tableName, streamArn, writer } = await setUp();
   const { events } = await writer.write({ events: [placed] });
-  const key = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].id}` } };
+  const key = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } };
   await client.send(new UpdateItemCommand({ TableName: tableName, Key: key, UpdateExpression: 'SET note = :n', ExpressionAttributeValues: { ':n': { S: 'x' } } }));
   await client.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
   expect((await readStream(streams, streamArn)).map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
@@ -144,5 +145,45 @@ describe('the size arithmetic agrees with DynamoDB Local', () => {
   test('the 400 KB item limit', async () => {
     await expect(client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(400 * 1024) }))).resolves.toBeDefined();
     await expect(client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(400 * 1024 + 1) }))).rejects.toThrow(/Item size has exceeded the maximum allowed size/);
+  });
+
+  // Every number form at the boundary: an item our arithmetic puts at exactly 400 KB is accepted and one byte more
+  // is refused, so our count of the number is DynamoDB's, neither over (refusing what DynamoDB takes) nor under.
+  const atLimit = (value: AttributeValue, extra: number) => {
+    const item: Record<string, AttributeValue> = { pk: { S: 'k' }, v: value, pad: { S: '' } };
+    item.pad = { S: 'x'.repeat(400 * 1024 + extra - itemBytes(item)) };
+    return client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+  };
+  const expectCountedExactly = async (value: AttributeValue) => {
+    await expect(atLimit(value, 0)).resolves.toBeDefined();
+    await expect(atLimit(value, 1)).rejects.toThrow(/Item size has exceeded the maximum allowed size/);
+  };
+  test.each([
+    '0', '-0', '0.0', '7', '-7', '1.5', '-0.5', '0.05', '120.5', '1205', '100', '1000', '1e10', '1.23e-5', '2.5e3', '+5',
+    '00012.3400', '9.99e125', '-9.99e125', '1e-130', '-1e-130', '3.14159', '31415.9',
+    '12345678901234567890123456789012345678', '-12345678901234567890123456789012345678',
+    '1.2345678901234567890123456789012345678', '-1.2345678901234567890123456789012345678',
+  ])('the number %s', async (n) => {
+    await expectCountedExactly({ N: n });
+  });
+
+  test('numbers in sets, lists and maps', async () => {
+    await expectCountedExactly({ NS: ['1.5', '-0.5', '0', '120.5'] });
+    await expectCountedExactly({ L: [{ N: '1.5' }, { M: { a: { N: '-120.5' }, b: { N: '0' } } }] });
+  });
+
+  test('random numbers (seeded): what JSON numbers become when a detail is stored as a map', async () => {
+    const samples = fc.sample(fc.oneof(
+      // Within DynamoDB's range (1E-130 to 9.99E+125 in magnitude).
+      fc.double({ noNaN: true, min: -1e125, max: 1e125 }).filter((d) => d === 0 || Math.abs(d) > 1e-129),
+      fc.integer(),
+      fc.tuple(fc.bigInt({ min: -(10n ** 38n) + 1n, max: 10n ** 38n - 1n }), fc.integer({ min: -90, max: 90 }))
+        .map(([mantissa, exponent]) => `${mantissa}e${exponent}`),
+    ), { numRuns: 40, seed: 19 });
+    for (const sample of samples) {
+      const text = String(sample);
+      if (text === '-0') continue;
+      await expectCountedExactly({ N: text });
+    }
   });
 });

@@ -1,15 +1,18 @@
 import { attributeValueBytes, eventEntryBytes, itemBytes } from '../../../../lambda/runtime/outbox/sizes';
 
 // Vectors from the rules in "Item sizes and formats" (DynamoDB developer guide): strings are their UTF-8 length,
-// numbers about one byte per two significant digits plus one, binary its length, null and booleans one byte, lists
-// and maps three bytes plus one per element. DynamoDB Local confirms the sums at the 1 KB and 400 KB boundaries in
-// outbox.dynamodb.test.ts.
+// numbers about one byte per two significant digits plus one (exactly: see sizes.ts), binary its length, null and booleans one byte, lists
+// and maps three bytes plus one per element. DynamoDB Local confirms the sums (every number form included) at
+// the 1 KB and 400 KB boundaries in outbox.dynamodb.test.ts.
 test.each([
   ['a string is its UTF-8 length', { S: 'abc' }, 3],
   ['a multi-byte string', { S: 'é€' }, 5],
   ['a one-digit number', { N: '7' }, 2],
-  ['leading and trailing zeros are trimmed (1205: 4 digits)', { N: '000120.500' }, 3],
-  ['a negative number', { N: '-12345' }, 5],
+  ['leading and trailing zeros are trimmed (120.5: pairs 01|20|50)', { N: '000120.500' }, 4],
+  ['digit pairs are aligned on the decimal point (1.5: pairs 01|50)', { N: '1.5' }, 3],
+  ['zero is one byte', { N: '0' }, 1],
+  ['a negative number has a terminator byte', { N: '-12345' }, 5],
+  ['except with 20 pairs', { N: '-1.2345678901234567890123456789012345678' }, 21],
   ['binary is its length', { B: new Uint8Array(10) }, 10],
   ['a boolean', { BOOL: true }, 1],
   ['null', { NULL: true }, 1],

@@ -2,8 +2,11 @@
  * What the OutboxWriter refuses before calling DynamoDB. The client is a real DynamoDBClient pointed at a closed
  * port, with a middleware counting the requests it sends: every refusal must leave the count at zero.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import * as fc from 'fast-check';
 import { OutboxTarget } from '../../../../lambda/runtime/outbox/config';
+import { outboxDeliveryFrom } from '../../../../lambda/runtime/outbox/outbox-row';
 import { OutboxEvent, OutboxTransactionRejectedError, OutboxWriter, OutboxWriterOptions } from '../../../../lambda/runtime/outbox/writer';
 
 const TABLE = 'orders';
@@ -92,26 +95,103 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     accepted({ writes: [audit], events: [event()] }, { tableKeys: { audit: ['id'] } });
   });
 
-  test('an event over the 256 KB EventBridge entry size', async () => {
-    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail JSON ({"s":"..."} = 8 + n)
-    const fixed = 14 + 18 + 11 + 26 + 8;
+  test('an event over the 256 KB EventBridge entry size (its detail is the envelope)', async () => {
+    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail: the envelope's JSON with data {"s":"..."}
+    const envelope = JSON.stringify({
+      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+      data: { s: '' },
+    });
+    const fixed = 14 + 18 + 11 + 26 + envelope.length;
     const detail = (entryBytes: number) => ({ s: 'x'.repeat(entryBytes - fixed) });
     expect(await refusal({ events: [event({ detail: detail(256 * KB + 1) })] })).toEqual([expect.stringMatching(/event 0 \(OrderPlaced\): the event is 262145 bytes as the EventBridge entry/)]);
     accepted({ events: [event({ detail: detail(256 * KB) })] });
   });
 
   test('an event over 256 KB as the FIFO message body it becomes (the envelope counts)', async () => {
-    const body = (n: number) => JSON.stringify({ 'id': '01HX0000000000000000000000', 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': new Date(NOW).toISOString(), 'detail': { s: 'x'.repeat(n) } });
+    const body = (n: number) => JSON.stringify({
+      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+      data: { s: 'x'.repeat(n) },
+    });
     const padding = 256 * KB - body(0).length;
     const fifo = { target: OutboxTarget.FIFO_QUEUE };
     expect(await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + 1) } })] }, fifo)).toEqual([expect.stringMatching(/262145 bytes as the queue message/)]);
     accepted({ events: [event({ detail: { s: 'x'.repeat(padding) } })] }, fifo);
   });
 
-  test('a detail that is not a JSON object', async () => {
-    for (const detail of [[1, 2], 'text', null, { n: BigInt(1) }]) {
-      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(/detail must be a JSON-serializable object/)]);
+  test('a detail whose JSON is not an object: the serialized form is checked, not the input', async () => {
+    class Money {
+      constructor(private readonly cents: number) {}
+      toJSON() { return `${this.cents / 100} EUR`; }
     }
+    class Pair {
+      toJSON() { return [1, 2]; }
+    }
+    for (const detail of [[1, 2], 'text', null, new Date(NOW), new Money(1050), new Pair()]) {
+      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(/detail must serialize to a JSON object|detail: /)]);
+    }
+    expect(await refusal({ events: [event({ detail: new Date(NOW) as any })] })).toEqual([expect.stringMatching(/its JSON is "2024-05-01T12:00:00.000Z"/)]);
+  });
+
+  test('what JSON would silently change is refused, with the path of each value', async () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    const cases: [object, RegExp][] = [
+      [{ total: NaN }, /detail.total: NaN is not a JSON number/],
+      [{ lines: [{ price: Infinity }] }, /detail.lines\[0\].price: Infinity is not a JSON number/],
+      [{ note: undefined }, /detail.note: undefined has no JSON form/],
+      [{ items: [1, undefined] }, /detail.items\[1\]: undefined has no JSON form/],
+      [{ tags: new Set(['a']) }, /detail.tags: a Set without toJSON \(JSON would publish \{\}\)/],
+      [{ byId: new Map([['a', 1]]) }, /detail.byId: a Map without toJSON/],
+      [{ n: BigInt(1) }, /detail.n: a BigInt has no JSON form/],
+      [{ f: () => 1 }, /detail.f: function has no JSON form/],
+      [{ [Symbol('s')]: 1, a: 1 }, /detail: symbol-keyed properties/],
+      [{ error: new Error('x') }, /detail.error: a Error without toJSON/],
+      [cycle, /detail.self: a cycle/],
+    ];
+    for (const [detail, problem] of cases) {
+      expect(await refusal({ events: [event({ detail: detail as any })] })).toEqual([expect.stringMatching(problem)]);
+    }
+  });
+
+  test('committed ⇔ published, for any value (seeded): an accepted detail is published as its JSON, a refused one is one JSON would change', () => {
+    const { writer } = writerFor();
+    const anything = fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+    });
+    fc.assert(fc.property(fc.dictionary(fc.string(), anything), (detail) => {
+      let prepared;
+      try {
+        prepared = writer.prepare({ events: [event({ detail })] });
+      } catch (error) {
+        expect(error).toBeInstanceOf(OutboxTransactionRejectedError);
+        // Refused only when JSON would not carry the detail as given.
+        expect(isDeepStrictEqual(JSON.parse(JSON.stringify(detail, (_k, v) => (typeof v === 'bigint' ? 0 : v))), detail)).toBe(false);
+        return;
+      }
+      // Accepted: the enrichment turns the committed row into exactly the detail's JSON, and never throws on it.
+      const row = prepared.input.TransactItems![0].Put!.Item!;
+      const delivery = outboxDeliveryFrom({ eventName: 'INSERT', dynamodb: { NewImage: row as any } }, 'com.example.orders');
+      expect(delivery!.data).toEqual(JSON.parse(JSON.stringify(detail)));
+    }), { numRuns: 500, seed: 19 });
+  });
+
+  test('what JSON maps as documented is accepted and published as its JSON: toJSON results, boxed primitives, -0', () => {
+    class Money {
+      constructor(private readonly cents: number) {}
+      toJSON() { return { amount: this.cents / 100, currency: 'EUR' }; }
+    }
+    // eslint-disable-next-line no-new-wrappers
+    const detail = { at: new Date(NOW), total: new Money(1050), count: new Number(3), zero: -0, nested: [{ ok: true, none: null }] };
+    const [published] = accepted({ events: [event({ detail })] }).events;
+    expect(published.data).toEqual({ at: '2024-05-01T12:00:00.000Z', total: { amount: 10.5, currency: 'EUR' }, count: 3, zero: 0, nested: [{ ok: true, none: null }] });
+    expect(published.data).toEqual(JSON.parse(JSON.stringify(detail)));
   });
 
   test('a detail-type outside 1 to 128 characters', async () => {
@@ -161,8 +241,8 @@ describe('the prepared request', () => {
         TableName: TABLE,
         Item: {
           pk: { S: 'ORDER#1' },
-          sk: { S: `OUTBOX#${published.id}` },
-          outboxEventId: { S: published.id },
+          sk: { S: `OUTBOX#${published.metadata.eventId}` },
+          outboxEventId: { S: published.metadata.eventId },
           outboxDetailType: { S: 'OrderPlaced' },
           outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
           outboxAggregateId: { S: 'order-1' },
@@ -173,13 +253,16 @@ describe('the prepared request', () => {
         ExpressionAttributeNames: { '#outboxKey': 'pk' },
       },
     });
-    expect(published).toEqual({ 'id': published.id, 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': '2024-05-01T12:00:00.000Z', 'detail': { orderId: 'order-1', total: 42 } });
+    expect(published).toEqual({
+      metadata: { eventId: published.metadata.eventId, source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: '2024-05-01T12:00:00.000Z', aggregateId: 'order-1' },
+      data: { orderId: 'order-1', total: 42 },
+    });
   });
 
   test('a table without a sort key: the outbox row has a partition of its own', () => {
     const prepared = accepted({ events: [event()] }, { sortKey: null, partitionKey: 'id' });
     const item = prepared.input.TransactItems![0].Put!.Item!;
-    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].id}` });
+    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].metadata.eventId}` });
     expect(item).not.toHaveProperty('sk');
   });
 

@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, parse } from 'node:path';
-import { App, Duration, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Duration, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { rules } from '../../../../lib';
 import { ScopedNagValidation, ServerlessPatternsChecks } from '../../../../lib/nag';
 import { SERVERLESS_PATTERNS_RULES } from '../../../../lib/nag/packs/serverless-patterns-rules';
 import { EXAMPLE_STACKS } from '../../../support/examples';
@@ -14,9 +15,10 @@ const RULES_DIR = join(__dirname, '..', '..', '..', '..', 'lib', 'nag', 'rules')
 
 /** The catalogue's rule ids: the pack must cover each of them. */
 const CATALOGUE = [
-  'SQS1', 'SQS2', 'SQS3', 'SQS4', 'SQS5', 'SQS6', 'SQS7', 'SQS8', 'ESM1', 'ESM2', 'ESM3', 'LMB1', 'LMB2', 'LMB3', 'LMB4',
-  'LMB5', 'LMB6', 'LMB7', 'EVB1', 'EVB2', 'PIP1', 'PIP2', 'PIP3', 'SNS1', 'IDM1', 'CB1',
+  'SQS1', 'SQS2', 'SQS3', 'SQS4', 'SQS5', 'SQS6', 'SQS7', 'SQS8', 'SQS9', 'ESM1', 'ESM2', 'ESM3', 'LMB1', 'LMB2', 'LMB3', 'LMB4',
+  'LMB5', 'LMB6', 'LMB7', 'LMB8', 'EVB1', 'EVB2', 'EVB3', 'PIP1', 'PIP2', 'PIP3', 'PIP4', 'SNS1', 'IDM1', 'CB1',
 ];
+const TESTS_DIR = join(__dirname, '..', 'rules');
 
 /** A consumer whose queue's visibility timeout is too short (SPC-SQS1) and which lacks partial batch responses (SPC-ESM1). */
 function appWithFindings(): { app: App; mapping: lambda.CfnEventSourceMapping } {
@@ -32,14 +34,43 @@ function appWithFindings(): { app: App; mapping: lambda.CfnEventSourceMapping } 
 
 const ruleNames = (report: { violations: { ruleName: string }[] }) => report.violations.map((v) => v.ruleName).sort();
 
-test('the pack covers every catalogue rule, each rule named after its file under lib/nag/rules/<service>/', () => {
-  expect([...new Set(SERVERLESS_PATTERNS_RULES.map((r) => r.ruleSuffixOverride))].sort()).toEqual([...CATALOGUE].sort());
-  const files = readdirSync(RULES_DIR, { withFileTypes: true })
+/** `service/RuleName` of every rule file under lib/nag/rules. */
+const ruleFiles = () =>
+  readdirSync(RULES_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(join(RULES_DIR, d.name)).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.d.ts')))
-    .map((f) => parse(f).name)
+    .flatMap((d) =>
+      readdirSync(join(RULES_DIR, d.name))
+        .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.d.ts'))
+        .map((f) => `${d.name}/${parse(f).name}`),
+    )
     .sort();
-  expect(SERVERLESS_PATTERNS_RULES.map((r) => r.rule.name).sort()).toEqual(files);
+
+test('the pack covers every catalogue rule with one id per rule, each rule named after its file under lib/nag/rules/<service>/', () => {
+  expect(SERVERLESS_PATTERNS_RULES.map((r) => r.ruleSuffixOverride).sort()).toEqual([...CATALOGUE].sort());
+  expect(SERVERLESS_PATTERNS_RULES.map((r) => r.rule.name).sort()).toEqual(ruleFiles().map((f) => f.split('/')[1]));
+});
+
+test('every rule is exported as cdk-nag exports its rules (rules.<service>.<Rule>) and has a test file of its own', () => {
+  for (const file of ruleFiles()) {
+    const [service, name] = file.split('/');
+    const exported = (rules as unknown as Record<string, Record<string, unknown>>)[service]?.[name];
+    expect(SERVERLESS_PATTERNS_RULES.find((r) => r.rule === exported)?.rule.name).toBe(name);
+    expect(existsSync(join(TESTS_DIR, service, `${name}.test.ts`))).toBe(true);
+  }
+});
+
+test('the pack takes its options first, as cdk-nag 2 packs did, or after a scope, as cdk-nag 3 packs do', () => {
+  const verboseMessage = (pack: ServerlessPatternsChecks, app: App) => pack.validateScope(app).violations.find((v) => v.ruleName === 'SPC-SQS1')!.description;
+  const { app } = appWithFindings();
+  const terse = verboseMessage(new ServerlessPatternsChecks(), app);
+  expect(terse).not.toMatch(/Source: /);
+  expect(verboseMessage(new ServerlessPatternsChecks({ verbose: true }), app)).toMatch(/^The SQS queue .* Source: /);
+  expect(verboseMessage(new ServerlessPatternsChecks(app, { verbose: true }), app)).toMatch(/^The SQS queue .* Source: /);
+  expect(verboseMessage(new ServerlessPatternsChecks(app), app)).toBe(terse);
+  // With a scope, writeSuppressionsToCloudFormation adds cdk-nag's aspect, as it does for cdk-nag's packs.
+  const withScope = appWithFindings();
+  new ServerlessPatternsChecks(withScope.app, { writeSuppressionsToCloudFormation: true });
+  expect(Aspects.of(withScope.app).all.map((a) => a.constructor.name)).toEqual(['WriteNagSuppressionsToCloudFormationAspect']);
 });
 
 test('every message says what is wrong and what to change, and every rule names its source', () => {
@@ -62,7 +93,7 @@ test('as a validation plugin given the construct tree (newer aws-cdk-lib), after
   app.synth();
   const context = { templatePaths: [], appConstruct: app } as IPolicyValidationContext;
   expect(ruleNames(new ServerlessPatternsChecks().validate(context))).toEqual(before);
-  expect(before).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS1', 'SPC-SQS7']);
+  expect(before).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS1', 'SPC-SQS7', 'SPC-SQS9']);
 });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -86,7 +117,7 @@ test(`registered the documented way, the pack ${passesTree ? 'fails synth' : 'ge
 test('acknowledgements silence exactly the acknowledged id, also a sub-finding', () => {
   const { app, mapping } = appWithFindings();
   Validations.of(mapping).acknowledge({ id: 'SPC-SQS1', reason: 'the queue is drained by a batch job, not this mapping' });
-  expect(ruleNames(new ServerlessPatternsChecks().validateScope(app))).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS7']);
+  expect(ruleNames(new ServerlessPatternsChecks().validateScope(app))).toEqual(['SPC-ESM1', 'SPC-LMB5', 'SPC-SQS7', 'SPC-SQS9']);
 
   const s = new Stack(new App(), 'S');
   const m = new lambda.CfnEventSourceMapping(s, 'Stream', { functionName: 'f', eventSourceArn: 'arn:aws:kinesis:us-east-1:111111111111:stream/s', startingPosition: 'LATEST' });

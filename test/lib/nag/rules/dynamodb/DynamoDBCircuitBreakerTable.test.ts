@@ -1,6 +1,6 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DynamoDBCircuitBreakerTable as rule } from '../../../../../lib/nag/rules';
+import { DynamoDBCircuitBreakerTable as rule } from '../../../../../lib/nag/rules/dynamodb';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -2,7 +2,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IdempotencyTable } from '../../../../../lib/buffered-consumer';
-import { DynamoDBIdempotencyTable as rule } from '../../../../../lib/nag/rules';
+import { DynamoDBIdempotencyTable as rule } from '../../../../../lib/nag/rules/dynamodb';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

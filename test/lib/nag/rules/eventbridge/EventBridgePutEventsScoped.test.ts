@@ -1,6 +1,6 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EventBridgePutEventsScoped as rule } from '../../../../../lib/nag/rules';
+import { EventBridgePutEventsScoped as rule } from '../../../../../lib/nag/rules/eventbridge';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -7,7 +7,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LambdaAsyncFailureHandling as rule } from '../../../../../lib/nag/rules';
+import { LambdaAsyncFailureHandling as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack, twoStacks } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

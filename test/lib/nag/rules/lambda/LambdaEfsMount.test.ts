@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { LambdaEfsMount as rule } from '../../../../../lib/nag/rules';
+import { LambdaEfsMount as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

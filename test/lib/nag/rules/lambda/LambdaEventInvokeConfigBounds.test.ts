@@ -1,6 +1,6 @@
 import { CfnParameter } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LambdaEventInvokeConfigBounds as rule } from '../../../../../lib/nag/rules';
+import { LambdaEventInvokeConfigBounds as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -1,25 +1,17 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LambdaExtraCaCerts, LambdaLayerLimit } from '../../../../../lib/nag/rules';
+import { LambdaLayerLimit } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn, severityOf } from '../../support/rule-harness';
 
 const layerArns = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:lambda:us-east-1:111111111111:layer:l${i}:1`);
 
-test('six layers (possible only below the L2, which refuses them) are an error (SPC-LMB6[Layers]); five are accepted', () => {
+test('six layers (possible only below the L2, which refuses them) are an error (SPC-LMB6); five are accepted', () => {
   const s = stack();
   const five = layerArns(5).map((arn, i) => lambda.LayerVersion.fromLayerVersionArn(s, `L${i}`, arn));
   fn(s, 'Five', { layers: five });
   (fn(s, 'Six').node.defaultChild as lambda.CfnFunction).layers = layerArns(6);
-  expect(findings(LambdaLayerLimit, s)).toEqual(['SPC-LMB6[Layers]  S/Six/Resource']);
+  expect(findings(LambdaLayerLimit, s)).toEqual(['SPC-LMB6  S/Six/Resource']);
   expect(severityOf(LambdaLayerLimit)).toBe('Error');
-});
-
-test('NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem is a warning (SPC-LMB6[NODE_EXTRA_CA_CERTS]); other values are not', () => {
-  const s = stack();
-  fn(s, 'Bundle', { environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } });
-  fn(s, 'Own', { environment: { NODE_EXTRA_CA_CERTS: '/opt/my-ca.pem' } });
-  expect(findings(LambdaExtraCaCerts, s)).toEqual(['SPC-LMB6[NODE_EXTRA_CA_CERTS]  S/Bundle/Resource']);
-  expect(severityOf(LambdaExtraCaCerts)).toBe('Warning');
 });
 
 test('a layer list chosen by a condition is not applicable', () => {

@@ -1,5 +1,5 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LambdaLogLevelNeedsJson as rule } from '../../../../../lib/nag/rules';
+import { LambdaLogLevelNeedsJson as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -1,6 +1,6 @@
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { LambdaLogRetention as rule } from '../../../../../lib/nag/rules';
+import { LambdaLogRetention as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -3,7 +3,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LambdaRecursiveTrigger as rule } from '../../../../../lib/nag/rules';
+import { LambdaRecursiveTrigger as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack, twoStacks } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

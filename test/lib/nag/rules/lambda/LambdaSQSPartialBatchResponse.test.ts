@@ -3,7 +3,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LambdaSQSPartialBatchResponse as rule } from '../../../../../lib/nag/rules';
+import { LambdaSQSPartialBatchResponse as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, sqsMappingPath, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -3,7 +3,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LambdaStreamFailureHandling as rule } from '../../../../../lib/nag/rules';
+import { LambdaStreamFailureHandling as rule } from '../../../../../lib/nag/rules/lambda';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 
@@ -42,4 +42,13 @@ test('an imported stream is recognised from its ARN; SQS and unknown sources are
   expect(resultOn(rule, imported)).toEqual(['OnFailureDestination']);
   const queue = new lambda.EventSourceMapping(s, 'Queue', { target: fn(s, 'Fn2'), eventSourceArn: new sqs.Queue(s, 'Q').queueArn });
   expect(resultOn(rule, queue)).toBe(NagRuleCompliance.NOT_APPLICABLE);
+});
+
+test('batches of one record need neither bisecting nor partial batch responses: nothing to split, one item is the batch', () => {
+  const s = stack();
+  const onFailure = new sources.SqsDlq(new sqs.Queue(s, 'Dlq'));
+  fn(s, 'Single').addEventSource(new sources.KinesisEventSource(new kinesis.Stream(s, 'K'), { startingPosition: LATEST, batchSize: 1, retryAttempts: 2, onFailure }));
+  expect(findings(rule, s)).toEqual([]);
+  const defaults = new lambda.EventSourceMapping(s, 'SingleDefaults', { target: fn(s, 'Fn'), eventSourceArn: new kinesis.Stream(s, 'K2').streamArn, startingPosition: LATEST, batchSize: 1 });
+  expect(resultOn(rule, defaults)).toEqual(['UnboundedRetries', 'OnFailureDestination']);
 });

@@ -1,7 +1,7 @@
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { outboxParts, pipe } from './fixtures';
-import { PipeBatchWithinTargetLimit as rule } from '../../../../../lib/nag/rules';
+import { PipeBatchWithinTargetLimit as rule } from '../../../../../lib/nag/rules/pipes';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

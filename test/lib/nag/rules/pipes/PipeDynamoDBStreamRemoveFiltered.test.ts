@@ -1,5 +1,5 @@
 import { outboxParts, pipe } from './fixtures';
-import { PipeDynamoDBStreamRemoveFiltered as rule } from '../../../../../lib/nag/rules';
+import { PipeDynamoDBStreamRemoveFiltered as rule } from '../../../../../lib/nag/rules/pipes';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -1,6 +1,6 @@
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { outboxParts, pipe } from './fixtures';
-import { PipeStreamFailureHandling as rule } from '../../../../../lib/nag/rules';
+import { PipeStreamFailureHandling as rule } from '../../../../../lib/nag/rules/pipes';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

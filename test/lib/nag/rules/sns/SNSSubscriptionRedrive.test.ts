@@ -1,7 +1,7 @@
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { SNSSubscriptionRedrive as rule } from '../../../../../lib/nag/rules';
+import { SNSSubscriptionRedrive as rule } from '../../../../../lib/nag/rules/sns';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

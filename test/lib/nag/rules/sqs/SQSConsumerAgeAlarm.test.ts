@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SQSConsumerAgeAlarm as rule } from '../../../../../lib/nag/rules';
+import { SQSConsumerAgeAlarm as rule } from '../../../../../lib/nag/rules/sqs';
 import { fn, NagRuleCompliance, stack, twoStacks } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

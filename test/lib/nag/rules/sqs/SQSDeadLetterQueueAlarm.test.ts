@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SQSDeadLetterQueueAlarm as rule } from '../../../../../lib/nag/rules';
+import { SQSDeadLetterQueueAlarm as rule } from '../../../../../lib/nag/rules/sqs';
 import { fn, NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

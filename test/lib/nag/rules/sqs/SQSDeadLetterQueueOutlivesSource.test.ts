@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { SQSDeadLetterQueueOutlivesSource as rule } from '../../../../../lib/nag/rules';
+import { SQSDeadLetterQueueOutlivesSource as rule } from '../../../../../lib/nag/rules/sqs';
 import { NagRuleCompliance, stack, twoStacks } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -2,7 +2,7 @@ import { CfnParameter } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { SQSFifoConsistency as rule } from '../../../../../lib/nag/rules';
+import { SQSFifoConsistency as rule } from '../../../../../lib/nag/rules/sqs';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

@@ -1,6 +1,6 @@
 import { CfnParameter, CfnResource } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { SQSMaxReceiveCountAboveOne as rule } from '../../../../../lib/nag/rules';
+import { SQSMaxReceiveCountAboveOne as rule } from '../../../../../lib/nag/rules/sqs';
 import { NagRuleCompliance, stack } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

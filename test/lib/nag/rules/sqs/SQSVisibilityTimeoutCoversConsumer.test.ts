@@ -1,7 +1,7 @@
 import { CfnParameter, Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { SQSVisibilityTimeoutCoversConsumer as rule } from '../../../../../lib/nag/rules';
+import { SQSVisibilityTimeoutCoversConsumer as rule } from '../../../../../lib/nag/rules/sqs';
 import { fn, NagRuleCompliance, stack, twoStacks } from '../../support/fixtures';
 import { findings, resultOn } from '../../support/rule-harness';
 

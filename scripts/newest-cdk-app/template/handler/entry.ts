@@ -1,0 +1,1 @@
+export const handler = async (event: { name?: string }): Promise<string> => `hello ${event.name ?? 'world'}`;
