@@ -15,6 +15,7 @@ export {
   BucketModelSourceOptions, CustomInferenceHandlerProps, EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource,
   OnnxHandlerOptions,
 } from './efs-inference';
+export { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgress, RateLimitedEgressProps } from './rate-limited-egress';
 export { ScopedNagValidation, ServerlessPatternsChecks } from './nag';
 // The pack's rules, one namespace per service as in cdk-nag (`rules.sqs.SQSMaxReceiveCountAboveOne`).
 export * as rules from './nag/rules';

@@ -24,8 +24,14 @@ export const RATE_LIMITED_EGRESS_ENV = {
   PERMANENT_STATUSES: 'EGRESS_PERMANENT_STATUSES',
   /** URL of the buffer's dead-letter queue (permanent rejections are sent there directly). */
   DEAD_LETTER_QUEUE_URL: 'EGRESS_DEAD_LETTER_QUEUE_URL',
-  /** UUID of the buffer's event source mapping, which the runtime disables while the circuit is open. */
+  /**
+   * UUID of the buffer's event source mapping, which the runtime disables while the circuit is open. Set on the
+   * drain controller; the delivery function cannot carry it (the mapping is created after the function) and finds
+   * its mapping from {@link RATE_LIMITED_EGRESS_ENV.BUFFER_QUEUE_ARN} and its own name.
+   */
   EVENT_SOURCE_MAPPING_ID: 'EGRESS_EVENT_SOURCE_MAPPING_ID',
+  /** ARN of the buffer queue the mapping reads. */
+  BUFFER_QUEUE_ARN: 'EGRESS_BUFFER_QUEUE_ARN',
   /** URL the drain controller probes (GET) while the circuit is open. */
   PROBE_URL: 'EGRESS_PROBE_URL',
   /** How long the drain controller keeps watching an open circuit in one run, milliseconds. */

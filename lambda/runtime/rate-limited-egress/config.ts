@@ -20,6 +20,9 @@ export interface EgressConfig {
   readonly permanentStatuses: ReadonlySet<number>;
   readonly deadLetterQueueUrl?: string;
   readonly eventSourceMappingId?: string;
+  readonly bufferQueueArn?: string;
+  /** The function's own name (Lambda sets AWS_LAMBDA_FUNCTION_NAME). */
+  readonly functionName?: string;
   readonly probeUrl: string;
   readonly controllerWatchMs: number;
   readonly apiKeySecretId?: string;
@@ -60,6 +63,8 @@ export function resolveEgressConfig(env: EgressEnvironment): EgressConfig {
     })),
     deadLetterQueueUrl: env[ENV.DEAD_LETTER_QUEUE_URL] || undefined,
     eventSourceMappingId: env[ENV.EVENT_SOURCE_MAPPING_ID] || undefined,
+    bufferQueueArn: env[ENV.BUFFER_QUEUE_ARN] || undefined,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME || undefined,
     probeUrl: env[ENV.PROBE_URL] ? url(env, ENV.PROBE_URL) : endpointUrl,
     controllerWatchMs: integer(env, ENV.CONTROLLER_WATCH_MS, DEFAULTS.controllerWatchMs, 0),
     apiKeySecretId: env[ENV.API_KEY_SECRET_ID] || undefined,

@@ -25,13 +25,27 @@ export interface DrainSwitch {
 /** States of an event source mapping in which Lambda polls (or is about to). */
 const DRAINING_STATES = new Set(['Enabled', 'Enabling', 'Creating', 'Updating']);
 
+const MAPPINGS_PATH = '/2015-03-31/event-source-mappings/';
+
 /** A {@link DrainSwitch} over one event source mapping, through the Lambda API (2015-03-31 REST paths). */
 export class EventSourceMappingSwitch implements DrainSwitch {
-  private readonly path: string;
-
-  constructor(private readonly target: Omit<AwsRequestTarget, 'service'>, mappingId: string) {
-    this.path = `/2015-03-31/event-source-mappings/${encodeURIComponent(mappingId)}`;
+  /**
+   * The switch of the mapping from `queueArn` to `functionName`, found with ListEventSourceMappings on first use.
+   * The delivery function uses this: its own environment cannot name its mapping, which is created after it.
+   */
+  public static forFunction(target: Omit<AwsRequestTarget, 'service'>, functionName: string, queueArn: string): EventSourceMappingSwitch {
+    return new EventSourceMappingSwitch(target, async () => {
+      const query = new URLSearchParams({ FunctionName: functionName, EventSourceArn: queueArn });
+      const out = await awsJsonRequest({ ...target, service: 'lambda' }, 'GET', `${MAPPINGS_PATH}?${query}`);
+      const uuid = (out.EventSourceMappings ?? [])[0]?.UUID;
+      if (typeof uuid !== 'string') throw new Error(`no event source mapping from ${queueArn} to ${functionName}`);
+      return uuid;
+    });
   }
+
+  private path?: Promise<string>;
+
+  constructor(private readonly target: Omit<AwsRequestTarget, 'service'>, private readonly mappingId: string | (() => Promise<string>)) {}
 
   public async pause(): Promise<void> {
     await this.set(false);
@@ -42,16 +56,24 @@ export class EventSourceMappingSwitch implements DrainSwitch {
   }
 
   public async isDraining(): Promise<boolean> {
-    const out = await awsJsonRequest({ ...this.target, service: 'lambda' }, 'GET', this.path);
+    const out = await awsJsonRequest({ ...this.target, service: 'lambda' }, 'GET', await this.mappingPath());
     return DRAINING_STATES.has(String(out.State ?? ''));
   }
 
   private async set(enabled: boolean): Promise<void> {
     try {
-      await awsJsonRequest({ ...this.target, service: 'lambda' }, 'PUT', this.path, { Enabled: enabled });
+      await awsJsonRequest({ ...this.target, service: 'lambda' }, 'PUT', await this.mappingPath(), { Enabled: enabled });
     } catch (err) {
       // A mapping in transition refuses updates; the next caller (the controller runs again within a minute) sets it.
       if (!(err instanceof AwsRequestError && err.errorType === 'ResourceConflictException')) throw err;
     }
+  }
+
+  private mappingPath(): Promise<string> {
+    const id = this.mappingId;
+    this.path ??= (typeof id === 'string' ? Promise.resolve(id) : id()).then((uuid) => `${MAPPINGS_PATH}${encodeURIComponent(uuid)}`);
+    // A failed lookup is retried by the next caller.
+    this.path.catch(() => (this.path = undefined));
+    return this.path;
   }
 }

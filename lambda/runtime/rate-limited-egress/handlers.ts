@@ -63,8 +63,13 @@ function assemble(options: EgressRuntimeOptions): Assembled {
   const breaker = new CircuitBreaker({ dynamoDbClient, env, ...options.breaker });
   let drain = options.drain;
   if (!drain) {
-    if (!config.eventSourceMappingId) throw new Error('the event source mapping id is not set: the buffer could not be paused');
-    drain = new EventSourceMappingSwitch(awsTarget, config.eventSourceMappingId);
+    if (config.eventSourceMappingId) {
+      drain = new EventSourceMappingSwitch(awsTarget, config.eventSourceMappingId);
+    } else if (config.functionName && config.bufferQueueArn) {
+      drain = EventSourceMappingSwitch.forFunction(awsTarget, config.functionName, config.bufferQueueArn);
+    } else {
+      throw new Error('neither the event source mapping id nor the buffer queue ARN is set: the buffer could not be paused');
+    }
   }
   return {
     config,

@@ -306,3 +306,20 @@ export function describeRange(range: Range, unit = ''): string {
   const max = range.max === Number.MAX_SAFE_INTEGER ? '' : `${range.max.toLocaleString('en-US')}`;
   return `${range.min.toLocaleString('en-US')}..${max}${unit ? ` ${unit}` : ''}`;
 }
+
+const EVB_API_DESTINATION = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateApiDestination.html';
+const EVB_CONNECTION_PARAMETERS = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ConnectionHttpParameters.html';
+
+/** EventBridge API destinations and connections. */
+export const API_DESTINATIONS = {
+  /** InvocationRateLimitPerSecond: at least 1 (the API reference's valid range). */
+  rateLimitPerSecond: { min: 1, max: Number.MAX_SAFE_INTEGER, source: EVB_API_DESTINATION } as Range,
+  /** Invocations per second per API destination: a default quota an account can raise. */
+  rateLimitDefaultQuota: { min: 1, max: 300, source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html' } as Range,
+  /** Invocation endpoint URL length. */
+  endpointLength: { min: 1, max: 2_048, source: EVB_API_DESTINATION } as Range,
+  /** Header, query string and body parameters of a connection, each. */
+  connectionParameters: { min: 0, max: 100, source: EVB_CONNECTION_PARAMETERS } as Range,
+  /** Length of a connection parameter's key and of its value. */
+  connectionParameterLength: { min: 1, max: 512, source: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ConnectionHeaderParameter.html' } as Range,
+} as const;

@@ -18,6 +18,9 @@ export interface EgressTask {
   readonly motoEndpoint: string;
   readonly queueUrl: string;
   readonly mappingId: string;
+  /** The function the mapping invokes, and the queue it reads (the delivery handler finds its mapping from them). */
+  readonly functionName: string;
+  readonly mappedQueueArn: string;
   /** Epoch ms at which the process finishes its current batch (or controller run) and exits. */
   readonly stopAt: number;
   readonly batchSize: number;

@@ -10,15 +10,18 @@
  * poller itself (it invokes functions in Docker), which is why this model exists.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { EgressTask } from './egress-fleet';
 import { EventSourceMappingSwitch } from '../../../lambda/runtime/rate-limited-egress/drain-switch';
 import { createDeliveryHandler, createDrainController } from '../../../lambda/runtime/rate-limited-egress/handlers';
 import { FleetRateLimiter, Reservation } from '../../../lambda/runtime/rate-limited-egress/rate-limiter';
+import { RATE_LIMITED_EGRESS_ENV } from '../../../lib/rate-limited-egress/contract';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const quiet = { log: () => undefined };
+const logs: string[] = [];
+/** Keeps the runtime's warnings and errors for the result line (stdout carries only that line). */
+const quiet = { log: (level: string, message: string) => void (level !== 'INFO' && logs.length < 20 && logs.push(`${level} ${message}`)) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** The removal experiment: slots handed out at once, without the shared schedule. */
@@ -33,15 +36,19 @@ async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2]) as EgressTask;
   const dynamoDbClient = new DynamoDBClient({ endpoint: task.dynamoDbEndpoint, region: 'us-east-1', credentials });
   const awsTarget = { region: 'us-east-1', endpoint: task.motoEndpoint, credentials };
+  // The poller model reads the mapping by id; the handlers find it as deployed (controller: id; delivery: lookup).
   const realSwitch = new EventSourceMappingSwitch(awsTarget, task.mappingId);
   const drain = task.removePause
     ? { pause: async () => undefined, resume: async () => undefined, isDraining: async () => true }
-    : realSwitch;
+    : undefined;
   const limiter = task.removeLimiter
     ? new NoLimiter({ client: dynamoDbClient, tableName: 'unused', limiterId: 'unused', limitPerSecond: 1 })
     : undefined;
+  const env = task.role === 'controller'
+    ? { ...task.env, [RATE_LIMITED_EGRESS_ENV.EVENT_SOURCE_MAPPING_ID]: task.mappingId }
+    : { ...task.env, AWS_LAMBDA_FUNCTION_NAME: task.functionName, [RATE_LIMITED_EGRESS_ENV.BUFFER_QUEUE_ARN]: task.mappedQueueArn };
   const options = {
-    env: task.env,
+    env,
     dynamoDbClient,
     awsTarget,
     drain,
@@ -50,11 +57,18 @@ async function main(): Promise<void> {
     breaker: { logger: quiet, metricSink: () => undefined },
   };
 
+  const sqs = new SQSClient({ endpoint: task.motoEndpoint, region: 'us-east-1', credentials });
+  /** Done when the buffer is empty (nothing visible or in flight): every process then stops by itself. */
+  const drained = async () => {
+    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: task.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 1) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 1) === 0;
+  };
+
   if (task.role === 'controller') {
     const run = createDrainController(options);
     let runs = 0;
     let probes = 0;
-    while (Date.now() < task.stopAt) {
+    while (Date.now() < task.stopAt && !(await drained())) {
       const started = Date.now();
       const report = await run(undefined, { getRemainingTimeInMillis: () => task.stopAt - Date.now() + 10_000 });
       runs++;
@@ -65,24 +79,33 @@ async function main(): Promise<void> {
     return;
   }
 
-  const sqs = new SQSClient({ endpoint: task.motoEndpoint, region: 'us-east-1', credentials });
   const handle = createDeliveryHandler({ ...options, sqsClient: sqs });
   let invocations = 0;
   let received = 0;
   let returned = 0;
+  const receiveErrors: string[] = [];
   while (Date.now() < task.stopAt) {
     if (!(await realSwitch.isDraining())) {
       await sleep(200);
       continue;
     }
-    const out = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: task.queueUrl,
-      MaxNumberOfMessages: task.batchSize,
-      WaitTimeSeconds: 1,
-      VisibilityTimeout: task.visibilityTimeoutSeconds,
-      MessageSystemAttributeNames: ['All'],
-    }));
-    const messages = out.Messages ?? [];
+    let messages: Message[];
+    try {
+      const out = await sqs.send(new ReceiveMessageCommand({
+        QueueUrl: task.queueUrl,
+        MaxNumberOfMessages: task.batchSize,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: task.visibilityTimeoutSeconds,
+        MessageSystemAttributeNames: ['All'],
+      }));
+      messages = out.Messages ?? [];
+      if (messages.length === 0 && await drained()) break;
+    } catch (err) {
+      // Lambda's poller retries a failed receive; so does this model (moto answers a rare concurrent redrive with a 500).
+      receiveErrors.push((err as Error).message.slice(0, 200));
+      await sleep(200);
+      continue;
+    }
     if (messages.length === 0) continue;
     received += messages.length;
     invocations++;
@@ -98,7 +121,7 @@ async function main(): Promise<void> {
       }));
     }
   }
-  process.stdout.write(`${JSON.stringify({ role: task.role, invocations, received, returned })}\n`);
+  process.stdout.write(`${JSON.stringify({ role: task.role, invocations, received, returned, receiveErrors: receiveErrors.length, logs })}\n`);
 }
 
 function toRecord(m: Message): SQSRecord {

@@ -15,11 +15,19 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** moto answers unsigned requests; the authorization header only names the service for its router. */
 const routed = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=local/20300101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0` });
 
+export interface MotoBuffer {
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly mappingId: string;
+  readonly functionName: string;
+  readonly mappedQueueArn: string;
+}
+
 export interface MotoEgress {
   readonly endpoint: string;
   readonly sqs: SQSClient;
   /** A buffer queue with a DLQ after `maxReceiveCount` receives, and an event source mapping for it. */
-  buffer(name: string, maxReceiveCount: number): Promise<{ queueUrl: string; dlqUrl: string; mappingId: string }>;
+  buffer(name: string, maxReceiveCount: number): Promise<MotoBuffer>;
   send(queueUrl: string, bodies: string[]): Promise<void>;
   /** Visible + in flight + delayed messages of a queue. */
   depth(queueUrl: string): Promise<number>;
@@ -70,6 +78,7 @@ export async function startMotoEgress(): Promise<MotoEgress> {
       }))).QueueUrl!;
       // The mapping is attached to a queue nobody sends to: moto would otherwise try to run the function itself.
       const anchorUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-mapping-anchor` }))).QueueUrl!;
+      const mappedQueueArn = (await attribute(anchorUrl, 'QueueArn'))!;
       const fn = `${name}-delivery`;
       await post('lambda', '/2015-03-31/functions', JSON.stringify({
         FunctionName: fn,
@@ -79,9 +88,9 @@ export async function startMotoEgress(): Promise<MotoEgress> {
         Code: { ZipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' },
       }), 'application/json');
       const mapping = await post('lambda', '/2015-03-31/event-source-mappings', JSON.stringify({
-        FunctionName: fn, EventSourceArn: await attribute(anchorUrl, 'QueueArn'), BatchSize: 10,
+        FunctionName: fn, EventSourceArn: mappedQueueArn, BatchSize: 10,
       }), 'application/json');
-      return { queueUrl, dlqUrl, mappingId: mapping.UUID };
+      return { queueUrl, dlqUrl, mappingId: mapping.UUID, functionName: fn, mappedQueueArn };
     },
     send: async (queueUrl, bodies) => {
       for (let i = 0; i < bodies.length; i += 10) {

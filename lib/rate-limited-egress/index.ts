@@ -1,0 +1,2 @@
+export { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgressProps } from './props';
+export { RateLimitedEgress } from './rate-limited-egress';
