@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BufferedEventInput } from '../buffered-consumer/contract';
 import { CircuitBreaker, CircuitBreakerProps } from '../circuit-breaker/circuit-breaker';
-import { PatternAlarmOptions } from '../core/alarms';
+import { QueueAlarmOptions } from '../core/alarms';
 import { PatternFunctionOptions } from '../core/pattern-function-options';
 import { SecureQueueProps } from '../core/secure-queue';
 
@@ -29,7 +29,7 @@ export enum EgressHttpMethod {
 }
 
 /** Properties of a {@link RateLimitedEgress}. */
-export interface RateLimitedEgressProps extends PatternAlarmOptions {
+export interface RateLimitedEgressProps extends QueueAlarmOptions {
   /** Which delivery path to build. */
   readonly deliveryPath: EgressDeliveryPath;
   /** The partner's HTTPS endpoint. */
