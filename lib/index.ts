@@ -5,7 +5,7 @@ export {
 export { FifoFanout, FifoFanoutProps, FifoSubscriber, FifoSubscriberOptions, FifoSubscriberProps } from './fifo-fanout';
 export { BufferedEventConsumer, BufferedEventConsumerProps, BufferedEventInput, IdempotencyTable, IdempotencyTableProps } from './buffered-consumer';
 export {
-  CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, FailureCounting, HealthCheck, HealthCheckerOptions, ProtectOptions,
+  CircuitBreaker, CircuitBreakerProps, CircuitBreakerSettings, CircuitProtection, FailureCounting, HealthCheck, HealthCheckerOptions, ProtectOptions,
   StoreFailureMode,
 } from './circuit-breaker';
 export {

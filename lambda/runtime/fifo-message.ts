@@ -3,6 +3,7 @@
  * fields of a Publish request. Kept apart from the publisher so the rules can be read (and tested) in one place.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { EVENT_TYPE_ATTRIBUTE } from '../../lib/fifo-fanout/contract';
 
 /** SNS limit on `MessageGroupId` and `MessageDeduplicationId` length. */
 export const FIFO_ID_MAX_LENGTH = 128;
@@ -23,7 +24,7 @@ export const MAX_CONFIGURABLE_MESSAGE_BYTES = 1_048_576;
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 
 /** Name of the message attribute that carries `FifoMessage.eventType`, for filter policies and consumers. */
-export const EVENT_TYPE_ATTRIBUTE = 'eventType';
+export { EVENT_TYPE_ATTRIBUTE };
 
 const FIFO_ID_PATTERN = /^[\x21-\x7E]+$/; // alphanumerics and the 32 ASCII punctuation characters SNS allows
 const ATTRIBUTE_NAME_MAX_LENGTH = 256;

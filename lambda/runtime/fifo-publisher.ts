@@ -13,6 +13,7 @@ import {
   MAX_CONFIGURABLE_MESSAGE_BYTES,
   validateFifoTopicArn,
 } from './fifo-message';
+import { FIFO_FANOUT_ENV } from '../../lib/fifo-fanout/contract';
 
 // The message model this publisher validates and encodes, so one import gives a handler everything it needs.
 export {
@@ -35,8 +36,11 @@ export const MISSING_FROM_RESPONSE = 'MissingFromResponse';
 
 /** Settings of a {@link FifoPublisher}. */
 export interface FifoPublisherProps {
-  /** ARN of the SNS FIFO topic (its name ends in `.fifo`). */
-  readonly topicArn: string;
+  /**
+   * ARN of the SNS FIFO topic (its name ends in `.fifo`).
+   * @default - the `FIFO_FANOUT_TOPIC_ARN` environment variable, which `FifoFanout.grantPublish(fn)` sets
+   */
+  readonly topicArn?: string;
   /**
    * Client to publish with. Create it once per execution environment and pass it in to share connections.
    * @default - a new `SNSClient` with the default configuration chain
@@ -96,7 +100,8 @@ type Outcome = { ok: true; result: FifoPublishResult } | { ok: false; code: stri
  * oversized body fails fast with a {@link FifoPublishValidationError} instead of an opaque service error.
  *
  * @example
- * const publisher = new FifoPublisher({ topicArn: process.env.TOPIC_ARN! });
+ * // The topic ARN comes from FIFO_FANOUT_TOPIC_ARN, set by `fanout.grantPublish(fn)`; or pass `{ topicArn }`.
+ * const publisher = new FifoPublisher();
  * await publisher.publish({
  *   messageGroupId: job.jobId,
  *   deduplicationId: event.eventId,
@@ -110,8 +115,15 @@ export class FifoPublisher {
   private readonly client: SNSClient;
   private readonly maxMessageBytes: number;
 
-  constructor(props: FifoPublisherProps) {
-    validateFifoTopicArn(props.topicArn);
+  constructor(props: FifoPublisherProps = {}) {
+    const topicArn = props.topicArn ?? process.env[FIFO_FANOUT_ENV.TOPIC_ARN];
+    if (topicArn === undefined || topicArn === '') {
+      throw new FifoPublishValidationError(
+        'topicArn',
+        `is required: pass it, or grant the function with FifoFanout.grantPublish(fn), which sets ${FIFO_FANOUT_ENV.TOPIC_ARN}`,
+      );
+    }
+    validateFifoTopicArn(topicArn);
     const maxMessageBytes = props.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes > MAX_CONFIGURABLE_MESSAGE_BYTES) {
       throw new FifoPublishValidationError(
@@ -119,7 +131,7 @@ export class FifoPublisher {
         `must be an integer between 1 and ${MAX_CONFIGURABLE_MESSAGE_BYTES} (the SNS maximum), got ${maxMessageBytes}`,
       );
     }
-    this.topicArn = props.topicArn;
+    this.topicArn = topicArn;
     this.client = props.client ?? new SNSClient({});
     this.maxMessageBytes = maxMessageBytes;
   }

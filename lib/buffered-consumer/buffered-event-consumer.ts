@@ -12,7 +12,7 @@ import { FifoIngest } from './private/fifo-ingest';
 import { validateBufferedConsumer } from './private/validation';
 import { QueueAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
-import { AlarmFactory } from '../core/private/alarm-factory';
+import { AlarmFactory, oldestMessageAgeMetric, visibleMessagesMetric } from '../core/private/alarm-factory';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
@@ -229,5 +229,26 @@ export class BufferedEventConsumer extends Construct {
     });
     alarms.functionErrors(this, 'ConsumerErrorsAlarm', this.consumer, `${id} consumer`);
     this.alarms = alarms.alarms;
+  }
+
+  /**
+   * Age of the oldest message in the buffer queue, seconds (maximum per minute): the consumer falling behind. The
+   * construct's backlog alarm watches this metric.
+   */
+  public metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return oldestMessageAgeMetric(this.queue, props);
+  }
+
+  /**
+   * Messages in the buffer queue's dead-letter queue (maximum per minute): events the consumer kept failing. Undefined
+   * when an imported queue was given (its dead-letter queue is not known).
+   */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric | undefined {
+    return this.deadLetterQueue ? visibleMessagesMetric(this.deadLetterQueue, props) : undefined;
+  }
+
+  /** Messages in the rule target's dead-letter queue (maximum per minute): events EventBridge could not deliver. */
+  public metricTargetDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return visibleMessagesMetric(this.targetDeadLetterQueue, props);
   }
 }

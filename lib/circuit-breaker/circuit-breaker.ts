@@ -99,6 +99,23 @@ export interface ProtectOptions {
   readonly circuitIds: string[];
 }
 
+/** What {@link CircuitBreaker.protect} gave a function. */
+export interface CircuitProtection {
+  /** The circuits the function guards, the client's default first. */
+  readonly circuitIds: string[];
+  /** GetItem, PutItem and UpdateItem on the circuit table, on the items of these circuits only. */
+  readonly grant: iam.Grant;
+  /** The "circuit opened" alarm of each circuit, in the order of `circuitIds` (shared by every function guarding it). */
+  readonly openedAlarms: cloudwatch.IAlarm[];
+}
+
+/**
+ * Names of the transition metrics the runtime emits (embedded metric format), with the circuit id as dimension
+ * `CircuitId`. The runtime writes the same names; typed `metricCircuitXxx()` methods are the only way users reach them.
+ */
+const TRANSITION_METRICS = { opened: 'CircuitOpened', halfOpened: 'CircuitHalfOpened', closed: 'CircuitClosed' } as const;
+const CIRCUIT_DIMENSION = 'CircuitId';
+
 
 /** Room in the health checker's timeout after its slowest check, for the circuit writes (well above the 1 s call margin). */
 const HEALTH_CHECKER_TIMEOUT_ROOM_MS = 10_000;
@@ -133,7 +150,7 @@ export class CircuitBreaker extends Construct {
   public readonly healthCheckDeadLetterQueue?: sqs.IQueue;
   private readonly settingsEnv: Record<string, string>;
   private readonly alarmFactory: AlarmFactory;
-  private readonly alarmedCircuits = new Set<string>();
+  private readonly openedAlarms = new Map<string, cloudwatch.IAlarm>();
   private readonly namespace: string;
   private readonly callTimeoutMs: number;
 
@@ -188,11 +205,10 @@ export class CircuitBreaker extends Construct {
    * timeout must exceed `callTimeout` by at least a second, so a call that hangs is counted before Lambda ends the
    * invocation.
    */
-  public protect(fn: lambda.IFunction, options: ProtectOptions): void {
+  public protect(fn: lambda.Function, options: ProtectOptions): CircuitProtection {
     validate(this, (problems) => validateProtect(problems, fn, options, { extensionLayer: this.extensionLayer, callTimeoutMs: this.callTimeoutMs }));
-    const target = fn as lambda.Function;
     try {
-      target.addLayers(this.extensionLayer);
+      fn.addLayers(this.extensionLayer);
     } catch (err) {
       // The runtime was checked in validateProtect, so this is aws-cdk-lib refusing a sixth layer.
       validate(this, (problems) => problems.add(
@@ -201,16 +217,35 @@ export class CircuitBreaker extends Construct {
         'keep protected functions below the Lambda limit of 5 layers (the breaker adds one)',
       ));
     }
-    this.configure(target, options.circuitIds, { [CIRCUIT_BREAKER_ENV.EXTENSION_PORT]: String(CIRCUIT_BREAKER_DEFAULTS.extensionPort) });
+    const extensionPort = { [CIRCUIT_BREAKER_ENV.EXTENSION_PORT]: String(CIRCUIT_BREAKER_DEFAULTS.extensionPort) };
+    const protection = this.configure(fn, options.circuitIds, extensionPort);
     recordProtection(this, fn);
+    return protection;
   }
 
-  /** A metric of circuit transitions (CircuitOpened, CircuitHalfOpened, CircuitClosed) for one circuit. */
-  public metricTransitions(circuitId: string, metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  /**
+   * Transitions of `circuitId` into OPEN (CLOSED → OPEN, or a failed probe), summed per minute: calls to the dependency
+   * are failing fast. The circuit's "opened" alarm watches this metric.
+   */
+  public metricCircuitOpened(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.transitionMetric(TRANSITION_METRICS.opened, circuitId, props);
+  }
+
+  /** Transitions of `circuitId` into HALF_OPEN (a prober was elected), summed per minute. */
+  public metricCircuitHalfOpened(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.transitionMetric(TRANSITION_METRICS.halfOpened, circuitId, props);
+  }
+
+  /** Transitions of `circuitId` back to CLOSED (the dependency recovered), summed per minute. */
+  public metricCircuitClosed(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.transitionMetric(TRANSITION_METRICS.closed, circuitId, props);
+  }
+
+  private transitionMetric(metricName: string, circuitId: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { CircuitId: circuitId },
+      dimensionsMap: { [CIRCUIT_DIMENSION]: circuitId },
       statistic: 'Sum',
       period: Duration.minutes(1),
       ...props,
@@ -218,7 +253,7 @@ export class CircuitBreaker extends Construct {
   }
 
   /** Circuit ids were validated where they entered (protect options, health checks). */
-  private configure(fn: lambda.Function, circuitIds: string[], extra: Record<string, string>): void {
+  private configure(fn: lambda.Function, circuitIds: string[], extra: Record<string, string>): CircuitProtection {
     const env = {
       ...this.settingsEnv,
       [CIRCUIT_BREAKER_ENV.TABLE_NAME]: this.table.tableName,
@@ -233,25 +268,26 @@ export class CircuitBreaker extends Construct {
       warn(this, 'ProtectedFunctionMemory', `function ${fn.node.path} has ${memory} MB; a protected function also runs the ` +
         `extension process (about 60 MB resident, as much as a handler process): use at least ${DEFAULT_MEMORY_MB} MB`);
     }
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [this.table.tableArn],
-        // Each function touches only the items of the circuits it guards.
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': circuitIds } },
-      }),
-    );
-    for (const circuitId of circuitIds) this.alarmOnOpen(circuitId);
+    const grant = iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+      // Each function touches only the items of the circuits it guards.
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': circuitIds } },
+    });
+    return { circuitIds: [...circuitIds], grant, openedAlarms: circuitIds.map((circuitId) => this.alarmOnOpen(circuitId)) };
   }
 
-  private alarmOnOpen(circuitId: string): void {
-    if (this.alarmedCircuits.has(circuitId)) return;
-    this.alarmedCircuits.add(circuitId);
-    this.alarmFactory.threshold(this, openedAlarmId(circuitId), {
+  private alarmOnOpen(circuitId: string): cloudwatch.IAlarm {
+    const existing = this.openedAlarms.get(circuitId);
+    if (existing) return existing;
+    const alarm = this.alarmFactory.threshold(this, openedAlarmId(circuitId), {
       description: `Circuit ${circuitId} opened: calls to this dependency are failing fast`,
-      metric: this.metricTransitions(circuitId, 'CircuitOpened'),
+      metric: this.metricCircuitOpened(circuitId),
       threshold: 1,
     });
+    this.openedAlarms.set(circuitId, alarm);
+    return alarm;
   }
 
   private createHealthChecker(

@@ -4,13 +4,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { inRange, SQS } from './private/limits';
 import { acknowledgeDeadLetterOnlyQueue } from './private/nag-acknowledgements';
-import { checkQueueName } from './private/names';
+import { checkQueueName, FIFO_SUFFIX } from './private/names';
 import { checkFifoThroughput, checkRedriveAllowed } from './private/queue-inspection';
 import { Problems } from './private/validation';
 
 /** SQS keeps a message at most 14 days. */
 const MAX_RETENTION = Duration.seconds(SQS.retentionSeconds.max);
-const FIFO_SUFFIX = '.fifo';
 
 /** Properties of a {@link SecureQueue}. */
 export interface SecureQueueProps {

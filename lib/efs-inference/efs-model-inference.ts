@@ -13,7 +13,7 @@ import { createStorage, mountFor, restrictFileSystem } from './private/storage';
 import { SERVICE_TIMEOUT_MARGIN, validateProps, validateUnzippedSize } from './private/validation';
 import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction } from '../core/pattern-function';
-import { AlarmFactory } from '../core/private/alarm-factory';
+import { AlarmFactory, functionErrorsMetric } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
 import { Problems } from '../core/private/validation';
 
@@ -262,6 +262,16 @@ export class EfsModelInference extends Construct {
   /** Every alarm the construct created. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this.alarmFactory.alarms;
+  }
+
+  /**
+   * Errors of the inference function (summed over 5 minutes): failed inference requests, on every version and alias.
+   * The construct's inference-errors alarm watches this metric. The `FunctionName` dimension aggregates all versions
+   * and aliases, the provisioned `live` alias included ("Working with Lambda function metrics",
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics.html).
+   */
+  public metricInferenceErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return functionErrorsMetric(this.inferenceFunction, props);
   }
 
   private createAlarms(timeout: Duration): void {

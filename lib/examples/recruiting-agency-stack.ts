@@ -8,6 +8,7 @@ import { PatternFunction } from '../core/pattern-function';
 import { bundledHandlerCode } from '../core/private/assets';
 import { FifoFanout } from '../fifo-fanout';
 import { ExampleStackProps } from './example-stack-props';
+import { EVENT_TYPE_ATTRIBUTE } from '../fifo-fanout/contract';
 
 /** Properties of the {@link RecruitingAgencyStack}. */
 export interface RecruitingAgencyStackProps extends ExampleStackProps {
@@ -88,7 +89,7 @@ export class RecruitingAgencyStack extends Stack {
     this.jobEvents.addSubscriber('Inventory', {
       consumer: inventoryWriter,
       filterPolicy: {
-        eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['JobCreated', 'JobDeleted'] }),
+        [EVENT_TYPE_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: ['JobCreated', 'JobDeleted'] }),
       },
       maxConcurrency: 5,
     });

@@ -1,12 +1,16 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { FIFO_FANOUT_ENV } from './contract';
 import { FifoSubscriber, FifoSubscriberOptions } from './fifo-subscriber';
 import { MAX_FIFO_TOPIC_SUBSCRIPTIONS } from './private/validation';
 import { QueueAlarmOptions } from '../core/alarms';
+import { SharedSlot } from '../core/private/app-registry';
 import { checkFifoTopicName } from '../core/private/names';
-import { Problems, validate } from '../core/private/validation';
+import { Problems, validate, warn } from '../core/private/validation';
 
 /** Properties of a {@link FifoFanout}. */
 export interface FifoFanoutProps extends QueueAlarmOptions {
@@ -116,6 +120,27 @@ export class FifoFanout extends Construct {
     return subscriber;
   }
 
+  /**
+   * Lets `grantee` publish to the topic (`sns:Publish`, and the key's use when the topic has a customer managed key).
+   * When `grantee` is a function of this app, also sets `FIFO_FANOUT_TOPIC_ARN` on it, which the runtime helper
+   * `FifoPublisher` reads when no `topicArn` is passed. A function granted by two fanouts keeps the first topic's
+   * ARN (with a warning): pass `topicArn` to each publisher then.
+   */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.topic.grantPublish(grantee);
+    if (grantee instanceof lambda.Function) {
+      const first = topicOfPublisher.get(grantee);
+      if (first === undefined) {
+        grantee.addEnvironment(FIFO_FANOUT_ENV.TOPIC_ARN, this.topic.topicArn);
+        topicOfPublisher.set(grantee, this.node.path);
+      } else if (first !== this.node.path) {
+        warn(this, 'PublisherOfTwoTopics', `function ${grantee.node.path} publishes to ${first} and ${this.node.path}; ` +
+          `${FIFO_FANOUT_ENV.TOPIC_ARN} names ${first}'s topic: pass topicArn to FifoPublisher for the other`);
+      }
+    }
+    return grant;
+  }
+
   /** The subscribers added so far. */
   public get subscribers(): FifoSubscriber[] {
     return [...this.subscriberList];
@@ -126,3 +151,6 @@ export class FifoFanout extends Construct {
     return this.subscriberList.flatMap((s) => s.alarms);
   }
 }
+
+/** Which fanout's topic a function's `FIFO_FANOUT_TOPIC_ARN` names (the first fanout that granted it). */
+const topicOfPublisher = new SharedSlot<string>('fifoFanoutPublisherTopic');

@@ -8,7 +8,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { validateBodyFilterPolicy, validateFilterPolicy } from './private/validation';
 import { QueueAlarmOptions } from '../core/alarms';
-import { AlarmFactory } from '../core/private/alarm-factory';
+import { AlarmFactory, oldestMessageAgeMetric, visibleMessagesMetric } from '../core/private/alarm-factory';
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
@@ -143,6 +143,27 @@ export class FifoSubscriber extends Construct {
     );
     alarms.oldestMessageAge(this, 'OldestMessageAlarm', this.queue, `${id} queue`);
     this.alarms = alarms.alarms;
+  }
+
+  /**
+   * Age of the oldest message in this subscriber's queue, seconds (maximum per minute): the consumer falling behind.
+   * The subscriber's backlog alarm watches this metric.
+   */
+  public metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return oldestMessageAgeMetric(this.queue, props);
+  }
+
+  /**
+   * Messages in the queue's dead-letter queue (maximum per minute): records the consumer kept failing. Undefined when
+   * an imported queue was subscribed (its dead-letter queue is not known).
+   */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric | undefined {
+    return this.deadLetterQueue ? visibleMessagesMetric(this.deadLetterQueue, props) : undefined;
+  }
+
+  /** Messages in the subscription's dead-letter queue (maximum per minute): messages SNS could not deliver to the queue. */
+  public metricSubscriptionDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return visibleMessagesMetric(this.subscriptionDeadLetterQueue, props);
   }
 }
 

@@ -14,7 +14,7 @@ import { checkAttributeNames, inspectTable } from './private/table-inspection';
 import { validateOutboxProps } from './private/validation';
 import { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, TransactionalOutboxProps } from './props';
 import { PatternFunction } from '../core/pattern-function';
-import { AlarmFactory } from '../core/private/alarm-factory';
+import { AlarmFactory, visibleMessagesMetric } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
 import { createPipe } from '../core/private/pipe';
 import { createTtlTable } from '../core/private/ttl-table';
@@ -124,7 +124,7 @@ export class TransactionalOutbox extends Construct {
     const alarms = new AlarmFactory(props);
     alarms.threshold(this, 'PipeExecutionFailedAlarm', {
       description: `${id}: the outbox pipe failed to publish a batch (it is retried, then dead-lettered)`,
-      metric: this.pipeMetric('ExecutionFailed'),
+      metric: this.metricPipeExecutionFailed(),
       threshold: 1,
     });
     alarms.deadLetterQueueDepth(this, 'PipeDeadLetterQueueAlarm', this.deadLetterQueue, `${id} pipe dead-letter queue`);
@@ -174,8 +174,25 @@ export class TransactionalOutbox extends Construct {
     };
   }
 
-  /** A metric of the pipe (namespace `AWS/EventBridge/Pipes`), summed over 5 minutes by default. */
-  public pipeMetric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  /**
+   * Failed executions of the pipe (`ExecutionFailed`, summed over 5 minutes): batches that did not reach the target
+   * and are retried, then dead-lettered. The construct's pipe alarm watches this metric.
+   */
+  public metricPipeExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.pipeMetric('ExecutionFailed', props);
+  }
+
+  /** Messages in the pipe's dead-letter queue (maximum per minute): batches the pipe gave up on. */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return visibleMessagesMetric(this.deadLetterQueue, props);
+  }
+
+  /**
+   * A metric of the pipe, summed over 5 minutes by default. Namespace, metric names and the `PipeName` dimension are
+   * those of "Logging and monitoring Amazon EventBridge Pipes using Amazon CloudWatch Logs"
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-monitoring.html).
+   */
+  private pipeMetric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/EventBridge/Pipes',
       metricName,

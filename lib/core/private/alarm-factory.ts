@@ -21,6 +21,24 @@ export interface ThresholdAlarmProps {
 }
 
 /**
+ * Messages visible in a queue, the most seen in each minute: what a dead-letter queue's alarm and `metricXxx()` methods
+ * watch, so the metric a user alarms on is the one the construct's own alarm uses.
+ */
+export function visibleMessagesMetric(queue: sqs.IQueue, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', ...props });
+}
+
+/** Age of the oldest message in a queue, seconds, the most seen in each minute. */
+export function oldestMessageAgeMetric(queue: sqs.IQueue, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum', ...props });
+}
+
+/** Errors of a function, summed over 5 minutes. */
+export function functionErrorsMetric(fn: lambda.IFunction, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+}
+
+/**
  * Creates the alarms a pattern owns, applies the shared action to each, and remembers them so the pattern can
  * expose them as a list.
  */
@@ -38,7 +56,7 @@ export class AlarmFactory {
   public deadLetterQueueDepth(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
     return this.threshold(scope, id, {
       description: `${what} holds messages that could not be delivered or processed`,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: visibleMessagesMetric(queue),
       threshold: 1,
     });
   }
@@ -48,7 +66,7 @@ export class AlarmFactory {
     const maxAge = this.options.maxMessageAge ?? Duration.minutes(5);
     return this.threshold(scope, id, {
       description: `${what}: oldest message older than ${maxAge.toHumanString()} (consumer falling behind)`,
-      metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: oldestMessageAgeMetric(queue),
       threshold: maxAge.toSeconds(),
       evaluationPeriods: 3,
     });
@@ -58,7 +76,7 @@ export class AlarmFactory {
   public functionErrors(scope: Construct, id: string, fn: lambda.IFunction, what: string): cloudwatch.Alarm {
     return this.threshold(scope, id, {
       description: `${what}: function errors`,
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: functionErrorsMetric(fn),
       threshold: 1,
     });
   }

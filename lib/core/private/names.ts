@@ -2,7 +2,11 @@ import { Token } from 'aws-cdk-lib';
 import { CLOUDWATCH, DYNAMODB, EVENTBRIDGE, SNS, SQS } from './limits';
 import { Problems } from './validation';
 
-const FIFO_SUFFIX = '.fifo';
+/**
+ * The suffix every SNS FIFO topic name and SQS FIFO queue name ends with (SNS CreateTopic and SQS CreateQueue API
+ * references). Written once: checks and generated names read it from here.
+ */
+export const FIFO_SUFFIX = '.fifo';
 
 /**
  * Checks a queue name (given as a prop, or read from a queue defined in the app): the `.fifo` suffix exactly when the

@@ -7,6 +7,7 @@ import {
   MISSING_FROM_RESPONSE,
   SKIPPED_AFTER_GROUP_FAILURE,
 } from '../../../lambda/runtime';
+import { FIFO_FANOUT_ENV } from '../../../lib/fifo-fanout/contract';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:JobEvents.fifo';
 const sns = mockClient(SNSClient);
@@ -76,6 +77,35 @@ describe('FifoPublisher.publish', () => {
     sns.on(PublishCommand).rejects(new SNSServiceException({ name: 'AuthorizationErrorException', $fault: 'client', $metadata: {} }));
 
     await expect(publisher().publish(jobCreated('job-3'))).rejects.toThrow(expect.objectContaining({ name: 'AuthorizationErrorException' }));
+  });
+});
+
+describe('topic from the environment FifoFanout.grantPublish sets', () => {
+  const saved = process.env[FIFO_FANOUT_ENV.TOPIC_ARN];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[FIFO_FANOUT_ENV.TOPIC_ARN];
+    else process.env[FIFO_FANOUT_ENV.TOPIC_ARN] = saved;
+  });
+
+  test('without topicArn, publishes to the topic the variable names', async () => {
+    process.env[FIFO_FANOUT_ENV.TOPIC_ARN] = TOPIC_ARN;
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1', SequenceNumber: '1' });
+    const fromEnv = new FifoPublisher({ client: new SNSClient({ region: 'us-east-1' }) });
+    await fromEnv.publish(jobCreated('job-1'));
+    expect(fromEnv.topicArn).toBe(TOPIC_ARN);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe(TOPIC_ARN);
+  });
+
+  test('a topicArn passed wins over the variable', () => {
+    process.env[FIFO_FANOUT_ENV.TOPIC_ARN] = 'arn:aws:sns:us-east-1:123456789012:Other.fifo';
+    expect(new FifoPublisher({ topicArn: TOPIC_ARN }).topicArn).toBe(TOPIC_ARN);
+  });
+
+  test('neither: the error says how to provide one', async () => {
+    delete process.env[FIFO_FANOUT_ENV.TOPIC_ARN];
+    const error = await validationError(() => new FifoPublisher());
+    expect(error.field).toBe('topicArn');
+    expect(error.reason).toContain(`grant the function with FifoFanout.grantPublish(fn), which sets ${FIFO_FANOUT_ENV.TOPIC_ARN}`);
   });
 });
 

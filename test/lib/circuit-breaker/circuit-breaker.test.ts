@@ -377,7 +377,8 @@ describe('CircuitBreaker validation', () => {
     ['an invalid circuit id', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', fnProps), { circuitIds: ['has,comma'] }), /circuit id "has,comma" is not valid/],
     ['no circuit ids', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', fnProps), { circuitIds: [] }), /no circuit ids were given/],
     ['duplicate circuit ids', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', fnProps), { circuitIds: ['a', 'a'] }), /contain a duplicate/],
-    ['an imported function', (s) => new CircuitBreaker(s, 'B').protect(lambda.Function.fromFunctionName(s, 'F', 'f'), { circuitIds: ['a'] }), /function Test\/F is imported/],
+    // protect() takes a lambda.Function; an untyped caller (JavaScript, or a jsii host without type checks) still gets the error.
+    ['an imported function', (s) => new CircuitBreaker(s, 'B').protect(lambda.Function.fromFunctionName(s, 'F', 'f') as unknown as lambda.Function, { circuitIds: ['a'] }), /function Test\/F is imported/],
     ['a Python function', (s) => new CircuitBreaker(s, 'B').protect(new PatternFunction(s, 'F', { ...fnProps, runtime: lambda.Runtime.PYTHON_3_12 }), { circuitIds: ['a'] }), /runs python3\.12; the runtime client and extension are for Node\.js/],
     [
       'protecting a function twice',
