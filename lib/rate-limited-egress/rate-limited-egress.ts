@@ -233,7 +233,7 @@ export class RateLimitedEgress extends Construct {
   /** BUFFERED: times the partner's circuit opened (each pauses the buffer), 1-minute sums. */
   public metricCircuitOpened(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     if (!this.circuitBreaker || !this.circuitId) throw new Error(`${this.node.path}: metricCircuitOpened applies to the BUFFERED path only`);
-    return this.circuitBreaker.metricTransitions(this.circuitId, 'CircuitOpened', props);
+    return this.circuitBreaker.metricCircuitOpened(this.circuitId, props);
   }
 
   /** UpdateItem on the partner's limiter item only, and the API key secret. */
