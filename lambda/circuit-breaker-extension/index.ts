@@ -43,7 +43,8 @@ async function main(env: Environment): Promise<void> {
 
   const tableName = env[CIRCUIT_BREAKER_ENV.TABLE_NAME];
   // The same store budget as the client's: a lookup that waits longer is better served by the client's own read.
-  const store = tableName ? loadStore(tableName, positiveInt(env, CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS, CIRCUIT_BREAKER_DEFAULTS.storeTimeoutMs)) : undefined;
+  const storeTimeoutMs = positiveInt(env, CIRCUIT_BREAKER_ENV.STORE_TIMEOUT_MS, CIRCUIT_BREAKER_DEFAULTS.storeTimeoutMs);
+  const store = tableName ? loadStore(tableName, storeTimeoutMs) : undefined;
   const server = new CircuitStateServer({
     store,
     maxAgeMs: positiveInt(env, CIRCUIT_BREAKER_ENV.EXTENSION_CACHE_MAX_AGE_MS, CIRCUIT_BREAKER_DEFAULTS.extensionCacheMaxAgeMs),

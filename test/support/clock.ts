@@ -11,12 +11,12 @@ if (target) {
   const RealDate = Date;
   const offset = at - RealDate.now();
   class ShiftedDate extends RealDate {
+    public static now(): number {
+      return RealDate.now() + offset;
+    }
     constructor(...args: unknown[]) {
       if (args.length === 0) super(RealDate.now() + offset);
       else super(...(args as [string | number | Date]));
-    }
-    public static now(): number {
-      return RealDate.now() + offset;
     }
   }
   globalThis.Date = ShiftedDate as DateConstructor;

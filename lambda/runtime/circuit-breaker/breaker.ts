@@ -18,7 +18,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { CircuitBreakerConfig, CircuitBreakerSettings, resolveCircuitBreakerConfig, StoreFailureMode } from './config';
 import type { LocalWindow } from './counting';
 import { Environment } from './env';
@@ -34,6 +33,7 @@ import {
 } from './telemetry';
 import { acquireProbe, Admission, admission, probeFailed, probeSucceeded } from './transitions';
 import { announcementDue, CircuitRecord, CircuitState } from './types';
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 
 /** Source of the current time in epoch milliseconds; inject one to move time in tests. */
 export interface Clock {
@@ -150,7 +150,8 @@ export class CircuitBreaker {
       return this.storeUnavailable(circuitId, 'read', err, fn, options);
     }
     const record = read.record;
-    if (admitted.kind !== 'elect') this.claimLateAnnouncement(record);
+    // Fire and forget: the claim handles its own failure (storeFailed), and the call must not wait for it.
+    if (admitted.kind !== 'elect') void this.claimLateAnnouncement(record);
     switch (admitted.kind) {
       case 'pass':
         return this.runClosed(read, fn, options);

@@ -3,8 +3,8 @@
  * Hand-written rather than lib-dynamodb: a dozen flat attributes do not justify another dependency in every bundle.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 import { CircuitRecord, closedRecord, isCircuitState, Tally } from './types';
+import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 
 type Item = Record<string, AttributeValue>;
 

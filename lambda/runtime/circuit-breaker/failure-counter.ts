@@ -63,7 +63,9 @@ export class FailureCounter {
 
   private async startWindow(id: string, tally: CircuitTally, at: number): Promise<void> {
     const { store, writerKey, settings } = this.props;
-    const out = await this.props.source.storeRequest(() => store.startWindow(id, at, this.props.nextToken(), writerKey, tally.startingTally(at), settings));
+    const out = await this.props.source.storeRequest(
+      () => store.startWindow(id, at, this.props.nextToken(), writerKey, tally.startingTally(at), settings),
+    );
     const record = this.learn(id, tally, out, at, out.written ? undefined : at);
     if (out.written) {
       tally.started(record!.windowId!, at);

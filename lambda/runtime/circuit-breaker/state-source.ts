@@ -16,11 +16,11 @@
  * failed, a call with no usable state fails at once (the breaker then applies its store failure mode) instead of
  * waiting for a store that just hung, and the next call after that retries it.
  */
-import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 import { ExtensionStateClient } from './extension-client';
 import type { CircuitStore } from './store';
 import { CircuitBreakerLogger } from './telemetry';
 import { CircuitRecord } from './types';
+import { CIRCUIT_BREAKER_DEFAULTS } from '../../../lib/circuit-breaker/contract';
 
 /** How long a record this environment wrote wins over a lower version read later. Bounded, because after a TTL deletion versions legitimately restart at 0. */
 export const OWN_WRITE_GUARD_MS = 10_000;

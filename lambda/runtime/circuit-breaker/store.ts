@@ -13,10 +13,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 import { itemToRecord, recordToItem, TALLY_CALLS, tallyToAttribute } from './codec';
 import { expiration, openedFields, TransitionSettings, wroteTransition } from './transitions';
 import { CircuitRecord, CircuitState, Tally } from './types';
+import { CIRCUIT_TABLE } from '../../../lib/circuit-breaker/contract';
 
 /** Part of the store budget one attempt of the default client may take: two attempts and the SDK's retry delay fit in it. */
 export const ATTEMPT_SHARE_OF_BUDGET = 0.4;

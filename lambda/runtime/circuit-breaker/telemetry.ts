@@ -3,9 +3,9 @@
  * Lambda runtime's console patching would wrap an EMF line in its own JSON envelope and CloudWatch would no longer
  * extract the metric.
  */
-import { CIRCUIT_ID_DIMENSION, CircuitMetric } from '../../../lib/circuit-breaker/contract';
 import type { Environment } from './env';
 import { CircuitState } from './types';
+import { CIRCUIT_ID_DIMENSION, CircuitMetric } from '../../../lib/circuit-breaker/contract';
 
 export { CIRCUIT_ID_DIMENSION, CircuitMetric } from '../../../lib/circuit-breaker/contract';
 

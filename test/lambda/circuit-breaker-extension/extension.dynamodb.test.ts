@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleExtension, ExtensionProcess, startExtensionProcess } from './extension-process';
 import { ExtensionsApiStandIn } from './extensions-api-stand-in';
-import { DelayingProxy } from '../runtime/circuit-breaker/delaying-proxy';
 import { CircuitOpenError } from '../../../lambda/runtime/circuit-breaker/errors';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../support/dynamodb-local';
+import { DelayingProxy } from '../runtime/circuit-breaker/delaying-proxy';
 import { createCircuitTable, failing, ignoreErrors, succeeding, testBreaker } from '../runtime/circuit-breaker/support';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -158,7 +158,8 @@ describe('frozen (SIGSTOP) with a DynamoDB read in flight', () => {
     const endpoint = await proxy.start();
     // A store budget longer than the freeze, so the read in flight is answered rather than timed out on the thaw.
     const ext = await startExtensionProcess(executable, {
-      endpoint, table,
+      endpoint,
+      table,
       env: { NODE_PATH: join(repoRoot, 'node_modules'), CIRCUIT_BREAKER_EXTENSION_CACHE_MAX_AGE_MS: '1000', CIRCUIT_BREAKER_STORE_TIMEOUT_MS: '20000' },
     });
     started.push(ext);

@@ -89,7 +89,8 @@ describe('an AWS managed key passed by alias on a queue SNS or EventBridge write
       'key-provider:account=123456789012:aliasName=alias/orders:region=eu-west-1': { keyId: '22222222-2222-2222-2222-222222222222' },
     };
     const build = (alias: string) => (s: Stack) => new BufferedEventConsumer(s, 'B', {
-      ...bufferBase, consumerProps: fnProps,
+      ...bufferBase,
+      consumerProps: fnProps,
       queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: kms.Key.fromLookup(s, 'Key', { aliasName: alias }) },
     });
     expect(ids(build('alias/aws/sqs'), inEnv(new App({ context: lookups }))))

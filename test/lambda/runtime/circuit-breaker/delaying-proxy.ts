@@ -25,6 +25,14 @@ export class DelayingProxy {
   /** Answers of these operations wait (in order) until {@link release}: a response in flight across a freeze. */
   public readonly paused = new Set<string>();
   private readonly waiting: Array<() => void> = [];
+  private readonly rules: HoldRule[] = [];
+  private readonly server: Server;
+  private readonly upstream: URL;
+
+  constructor(upstreamEndpoint: string, private readonly holdMs: number) {
+    this.upstream = new URL(upstreamEndpoint);
+    this.server = createServer((req, res) => this.forward(req, res));
+  }
 
   /** Sends every answer held by {@link paused} and stops holding them. */
   public release(): void {
@@ -35,14 +43,6 @@ export class DelayingProxy {
   /** Answers held by {@link paused} right now. */
   public get pausedAnswers(): number {
     return this.waiting.length;
-  }
-  private readonly rules: HoldRule[] = [];
-  private readonly server: Server;
-  private readonly upstream: URL;
-
-  constructor(upstreamEndpoint: string, private readonly holdMs: number) {
-    this.upstream = new URL(upstreamEndpoint);
-    this.server = createServer((req, res) => this.forward(req, res));
   }
 
   /** Resolves with the proxy's endpoint. */

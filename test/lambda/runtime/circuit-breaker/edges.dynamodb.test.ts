@@ -21,8 +21,13 @@ beforeAll(async () => {
 });
 
 const RATE_DEFAULTS: Partial<CircuitBreakerOptions> = {
-  failureCounting: FailureCounting.RATE, failureThreshold: undefined, failureRateThreshold: 50, minimumCalls: 20,
-  failureWindowMs: 30_000, tallyFlushIntervalMs: 1_000, stateMaxAgeMs: 1_000,
+  failureCounting: FailureCounting.RATE,
+  failureThreshold: undefined,
+  failureRateThreshold: 50,
+  minimumCalls: 20,
+  failureWindowMs: 30_000,
+  tallyFlushIntervalMs: 1_000,
+  stateMaxAgeMs: 1_000,
 };
 
 describe('counting', () => {
@@ -89,7 +94,12 @@ describe('a read in flight across a freeze is judged by when it was sent', () =>
     const clock = new ManualClock();
     const client = localDynamoDbClient({ maxAttempts: 1 });
     const answers = holdAnswers(client, 'GetItemCommand');
-    const server = new CircuitStateServer({ store: new CircuitStore(client, table), maxAgeMs: 1_000, now: () => clock.now(), logger: captureLogger() });
+    const server = new CircuitStateServer({
+      store: new CircuitStore(client, table),
+      maxAgeMs: 1_000,
+      now: () => clock.now(),
+      logger: captureLogger(),
+    });
     const opener = testBreaker(table, { clock, failureThreshold: 1 });
     try {
       await server.lookup(opener.circuitId);
@@ -116,7 +126,12 @@ describe('a read in flight across a freeze is judged by when it was sent', () =>
     const clock = new ManualClock();
     const client = localDynamoDbClient({ maxAttempts: 1 });
     const answers = holdAnswers(client, 'GetItemCommand');
-    const server = new CircuitStateServer({ store: new CircuitStore(client, table), maxAgeMs: 1_000, now: () => clock.now(), logger: captureLogger() });
+    const server = new CircuitStateServer({
+      store: new CircuitStore(client, table),
+      maxAgeMs: 1_000,
+      now: () => clock.now(),
+      logger: captureLogger(),
+    });
     const port = await server.listen(0);
     const t = testBreaker(table, { clock, stateMaxAgeMs: 1_000, extensionPort: port, extensionTimeoutMs: 1_000 });
     const opener = testBreaker(table, { clock, circuitId: t.circuitId, failureThreshold: 1 });

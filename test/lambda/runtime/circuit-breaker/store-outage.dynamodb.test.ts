@@ -3,8 +3,8 @@
  * requests, with an SDK middleware refusing chosen commands the way DynamoDB does under throttling).
  */
 import { createServer } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { captureLogger, closedPort, createCircuitTable, failing, ignoreErrors, ManualClock, succeeding, testBreaker } from './support';
 import { CircuitBreaker } from '../../../../lambda/runtime/circuit-breaker/breaker';
