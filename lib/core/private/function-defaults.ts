@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AlarmFactory } from './alarm-factory';
 import { checkFunctionOptions, guardFunctionLimits } from './function-limits';
-import { acknowledgeFunctionDeadLetterQueue } from './nag-acknowledgements';
+import { acknowledgeFunctionDeadLetterQueue, acknowledgeVerifiedRuntime } from './nag-acknowledgements';
 import { Problems } from './validation';
 import type { PatternFunctionOptions } from '../pattern-function-options';
 import { SecureQueue } from '../secure-queue';
@@ -37,6 +37,16 @@ export function nodeMajor(runtime: lambda.Runtime): number | undefined {
 export function defaultNodeRuntime(): lambda.Runtime {
   return lambda.Runtime.ALL.find((r) => r.name === VERIFIED_NODE_RUNTIME && !r.isVariable)
     ?? new lambda.Runtime(VERIFIED_NODE_RUNTIME, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
+}
+
+/**
+ * The newest Node.js runtime the installed aws-cdk-lib knows, when `runtime` is the verified one and a newer one
+ * exists (what cdk-nag's latest-runtime rules compare with), else undefined.
+ */
+export function newerNodeRuntime(runtime: lambda.Runtime): lambda.Runtime | undefined {
+  if (runtime.name !== VERIFIED_NODE_RUNTIME) return undefined;
+  const newest = supportedNodeRuntimes().pop();
+  return newest && nodeMajor(newest)! > nodeMajor(runtime)! ? newest : undefined;
 }
 
 /** Whether the library's bundles and layers run on `runtime`: Node.js `OLDEST_NODE_MAJOR` or newer. */
@@ -158,6 +168,8 @@ export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, 
   }
   guardFunctionLimits(fn);
   acknowledgeFunctionDeadLetterQueue(fn, props.invokedAsynchronously ?? false);
+  const newer = newerNodeRuntime(fn.runtime);
+  if (newer) acknowledgeVerifiedRuntime(fn, fn.runtime.name, newer.name);
   if (prepared.onFailureQueue) {
     // Every failed asynchronous invocation lands in this queue: one message there is already an incident.
     prepared.onFailureAlarm = new AlarmFactory({ alarmAction: props.alarmAction }).deadLetterQueueDepth(

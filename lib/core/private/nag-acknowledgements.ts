@@ -39,3 +39,19 @@ export function acknowledgeFunctionDeadLetterQueue(fn: IConstruct, invokedAsynch
         'destination.',
   });
 }
+
+/**
+ * A library function on the verified Node.js runtime while the app's aws-cdk-lib already knows a newer one (e.g.
+ * nodejs26.x on aws-cdk-lib 2.278): AwsSolutions-L1 and Serverless-LambdaLatestVersion compare with the newest runtime
+ * aws-cdk-lib lists. The library keeps the runtime it has tested (see the runtime policy in function-defaults.ts) so a
+ * newer aws-cdk-lib never changes a deployed function's runtime by itself; the acknowledgement is added only while a
+ * newer runtime exists, so on an aws-cdk-lib whose newest runtime is the verified one the rules still run unmuted.
+ */
+export function acknowledgeVerifiedRuntime(fn: IConstruct, runtime: string, newerRuntime: string): void {
+  const reason =
+    `The function runs ${runtime}, the newest Node.js runtime the library's handlers and layers are tested on, a ` +
+    `runtime Lambda supports; aws-cdk-lib also knows ${newerRuntime}, which the library has not verified yet. Set ` +
+    '`runtime` on the construct to move this function earlier.';
+  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason });
+}

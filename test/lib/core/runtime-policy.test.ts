@@ -10,6 +10,7 @@ import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as assertions from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { CircuitBreaker, PatternFunction } from '../../../lib';
 import {
   defaultNodeRuntime, OLDEST_NODE_MAJOR, supportedNodeRuntimes, VERIFIED_NODE_RUNTIME,
@@ -65,6 +66,22 @@ describe('runtime policy', () => {
     const fn = new PatternFunction(stack, 'Fn', { ...fnProps, runtime });
     new CircuitBreaker(stack, 'Breaker').protect(fn, { circuitIds: ['a'] });
     template(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: runtime.name, Layers: Match.anyValue() });
+  });
+});
+
+describe('cdk-nag\'s latest-runtime rules while aws-cdk-lib knows a newer runtime than the verified one', () => {
+  const latestRuntimeFindings = (stack: Stack) => [new AwsSolutionsChecks(), new ServerlessChecks()]
+    .flatMap((pack) => pack.validateScope(stack).violations)
+    .filter((v) => v.ruleName === 'AwsSolutions-L1' || v.ruleName === 'Serverless-LambdaLatestVersion')
+    .map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)
+    .sort();
+
+  test('a function on the verified runtime is acknowledged; one on an older runtime is still reported', () => {
+    newerRuntime(); // what a newer aws-cdk-lib (or the app) adds to lambda.Runtime.ALL
+    const stack = newStack();
+    new PatternFunction(stack, 'Verified', fnProps);
+    new PatternFunction(stack, 'Older', { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X });
+    expect(latestRuntimeFindings(stack)).toEqual(['AwsSolutions-L1 Test/Older/Resource', 'Serverless-LambdaLatestVersion Test/Older/Resource']);
   });
 });
 

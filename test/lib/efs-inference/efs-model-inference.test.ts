@@ -199,11 +199,17 @@ describe('an S3 prefix source', () => {
 
   test('the prefix wildcard is acknowledged with its reason; aws-cdk-lib\'s notification handler is left to the app', () => {
     const { stack } = synth({}, (s) => ({ model: ModelSource.fromBucket(new s3.Bucket(s, 'Models', { enforceSSL: true }), 'models/ranker/') }));
-    const findings = new AwsSolutionsChecks().validateScope(stack).violations
-      .filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').startsWith('Test/Model/') || (r.constructPath ?? '').includes('BucketNotificationsHandler')))
+    const violations = new AwsSolutionsChecks().validateScope(stack).violations;
+    const on = (part: (path: string) => boolean) => violations
+      .filter((v) => v.violatingResources.some((r) => part(r.constructPath ?? '')))
       .map((v) => v.ruleName);
+    expect(on((path) => path.startsWith('Test/Model/'))).toEqual([]);
     // An acknowledgement id may hold one '::' only (aws-cdk-lib), so the handler's managed-policy finding cannot be.
-    expect(findings).toEqual(['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]']);
+    // The handler's runtime is aws-cdk-lib's choice: on an aws-cdk-lib that knows a newer Python than the handler's,
+    // AwsSolutions-L1 reports it too, which is also the app's to decide.
+    expect(on((path) => path.includes('BucketNotificationsHandler')).filter((rule) => rule !== 'AwsSolutions-L1')).toEqual([
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    ]);
   });
 
   test('without syncOnPublish only deploys sync', () => {
