@@ -21,7 +21,6 @@ export interface TemplateResource {
 
 /** What rendering a resource gives. */
 interface Rendering {
-  readonly logicalId: string;
   readonly properties: JsonObject;
   readonly dependsOn: readonly string[];
   readonly rendered: boolean;
@@ -35,6 +34,7 @@ class LazyTemplateResource implements TemplateResource {
   public readonly stack: Stack;
   public readonly type: string;
   private rendering?: Rendering;
+  private logicalIdValue?: string;
 
   constructor(public readonly node: CfnResource, private readonly resolver: ReferenceMarkingResolver) {
     this.stack = Stack.of(node);
@@ -42,7 +42,11 @@ class LazyTemplateResource implements TemplateResource {
   }
 
   public get logicalId(): string {
-    return this.render().logicalId;
+    if (this.logicalIdValue === undefined) {
+      const resolved = tryOr(() => this.stack.resolve(this.node.logicalId) as unknown, undefined);
+      this.logicalIdValue = typeof resolved === 'string' ? resolved : this.node.node.path;
+    }
+    return this.logicalIdValue;
   }
 
   public get properties(): JsonObject {
@@ -63,18 +67,21 @@ class LazyTemplateResource implements TemplateResource {
   }
 
   private renderNow(): Rendering {
-    const unrendered: Rendering = { logicalId: this.node.node.path, properties: {}, dependsOn: [], rendered: false };
+    const unrendered: Rendering = { properties: {}, dependsOn: [], rendered: false };
     try {
-      const rendered = (this.node as unknown as RenderableResource)._toCloudFormation();
-      const resolved = Tokenization.resolve(rendered, { scope: this.node, resolver: this.resolver }) as typeof rendered;
-      const [entry] = Object.entries(resolved?.Resources ?? {});
+      // The definition alone: its key, the logical id, is not needed to read it and is costly to compute.
+      const [definition] = Object.values(renderedResources(this.node));
       // Nothing rendered: the resource is not synthesized (shouldSynthesize() is false).
-      if (!entry) return unrendered;
-      const [logicalId, definition] = entry;
+      if (definition === undefined) return unrendered;
+      // Its dependencies appear in `DependsOn` as marks, not logical ids (see ReferenceMarkingResolver).
+      for (const dependency of this.node.obtainDependencies()) {
+        if (CfnResource.isCfnResource(dependency)) this.resolver.markLogicalIdOf(dependency);
+      }
+      const resolved = Tokenization.resolve(definition, { scope: this.node, resolver: this.resolver }) as unknown;
+      if (!isPlainObject(resolved)) return unrendered;
       return {
-        logicalId,
-        properties: isPlainObject(definition.Properties) ? definition.Properties : {},
-        dependsOn: ([] as unknown[]).concat(definition.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
+        properties: isPlainObject(resolved.Properties) ? resolved.Properties : {},
+        dependsOn: ([] as unknown[]).concat(resolved.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
         rendered: true,
       };
     } catch {
@@ -82,6 +89,11 @@ class LazyTemplateResource implements TemplateResource {
       return unrendered;
     }
   }
+}
+
+/** The `Resources` section an L1 renders itself as (as the CDK's own synthesis does), keyed by unresolved logical id. */
+function renderedResources(node: CfnResource): Record<string, unknown> {
+  return (node as unknown as RenderableResource)._toCloudFormation().Resources ?? {};
 }
 
 /** What a template value points to. */
@@ -105,7 +117,7 @@ function isPlainObjectLike(value: unknown): value is object {
 
 /** The part of CfnResource that renders it as it appears in the template (used by the CDK's own synthesis). */
 interface RenderableResource {
-  _toCloudFormation(): { Resources?: Record<string, JsonObject> };
+  _toCloudFormation(): { Resources?: Record<string, unknown> };
 }
 
 /**
@@ -137,8 +149,8 @@ export class AppTemplate {
   /** The resources handed out so far (each renders itself when first read). */
   private readonly resources = new Map<CfnResource, TemplateResource>();
   private readonly renderedByType = new Map<string, TemplateResource[]>();
-  /** Logical id → node, per stack: built only when a template names a resource by a literal logical id. */
-  private byLogicalId?: Map<Stack, Map<string, CfnResource>>;
+  /** Logical id → node, per stack: built only when a template names a resource of that stack by a literal logical id. */
+  private readonly byLogicalId = new Map<Stack, Map<string, CfnResource>>();
   private readonly memos = new Map<string, unknown>();
 
   private constructor(root: IConstruct) {
@@ -241,7 +253,7 @@ export class AppTemplate {
    * `DependsOn` — so the answer is the same before and after `app.synth()`.
    */
   public directDependencies(resource: TemplateResource): TemplateResource[] {
-    const ids = resource.dependsOn.map((id) => this.withLogicalId(resource.stack, id));
+    const ids = resource.dependsOn.map((id) => this.resourceNamed(id, resource.stack));
     const declared = resource.node.node.scopes
       .flatMap((scope) => scope.node.dependencies)
       .flatMap((target) => target.node.findAll())
@@ -256,28 +268,35 @@ export class AppTemplate {
   }
 
   private named(key: string, attribute: string, from: TemplateResource): Denoted {
-    const target = this.resolver.targetOf(key);
-    const resource = target ? this.get(target) : this.withLogicalId(from.stack, key);
+    const resource = this.resourceNamed(key, from.stack);
     return resource ? { kind: 'resource', resource, attribute } : UNKNOWN;
   }
 
-  /** The resource a literal logical id names in `stack` (references the CDK made are marks, not logical ids). */
-  private withLogicalId(stack: Stack, logicalId: string): TemplateResource | undefined {
-    if (!this.byLogicalId) {
-      this.byLogicalId = new Map();
-      for (const node of this.nodes) {
-        const owner = Stack.of(node);
-        const id = tryOr(() => owner.resolve(node.logicalId) as unknown, undefined);
-        if (typeof id !== 'string') continue;
-        if (!this.byLogicalId.has(owner)) this.byLogicalId.set(owner, new Map());
-        this.byLogicalId.get(owner)!.set(id, node);
-      }
-    }
-    const node = this.byLogicalId.get(stack)?.get(logicalId);
-    return node ? this.get(node) : undefined;
+  /** The resource a mark names, or a literal logical id names in `stack`. */
+  private resourceNamed(key: string, stack: Stack): TemplateResource | undefined {
+    const target = this.resolver.targetOf(key);
+    return target ? this.get(target) : this.withLogicalId(stack, key);
   }
 
-
+  /**
+   * The resource a literal logical id names in `stack`: references the CDK made are marks, so only values written
+   * as text (overrides, escape hatches) name resources by logical id. Each stack's ids are computed once, when one is
+   * first looked up there.
+   */
+  private withLogicalId(stack: Stack, logicalId: string): TemplateResource | undefined {
+    let ids = this.byLogicalId.get(stack);
+    if (!ids) {
+      ids = new Map();
+      for (const node of this.nodes) {
+        if (Stack.of(node) !== stack) continue;
+        const id = tryOr(() => stack.resolve(node.logicalId) as unknown, undefined);
+        if (typeof id === 'string') ids.set(id, node);
+      }
+      this.byLogicalId.set(stack, ids);
+    }
+    const node = ids.get(logicalId);
+    return node ? this.get(node) : undefined;
+  }
 }
 
 let activeRun: { root?: IConstruct; template?: AppTemplate } | undefined;
