@@ -14,7 +14,6 @@ export interface TemplateResource {
   /** The L1's CloudFormation type (an override of `Type` is not followed). */
   readonly type: string;
   readonly properties: JsonObject;
-  readonly dependsOn: readonly string[];
   /** False when the resource could not be rendered (or renders nothing); its properties are then empty and rules skip it. */
   readonly rendered: boolean;
 }
@@ -22,7 +21,6 @@ export interface TemplateResource {
 /** What rendering a resource gives. */
 interface Rendering {
   readonly properties: JsonObject;
-  readonly dependsOn: readonly string[];
   readonly rendered: boolean;
 }
 
@@ -53,10 +51,6 @@ class LazyTemplateResource implements TemplateResource {
     return this.render().properties;
   }
 
-  public get dependsOn(): readonly string[] {
-    return this.render().dependsOn;
-  }
-
   public get rendered(): boolean {
     return this.render().rendered;
   }
@@ -67,7 +61,7 @@ class LazyTemplateResource implements TemplateResource {
   }
 
   private renderNow(): Rendering {
-    const unrendered: Rendering = { properties: {}, dependsOn: [], rendered: false };
+    const unrendered: Rendering = { properties: {}, rendered: false };
     try {
       // The definition alone: its key, the logical id, is not needed to read it and is costly to compute.
       const [definition] = Object.values(renderedResources(this.node));
@@ -79,11 +73,7 @@ class LazyTemplateResource implements TemplateResource {
       }
       const resolved = Tokenization.resolve(definition, { scope: this.node, resolver: this.resolver }) as unknown;
       if (!isPlainObject(resolved)) return unrendered;
-      return {
-        properties: isPlainObject(resolved.Properties) ? resolved.Properties : {},
-        dependsOn: ([] as unknown[]).concat(resolved.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
-        rendered: true,
-      };
+      return { properties: isPlainObject(resolved.Properties) ? resolved.Properties : {}, rendered: true };
     } catch {
       // Synthesis would fail on this resource too; the rules skip it rather than report on a guess.
       return unrendered;
@@ -106,6 +96,9 @@ export type Denoted =
   | { readonly kind: 'unknown' };
 
 const UNKNOWN: Denoted = { kind: 'unknown' };
+
+/** CloudFormation logical ids are alphanumeric. */
+const LOGICAL_ID = /^[A-Za-z0-9]+$/;
 
 /** What {@link AppTemplate.peek} answers when only rendering can tell. */
 export const UNPEEKABLE = Symbol('unpeekable');
@@ -250,15 +243,15 @@ export class AppTemplate {
   /**
    * The resources `resource` is created after: its `DependsOn` (same stack), and the resources under every
    * construct that it or one of its ancestors depends on (`node.addDependency`), which synthesis turns into
-   * `DependsOn` — so the answer is the same before and after `app.synth()`.
+   * `DependsOn` — so the answer is the same before and after `app.synth()`. Read from the construct tree, so that
+   * following dependencies renders nothing.
    */
   public directDependencies(resource: TemplateResource): TemplateResource[] {
-    const ids = resource.dependsOn.map((id) => this.resourceNamed(id, resource.stack));
     const declared = resource.node.node.scopes
       .flatMap((scope) => scope.node.dependencies)
       .flatMap((target) => target.node.findAll())
       .map((construct) => (CfnResource.isCfnResource(construct) ? this.get(construct) : undefined));
-    return [...new Set([...ids, ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
+    return [...new Set([...this.dependsOn(resource), ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
   }
 
   /** A derived index, computed once per template (e.g. every queue's consumers). */
@@ -272,10 +265,25 @@ export class AppTemplate {
     return resource ? { kind: 'resource', resource, attribute } : UNKNOWN;
   }
 
-  /** The resource a mark names, or a literal logical id names in `stack`. */
+  /** The resource a mark names, or a literal logical id names in `stack` (a pseudo parameter such as `AWS::Region` names none). */
   private resourceNamed(key: string, stack: Stack): TemplateResource | undefined {
     const target = this.resolver.targetOf(key);
-    return target ? this.get(target) : this.withLogicalId(stack, key);
+    if (target) return this.get(target);
+    return LOGICAL_ID.test(key) ? this.withLogicalId(stack, key) : undefined;
+  }
+
+  /**
+   * What synthesis writes in a resource's `DependsOn`: the resources it was made to depend on
+   * (`CfnResource.addDependency`, same stack), or the logical ids an override of `DependsOn` lists instead.
+   */
+  private dependsOn(resource: TemplateResource): (TemplateResource | undefined)[] {
+    const overrides = (resource.node as unknown as { rawOverrides?: unknown }).rawOverrides;
+    const overridden = isPlainObjectLike(overrides) ? (overrides as JsonObject).DependsOn : undefined;
+    if (overridden === undefined) {
+      return resource.node.obtainDependencies().map((target) => (CfnResource.isCfnResource(target) ? this.get(target) : undefined));
+    }
+    const ids = tryOr(() => resource.stack.resolve(overridden) as unknown, undefined);
+    return ([] as unknown[]).concat(ids ?? []).map((id) => (typeof id === 'string' ? this.resourceNamed(id, resource.stack) : undefined));
   }
 
   /**
