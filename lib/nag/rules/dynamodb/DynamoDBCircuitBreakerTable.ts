@@ -21,7 +21,9 @@ export const DynamoDBCircuitBreakerTable = defineRule(
   (table, template) => {
     const variables = environmentNamesFor(template, table);
     const recognised =
-      variables.includes(CIRCUIT_BREAKER_ENV.TABLE_NAME) || variables.some((n) => CIRCUIT_VARIABLE.test(n)) || tableNamed(table, CIRCUIT_BREAKER_NAME);
+      variables.includes(CIRCUIT_BREAKER_ENV.TABLE_NAME) ||
+      variables.some((n) => CIRCUIT_VARIABLE.test(n)) ||
+      tableNamed(table, CIRCUIT_BREAKER_NAME);
     if (!recognised) return NagRuleCompliance.NOT_APPLICABLE;
     const findings: string[] = [];
     if (ttlAttributeOf(table) === undefined) findings.push('TimeToLive');
