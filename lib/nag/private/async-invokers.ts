@@ -20,6 +20,7 @@ const ASYNC_SERVICE_PRINCIPALS = new Set([
 ]);
 
 const PERMISSION = 'AWS::Lambda::Permission';
+const BUCKET = 'AWS::S3::Bucket';
 
 /** Where resources name the functions they invoke asynchronously. */
 const INVOKED_FUNCTIONS: Record<string, (p: Record<string, unknown>) => unknown[]> = {
@@ -27,7 +28,7 @@ const INVOKED_FUNCTIONS: Record<string, (p: Record<string, unknown>) => unknown[
   'AWS::SNS::Topic': (p) => listValue(p.Subscription, 'Subscription').filter((s) => isPlainObject(s) && s.Protocol === 'lambda').map((s) => (s as Record<string, unknown>).Endpoint),
   'AWS::Events::Rule': (p) => listValue(p.Targets, 'Targets').map((t) => pathValue(t, ['Arn'], 'target')),
   'AWS::Scheduler::Schedule': (p) => [pathValue(p, ['Target', 'Arn'], 'target')],
-  'AWS::S3::Bucket': (p) => s3NotificationFunctions(p.NotificationConfiguration),
+  [BUCKET]: (p) => s3NotificationFunctions(p.NotificationConfiguration),
   'Custom::S3BucketNotifications': (p) => s3NotificationFunctions(p.NotificationConfiguration),
   'AWS::Lambda::Permission': (p) => (ASYNC_SERVICE_PRINCIPALS.has(stringValue(p.Principal, 'Principal') ?? '') ? [p.FunctionName] : []),
 };
@@ -53,12 +54,27 @@ function asyncPermissions(template: AppTemplate): TemplateResource[] {
     .filter((r): r is TemplateResource => r?.type === PERMISSION);
 }
 
+/**
+ * The resources of one invoker type that may invoke a function, rendered. Permissions and buckets are filtered
+ * before rendering: most permissions are for API Gateway or load balancers, and most buckets notify nothing (the
+ * CDK writes bucket notifications as a custom resource).
+ */
+function invokerCandidates(template: AppTemplate, type: string): TemplateResource[] {
+  if (type === PERMISSION) return asyncPermissions(template);
+  if (type !== BUCKET) return template.ofType(type);
+  return template
+    .nodesOfType(BUCKET)
+    .filter((node) => template.mayHave(node, 'notificationConfiguration'))
+    .map((node) => template.get(node))
+    .filter((r): r is TemplateResource => r?.type === BUCKET);
+}
+
 /** The resources that invoke each function of the app asynchronously. */
 export function asyncInvokers(template: AppTemplate, fn: TemplateResource): TemplateResource[] {
   const byFunction = template.memo('lambda:async-invokers', () => {
     const map = new Map<TemplateResource, TemplateResource[]>();
     for (const [type, functionsOf] of Object.entries(INVOKED_FUNCTIONS)) {
-      for (const invoker of type === PERMISSION ? asyncPermissions(template) : template.ofType(type)) {
+      for (const invoker of invokerCandidates(template, type)) {
         for (const value of tryOr(() => functionsOf(invoker.properties), [])) {
           const target = value === undefined ? undefined : functionAt(template, value, invoker);
           if (target) map.set(target, [...(map.get(target) ?? []), invoker]);

@@ -6,6 +6,7 @@ import {
   IResolvable,
   IResolveContext,
   Reference,
+  Tokenization,
 } from 'aws-cdk-lib';
 
 /**
@@ -22,11 +23,17 @@ const MARK_PREFIX = 'spc-ref:';
  * read in the consumer's stack names the wrong resource (or none); after synthesis it is an `Fn::ImportValue`,
  * which names no resource at all. The mark keeps the identity in both cases, and for nested stacks too. The mark
  * has the shape of the intrinsic it replaces, so the L1 property validators accept it.
+ *
+ * The logical id of a resource named with {@link markLogicalIdOf} (the resources another depends on, which
+ * synthesis lists in `DependsOn`) becomes the bare mark too: it names the same resource without computing the
+ * logical id, which hashes the construct path and is the costliest token an app holds.
  */
 export class ReferenceMarkingResolver extends DefaultTokenResolver {
   private readonly targets = new Map<string, CfnResource>();
   /** Each target's mark (a construct path is joined anew on every read). */
   private readonly keys = new Map<CfnResource, string>();
+  /** The resources whose logical-id tokens resolve to their marks. */
+  private readonly logicalIdOwners = new Map<IResolvable, CfnResource>();
 
   constructor() {
     super(new CloudFormationConcat());
@@ -36,7 +43,15 @@ export class ReferenceMarkingResolver extends DefaultTokenResolver {
     if (Reference.isReference(token) && CfnResource.isCfnResource(token.target)) {
       return this.mark(token.target, token.displayName);
     }
+    const owner = this.logicalIdOwners.get(token);
+    if (owner) return this.keyOf(owner);
     return super.resolveToken(token, context, postProcessor);
+  }
+
+  /** Makes `resource`'s logical id resolve to its mark, wherever it appears (e.g. in another's `DependsOn`). */
+  public markLogicalIdOf(resource: CfnResource): void {
+    const token = Tokenization.reverseString(resource.logicalId).firstToken;
+    if (token && !this.logicalIdOwners.has(token)) this.logicalIdOwners.set(token, resource);
   }
 
   /** The resource a mark names, or undefined when `key` is not a mark (a plain logical id). */
@@ -45,13 +60,18 @@ export class ReferenceMarkingResolver extends DefaultTokenResolver {
   }
 
   private mark(target: CfnResource, attribute: string): unknown {
+    const key = this.keyOf(target);
+    return attribute === 'Ref' ? { Ref: key } : { 'Fn::GetAtt': [key, attribute] };
+  }
+
+  private keyOf(target: CfnResource): string {
     let key = this.keys.get(target);
     if (key === undefined) {
       key = `${MARK_PREFIX}${target.node.path}`;
       this.keys.set(target, key);
       this.targets.set(key, target);
     }
-    return attribute === 'Ref' ? { Ref: key } : { 'Fn::GetAtt': [key, attribute] };
+    return key;
   }
 }
 

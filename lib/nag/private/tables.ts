@@ -1,6 +1,7 @@
+import { CfnResource } from 'aws-cdk-lib';
 import { coversAction, globMatches, identityPolicies, PolicyStatement } from './iam';
 import { FUNCTION } from './lambda';
-import { AppTemplate, TemplateResource } from './template';
+import { AppTemplate, TemplateResource, UNPEEKABLE } from './template';
 import { booleanValue, isPlainObject, listValue, objectValue, pathValue, stringValue, tryOr } from './values';
 
 export const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
@@ -42,6 +43,18 @@ export function environmentNamesFor(template: AppTemplate, table: TemplateResour
 export function tableNamed(table: TemplateResource, pattern: RegExp): boolean {
   const name = tryOr(() => stringValue(table.properties.TableName, 'TableName'), undefined);
   return (name !== undefined && pattern.test(name)) || pattern.test(table.node.node.path);
+}
+
+/**
+ * Before rendering: whether a table may be identified by a name matching `pattern` ({@link tableNamed} decides once
+ * it is rendered), or by a function environment variable whose name matches `variable`. Rules on tables of one
+ * purpose use it to leave every other table unrendered.
+ */
+export function mayBeTableFor(template: AppTemplate, node: CfnResource, pattern: RegExp, variable: RegExp): boolean {
+  const name = template.peek(node, 'tableName');
+  if (name === UNPEEKABLE || pattern.test(node.node.path) || (typeof name === 'string' && pattern.test(name))) return true;
+  const table = template.get(node);
+  return table !== undefined && environmentNamesFor(template, table).some((n) => variable.test(n));
 }
 
 /** DynamoDB actions a wildcard is tested against, to tell which it grants. */

@@ -14,16 +14,13 @@ export interface TemplateResource {
   /** The L1's CloudFormation type (an override of `Type` is not followed). */
   readonly type: string;
   readonly properties: JsonObject;
-  readonly dependsOn: readonly string[];
   /** False when the resource could not be rendered (or renders nothing); its properties are then empty and rules skip it. */
   readonly rendered: boolean;
 }
 
 /** What rendering a resource gives. */
 interface Rendering {
-  readonly logicalId: string;
   readonly properties: JsonObject;
-  readonly dependsOn: readonly string[];
   readonly rendered: boolean;
 }
 
@@ -35,6 +32,7 @@ class LazyTemplateResource implements TemplateResource {
   public readonly stack: Stack;
   public readonly type: string;
   private rendering?: Rendering;
+  private logicalIdValue?: string;
 
   constructor(public readonly node: CfnResource, private readonly resolver: ReferenceMarkingResolver) {
     this.stack = Stack.of(node);
@@ -42,15 +40,15 @@ class LazyTemplateResource implements TemplateResource {
   }
 
   public get logicalId(): string {
-    return this.render().logicalId;
+    if (this.logicalIdValue === undefined) {
+      const resolved = tryOr(() => this.stack.resolve(this.node.logicalId) as unknown, undefined);
+      this.logicalIdValue = typeof resolved === 'string' ? resolved : this.node.node.path;
+    }
+    return this.logicalIdValue;
   }
 
   public get properties(): JsonObject {
     return this.render().properties;
-  }
-
-  public get dependsOn(): readonly string[] {
-    return this.render().dependsOn;
   }
 
   public get rendered(): boolean {
@@ -63,25 +61,29 @@ class LazyTemplateResource implements TemplateResource {
   }
 
   private renderNow(): Rendering {
-    const unrendered: Rendering = { logicalId: this.node.node.path, properties: {}, dependsOn: [], rendered: false };
+    const unrendered: Rendering = { properties: {}, rendered: false };
     try {
-      const rendered = (this.node as unknown as RenderableResource)._toCloudFormation();
-      const resolved = Tokenization.resolve(rendered, { scope: this.node, resolver: this.resolver }) as typeof rendered;
-      const [entry] = Object.entries(resolved?.Resources ?? {});
+      // The definition alone: its key, the logical id, is not needed to read it and is costly to compute.
+      const [definition] = Object.values(renderedResources(this.node));
       // Nothing rendered: the resource is not synthesized (shouldSynthesize() is false).
-      if (!entry) return unrendered;
-      const [logicalId, definition] = entry;
-      return {
-        logicalId,
-        properties: isPlainObject(definition.Properties) ? definition.Properties : {},
-        dependsOn: ([] as unknown[]).concat(definition.DependsOn ?? []).filter((d): d is string => typeof d === 'string'),
-        rendered: true,
-      };
+      if (definition === undefined) return unrendered;
+      // Its dependencies appear in `DependsOn` as marks, not logical ids (see ReferenceMarkingResolver).
+      for (const dependency of this.node.obtainDependencies()) {
+        if (CfnResource.isCfnResource(dependency)) this.resolver.markLogicalIdOf(dependency);
+      }
+      const resolved = Tokenization.resolve(definition, { scope: this.node, resolver: this.resolver }) as unknown;
+      if (!isPlainObject(resolved)) return unrendered;
+      return { properties: isPlainObject(resolved.Properties) ? resolved.Properties : {}, rendered: true };
     } catch {
       // Synthesis would fail on this resource too; the rules skip it rather than report on a guess.
       return unrendered;
     }
   }
+}
+
+/** The `Resources` section an L1 renders itself as (as the CDK's own synthesis does), keyed by unresolved logical id. */
+function renderedResources(node: CfnResource): Record<string, unknown> {
+  return (node as unknown as RenderableResource)._toCloudFormation().Resources ?? {};
 }
 
 /** What a template value points to. */
@@ -95,6 +97,9 @@ export type Denoted =
 
 const UNKNOWN: Denoted = { kind: 'unknown' };
 
+/** CloudFormation logical ids are alphanumeric. */
+const LOGICAL_ID = /^[A-Za-z0-9]+$/;
+
 /** What {@link AppTemplate.peek} answers when only rendering can tell. */
 export const UNPEEKABLE = Symbol('unpeekable');
 
@@ -105,7 +110,7 @@ function isPlainObjectLike(value: unknown): value is object {
 
 /** The part of CfnResource that renders it as it appears in the template (used by the CDK's own synthesis). */
 interface RenderableResource {
-  _toCloudFormation(): { Resources?: Record<string, JsonObject> };
+  _toCloudFormation(): { Resources?: Record<string, unknown> };
 }
 
 /**
@@ -137,8 +142,8 @@ export class AppTemplate {
   /** The resources handed out so far (each renders itself when first read). */
   private readonly resources = new Map<CfnResource, TemplateResource>();
   private readonly renderedByType = new Map<string, TemplateResource[]>();
-  /** Logical id → node, per stack: built only when a template names a resource by a literal logical id. */
-  private byLogicalId?: Map<Stack, Map<string, CfnResource>>;
+  /** Logical id → node, per stack: built only when a template names a resource of that stack by a literal logical id. */
+  private readonly byLogicalId = new Map<Stack, Map<string, CfnResource>>();
   private readonly memos = new Map<string, unknown>();
 
   private constructor(root: IConstruct) {
@@ -238,15 +243,15 @@ export class AppTemplate {
   /**
    * The resources `resource` is created after: its `DependsOn` (same stack), and the resources under every
    * construct that it or one of its ancestors depends on (`node.addDependency`), which synthesis turns into
-   * `DependsOn` — so the answer is the same before and after `app.synth()`.
+   * `DependsOn` — so the answer is the same before and after `app.synth()`. Read from the construct tree, so that
+   * following dependencies renders nothing.
    */
   public directDependencies(resource: TemplateResource): TemplateResource[] {
-    const ids = resource.dependsOn.map((id) => this.withLogicalId(resource.stack, id));
     const declared = resource.node.node.scopes
       .flatMap((scope) => scope.node.dependencies)
       .flatMap((target) => target.node.findAll())
       .map((construct) => (CfnResource.isCfnResource(construct) ? this.get(construct) : undefined));
-    return [...new Set([...ids, ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
+    return [...new Set([...this.dependsOn(resource), ...declared])].filter((r): r is TemplateResource => r !== undefined && r !== resource);
   }
 
   /** A derived index, computed once per template (e.g. every queue's consumers). */
@@ -256,28 +261,50 @@ export class AppTemplate {
   }
 
   private named(key: string, attribute: string, from: TemplateResource): Denoted {
-    const target = this.resolver.targetOf(key);
-    const resource = target ? this.get(target) : this.withLogicalId(from.stack, key);
+    const resource = this.resourceNamed(key, from.stack);
     return resource ? { kind: 'resource', resource, attribute } : UNKNOWN;
   }
 
-  /** The resource a literal logical id names in `stack` (references the CDK made are marks, not logical ids). */
-  private withLogicalId(stack: Stack, logicalId: string): TemplateResource | undefined {
-    if (!this.byLogicalId) {
-      this.byLogicalId = new Map();
-      for (const node of this.nodes) {
-        const owner = Stack.of(node);
-        const id = tryOr(() => owner.resolve(node.logicalId) as unknown, undefined);
-        if (typeof id !== 'string') continue;
-        if (!this.byLogicalId.has(owner)) this.byLogicalId.set(owner, new Map());
-        this.byLogicalId.get(owner)!.set(id, node);
-      }
-    }
-    const node = this.byLogicalId.get(stack)?.get(logicalId);
-    return node ? this.get(node) : undefined;
+  /** The resource a mark names, or a literal logical id names in `stack` (a pseudo parameter such as `AWS::Region` names none). */
+  private resourceNamed(key: string, stack: Stack): TemplateResource | undefined {
+    const target = this.resolver.targetOf(key);
+    if (target) return this.get(target);
+    return LOGICAL_ID.test(key) ? this.withLogicalId(stack, key) : undefined;
   }
 
+  /**
+   * What synthesis writes in a resource's `DependsOn`: the resources it was made to depend on
+   * (`CfnResource.addDependency`, same stack), or the logical ids an override of `DependsOn` lists instead.
+   */
+  private dependsOn(resource: TemplateResource): (TemplateResource | undefined)[] {
+    const overrides = (resource.node as unknown as { rawOverrides?: unknown }).rawOverrides;
+    const overridden = isPlainObjectLike(overrides) ? (overrides as JsonObject).DependsOn : undefined;
+    if (overridden === undefined) {
+      return resource.node.obtainDependencies().map((target) => (CfnResource.isCfnResource(target) ? this.get(target) : undefined));
+    }
+    const ids = tryOr(() => resource.stack.resolve(overridden) as unknown, undefined);
+    return ([] as unknown[]).concat(ids ?? []).map((id) => (typeof id === 'string' ? this.resourceNamed(id, resource.stack) : undefined));
+  }
 
+  /**
+   * The resource a literal logical id names in `stack`: references the CDK made are marks, so only values written
+   * as text (overrides, escape hatches) name resources by logical id. Each stack's ids are computed once, when one is
+   * first looked up there.
+   */
+  private withLogicalId(stack: Stack, logicalId: string): TemplateResource | undefined {
+    let ids = this.byLogicalId.get(stack);
+    if (!ids) {
+      ids = new Map();
+      for (const node of this.nodes) {
+        if (Stack.of(node) !== stack) continue;
+        const id = tryOr(() => stack.resolve(node.logicalId) as unknown, undefined);
+        if (typeof id === 'string') ids.set(id, node);
+      }
+      this.byLogicalId.set(stack, ids);
+    }
+    const node = ids.get(logicalId);
+    return node ? this.get(node) : undefined;
+  }
 }
 
 let activeRun: { root?: IConstruct; template?: AppTemplate } | undefined;

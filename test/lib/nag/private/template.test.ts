@@ -90,3 +90,35 @@ test('one pack run renders the app once; the next run sees the tree as it is the
   l1(queue).addPropertyOverride('DelaySeconds', 5);
   withSharedTemplate(() => expect(AppTemplate.of(l1(queue)).get(l1(queue))!.properties.DelaySeconds).toBe(5));
 });
+
+describe('dependencies are followed without rendering logical ids', () => {
+  test('a DependsOn the CDK renders (addDependency) names the resource; the logical id is still what synthesis gives', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const first = new sqs.Queue(stack, 'First');
+    const second = new sqs.Queue(stack, 'Second');
+    l1(second).addDependency(l1(first));
+    withSharedTemplate(() => {
+      const template = AppTemplate.of(stack);
+      const resource = template.get(l1(second))!;
+      expect(template.directDependencies(resource).map((r) => r.node)).toEqual([l1(first)]);
+      expect(resource.logicalId).toBe(stack.getLogicalId(l1(second)));
+    });
+    const synthesized = app.synth().getStackByName('S').template.Resources[stack.getLogicalId(l1(second))];
+    expect(synthesized.DependsOn).toEqual([stack.getLogicalId(l1(first))]);
+  });
+
+  test('a DependsOn written as a literal logical id (an override) names the resource of that stack only', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const other = new Stack(app, 'Other');
+    const target = new sqs.Queue(stack, 'Target');
+    new sqs.Queue(other, 'Target');
+    const dependent = new sqs.Queue(stack, 'Dependent');
+    l1(dependent).addOverride('DependsOn', [stack.getLogicalId(l1(target))]);
+    withSharedTemplate(() => {
+      const template = AppTemplate.of(stack);
+      expect(template.directDependencies(template.get(l1(dependent))!).map((r) => r.node)).toEqual([l1(target)]);
+    });
+  });
+});
