@@ -92,7 +92,7 @@ export interface EfsModelInferenceProps extends PatternAlarmOptions {
   readonly provisionedConcurrentExecutions?: number;
   /**
    * Creates a function URL with IAM authentication (callers sign requests with SigV4 and need
-   * `lambda:InvokeFunctionUrl`).
+   * `lambda:InvokeFunctionUrl`). Refused at synth in a region without function URLs (when the stack's region is known).
    * @default false
    */
   readonly functionUrl?: boolean;
@@ -152,7 +152,7 @@ export class EfsModelInference extends Construct {
   constructor(scope: Construct, id: string, props: EfsModelInferenceProps) {
     super(scope, id);
     const problems = new Problems(this);
-    validateProps(problems, props);
+    validateProps(problems, this, props);
     problems.throwIfAny();
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
     const handler = (props.handler ?? InferenceHandler.onnx())._bind(this, architecture, problems);
