@@ -29,10 +29,11 @@ export function validateProps(problems: Problems, scope: IConstruct, props: EfsM
     'an existing fileSystem was given without its vpc: the functions must run in the VPC of its mount targets',
     'pass vpc (and vpcSubnets in the zones of its mount targets) together with fileSystem',
   );
-  const shapingTheFileSystem = props.throughputMode !== undefined || props.provisionedThroughput !== undefined || props.removalPolicy !== undefined;
+  const fileSystemSettings = (['throughputMode', 'provisionedThroughput', 'removalPolicy', 'enableAutomaticBackups'] as const)
+    .filter((name) => props[name] !== undefined);
   problems.check(
-    props.fileSystem === undefined || !shapingTheFileSystem, 'EfsModelInference.ExistingFileSystemSettings',
-    'throughputMode, provisionedThroughput or removalPolicy was given with an existing fileSystem, which they cannot change',
+    props.fileSystem === undefined || fileSystemSettings.length === 0, 'EfsModelInference.ExistingFileSystemSettings',
+    `${fileSystemSettings.join(', ')} ${fileSystemSettings.length > 1 ? 'were given with an existing fileSystem, which they cannot' : 'was given with an existing fileSystem, which it cannot'} change`,
     'set them on the file system where it is defined, or drop fileSystem to get one',
   );
   const provisioned = props.throughputMode === efs.ThroughputMode.PROVISIONED;

@@ -61,6 +61,14 @@ const refused: Array<[string, (s: Stack) => unknown, string, RegExp]> = [
     },
     'EfsModelInference.ExistingFileSystemSettings', /removalPolicy was given with an existing fileSystem/,
   ],
+  [
+    'automatic backups with an existing file system',
+    (s) => {
+      const vpc = withS3Endpoint(isolatedVpc(s));
+      return build({ vpc, fileSystem: new efs.FileSystem(s, 'Fs', { vpc }), enableAutomaticBackups: false })(s);
+    },
+    'EfsModelInference.ExistingFileSystemSettings', /enableAutomaticBackups was given with an existing fileSystem/,
+  ],
   ['provisioned throughput mode without a throughput', build({ throughputMode: efs.ThroughputMode.PROVISIONED }), 'EfsModelInference.ProvisionedThroughput', /throughputMode PROVISIONED needs provisionedThroughput/],
   ['a throughput without provisioned mode', build({ provisionedThroughput: Size.mebibytes(10) }), 'EfsModelInference.ProvisionedThroughput', /provisionedThroughput was given without throughputMode PROVISIONED/],
   ['a mount path outside /mnt', build({ mountPath: '/opt/models' }), 'EfsModelInference.MountPath', /mountPath "\/opt\/models" is not a directory directly under \/mnt/],
