@@ -40,12 +40,17 @@ export interface EfsModelInferenceProps extends PatternAlarmOptions {
   /**
    * An existing EFS file system in `vpc` (the construct adds an access point, a directory and security-group rules;
    * the file system's policy stays yours, a warning reminds you).
-   * @default - a new file system: encrypted, elastic throughput, automatic backups, IAM authorization required
+   * @default - a new file system: encrypted, elastic throughput, no automatic backups, IAM authorization required
    */
   readonly fileSystem?: efs.IFileSystem;
   /**
-   * Throughput mode of the new file system. The seed post recommends provisioned throughput with provisioned
-   * concurrency, when many environments load the model at once.
+   * Throughput mode of the new file system. Every cold start reads the whole model from EFS, and elastic throughput
+   * bills each GB read (and each GB the sync writes): per cold start, about the model's size times the region's
+   * elastic read price (for example $0.03 per GB read in us-east-1, "Amazon EFS pricing",
+   * https://aws.amazon.com/efs/pricing/): a 1 GB model costs about 3 cents a cold start, $30 per thousand. The
+   * file system's `DataReadIOBytes` metric counts those bytes. With many cold starts (scaling out often, versions
+   * published often) provisioned throughput, billed per MiB/s-month whatever is read, can cost less; the seed post
+   * recommends it with provisioned concurrency, when many environments load the model at once.
    * @default efs.ThroughputMode.ELASTIC
    */
   readonly throughputMode?: efs.ThroughputMode;
@@ -54,6 +59,17 @@ export interface EfsModelInferenceProps extends PatternAlarmOptions {
    * @default - none
    */
   readonly provisionedThroughput?: Size;
+  /**
+   * Automatic backups of the new file system (EFS's default AWS Backup plan: a daily backup kept 35 days, in the EFS
+   * automatic backup vault, "Backing up EFS file systems", https://docs.aws.amazon.com/efs/latest/ug/awsbackup.html).
+   * Off by default: the file system holds copies of model versions whose source is your directory or bucket, which the
+   * sync function installs again (a new stack, or a deploy, installs the current version), so a backup restores
+   * nothing that cannot be reinstalled; and recovery points are kept by AWS Backup, billed, after a file system removed
+   * with the stack (`RemovalPolicy.DESTROY`) is gone. Turn it on when the file system holds more than that, or your
+   * policy asks for it (cdk-nag's `EFSInBackupPlan`).
+   * @default false
+   */
+  readonly enableAutomaticBackups?: boolean;
   /**
    * What happens to the new file system when it leaves the stack. The model can be installed again from its source.
    * @default RemovalPolicy.DESTROY
@@ -92,7 +108,7 @@ export interface EfsModelInferenceProps extends PatternAlarmOptions {
   readonly provisionedConcurrentExecutions?: number;
   /**
    * Creates a function URL with IAM authentication (callers sign requests with SigV4 and need
-   * `lambda:InvokeFunctionUrl`).
+   * `lambda:InvokeFunctionUrl`). Refused at synth in a region without function URLs (when the stack's region is known).
    * @default false
    */
   readonly functionUrl?: boolean;
@@ -152,7 +168,7 @@ export class EfsModelInference extends Construct {
   constructor(scope: Construct, id: string, props: EfsModelInferenceProps) {
     super(scope, id);
     const problems = new Problems(this);
-    validateProps(problems, props);
+    validateProps(problems, this, props);
     problems.throwIfAny();
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
     const handler = (props.handler ?? InferenceHandler.onnx())._bind(this, architecture, problems);

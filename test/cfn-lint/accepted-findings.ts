@@ -1,3 +1,5 @@
+import { FUNCTION_URLS, PIPES } from '../../lib/core/private/limits';
+
 /**
  * cfn-lint warnings and informational findings we accept on the templates the tests synthesize, each with the reason.
  * Errors are never accepted. The test fails on a finding no entry covers and on an entry that no longer matches any
@@ -76,17 +78,13 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
  */
 export const REGION_GAPS: Record<string, { readonly regions: string[]; readonly reason: string }> = {
   'AWS::Pipes::Pipe': {
-    regions: [
-      'ap-east-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'il-central-1',
-      'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
-    ],
+    // The constructs refuse these regions at synth from the same list (lib/core/private/limits.ts).
+    regions: [...PIPES.unavailableRegions],
     reason: 'TransactionalOutbox publishes through an EventBridge Pipe; BufferedEventConsumer with fifo: true moves events into its FIFO buffer with one.',
   },
   'AWS::Lambda::Url': {
-    regions: [
-      'ap-east-2', 'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1',
-      'cn-northwest-1', 'eu-central-2', 'il-central-1', 'me-central-1', 'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
-    ],
+    // EfsModelInference refuses these at synth, with the regions the Lambda guide adds (FUNCTION_URLS.documentedGaps).
+    regions: [...FUNCTION_URLS.cloudFormationGaps],
     reason: 'EfsModelInference with functionUrl: true (the Inference example) creates a Lambda function URL.',
   },
 };

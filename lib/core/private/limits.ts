@@ -221,6 +221,32 @@ export const PIPES = {
   unavailableRegionsSource: 'https://docs.aws.amazon.com/general/latest/gr/eb.html',
 } as const;
 
+/**
+ * Lambda function URLs (AWS::Lambda::Url), which some regions do not offer. A stack for one of them fails at deploy:
+ * CloudFormation answers "Unrecognized resource types: [AWS::Lambda::Url]" where it has no such type, and where it has
+ * one but Lambda has no function URLs the create fails.
+ */
+export const FUNCTION_URLS = {
+  /**
+   * Regions whose CloudFormation has no AWS::Lambda::Url: the regional resource schemas of the cfn-lint release pinned
+   * in scripts/cfn-lint.requirements.txt (1.58.0), which test/cfn-lint checks this list against (E3006, "Resource type
+   * 'AWS::Lambda::Url' does not exist in '<region>'"). GovCloud and China are in it.
+   */
+  cloudFormationGaps: [
+    'ap-east-2', 'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1',
+    'cn-northwest-1', 'eu-central-2', 'il-central-1', 'me-central-1', 'mx-central-1', 'us-gov-east-1', 'us-gov-west-1',
+  ] as readonly string[],
+  /**
+   * Regions the Lambda developer guide lists as without function URLs ("Creating and managing Lambda function URLs":
+   * "Function URLs are not supported in the following AWS Regions") although CloudFormation's schemas have the type.
+   */
+  documentedGaps: ['eu-south-2'] as readonly string[],
+  source: 'https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html',
+} as const;
+
+/** Regions without Lambda function URLs: CloudFormation's gaps and the Lambda guide's, together. */
+export const FUNCTION_URL_UNAVAILABLE_REGIONS: readonly string[] = [...FUNCTION_URLS.cloudFormationGaps, ...FUNCTION_URLS.documentedGaps].sort();
+
 /** Amazon DynamoDB. */
 export const DYNAMODB = {
   /** Table name length. */

@@ -14,6 +14,7 @@ export interface StorageOptions {
   readonly throughputMode?: efs.ThroughputMode;
   readonly provisionedThroughput?: Size;
   readonly removalPolicy?: RemovalPolicy;
+  readonly enableAutomaticBackups?: boolean;
 }
 
 /** The file system, the access point both functions mount, and how to mount it. */
@@ -25,7 +26,7 @@ export interface ModelStorage {
 }
 
 /**
- * A new file system: encrypted, elastic throughput unless told otherwise, automatic backups, a security group that
+ * A new file system: encrypted, elastic throughput unless told otherwise, no automatic backups unless asked, a security group that
  * admits nothing until the functions are connected, and (in {@link restrictFileSystem}) a file system policy that
  * requires IAM authorization. Or an existing one, whose policy stays its owner's (a warning says so). Either way an
  * access point with a fixed POSIX user and a root directory created with that owner: every file the functions write
@@ -51,13 +52,15 @@ export function createStorage(scope: Construct, network: InferenceNetwork, optio
       throughputMode: options.throughputMode ?? efs.ThroughputMode.ELASTIC,
       provisionedThroughputPerSecond: options.provisionedThroughput,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
-      enableAutomaticBackups: true,
       removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
       // aws-cdk-lib's "deny anonymous access" default grants ClientWrite and ClientRootAccess to every principal that
       // mounts through a mount target: that would let the read-only inference function write. restrictFileSystem
       // writes the policy instead, which grants anonymous clients nothing.
       allowAnonymousAccess: true,
     });
+    // Said in the template either way: an absent BackupPolicy means off for a Regional file system through the API,
+    // on for a One Zone one ("Backing up EFS file systems", https://docs.aws.amazon.com/efs/latest/ug/awsbackup.html).
+    (fileSystem.node.defaultChild as efs.CfnFileSystem).backupPolicy = { status: options.enableAutomaticBackups ? 'ENABLED' : 'DISABLED' };
   }
   const { posixUid, posixGid } = EFS_INFERENCE_DEFAULTS;
   const accessPoint = new efs.AccessPoint(scope, 'AccessPoint', {

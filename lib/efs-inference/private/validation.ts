@@ -1,7 +1,9 @@
 import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import { IConstruct } from 'constructs';
 import { checkFunctionOptions } from '../../core/private/function-limits';
-import { describeRange, inRange, LAMBDA } from '../../core/private/limits';
+import { describeRange, FUNCTION_URL_UNAVAILABLE_REGIONS, FUNCTION_URLS, inRange, LAMBDA } from '../../core/private/limits';
+import { regionWithout } from '../../core/private/regions';
 import { Problems } from '../../core/private/validation';
 import { EFS_INFERENCE_LIMITS } from '../contract';
 import type { EfsModelInferenceProps } from '../efs-model-inference';
@@ -10,7 +12,13 @@ import type { EfsModelInferenceProps } from '../efs-model-inference';
 export const SERVICE_TIMEOUT_MARGIN = Duration.minutes(1);
 
 /** Checks every prop that can be checked before anything is created. */
-export function validateProps(problems: Problems, props: EfsModelInferenceProps): void {
+export function validateProps(problems: Problems, scope: IConstruct, props: EfsModelInferenceProps): void {
+  const urlRegion = props.functionUrl ? regionWithout(scope, FUNCTION_URL_UNAVAILABLE_REGIONS) : undefined;
+  problems.check(
+    urlRegion === undefined, 'EfsModelInference.FunctionUrlUnavailable',
+    `functionUrl: true creates a Lambda function URL, which region ${urlRegion} does not offer (${FUNCTION_URLS.source})`,
+    'deploy to a region with function URLs, or drop functionUrl and invoke invokeTarget with lambda:InvokeFunction (or put API Gateway in front)',
+  );
   problems.check(
     props.vpcSubnets === undefined || props.vpc !== undefined, 'EfsModelInference.SubnetsWithoutVpc',
     'vpcSubnets was given without vpc (the construct creates its own VPC and subnets)',
@@ -21,10 +29,11 @@ export function validateProps(problems: Problems, props: EfsModelInferenceProps)
     'an existing fileSystem was given without its vpc: the functions must run in the VPC of its mount targets',
     'pass vpc (and vpcSubnets in the zones of its mount targets) together with fileSystem',
   );
-  const shapingTheFileSystem = props.throughputMode !== undefined || props.provisionedThroughput !== undefined || props.removalPolicy !== undefined;
+  const fileSystemSettings = (['throughputMode', 'provisionedThroughput', 'removalPolicy', 'enableAutomaticBackups'] as const)
+    .filter((name) => props[name] !== undefined);
   problems.check(
-    props.fileSystem === undefined || !shapingTheFileSystem, 'EfsModelInference.ExistingFileSystemSettings',
-    'throughputMode, provisionedThroughput or removalPolicy was given with an existing fileSystem, which they cannot change',
+    props.fileSystem === undefined || fileSystemSettings.length === 0, 'EfsModelInference.ExistingFileSystemSettings',
+    `${fileSystemSettings.join(', ')} ${fileSystemSettings.length > 1 ? 'were given with an existing fileSystem, which they cannot' : 'was given with an existing fileSystem, which it cannot'} change`,
     'set them on the file system where it is defined, or drop fileSystem to get one',
   );
   const provisioned = props.throughputMode === efs.ThroughputMode.PROVISIONED;

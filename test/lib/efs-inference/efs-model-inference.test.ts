@@ -50,9 +50,9 @@ describe('by default', () => {
     t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
   });
 
-  test('an encrypted file system, elastic throughput, backups on, removed with the stack', () => {
+  test('an encrypted file system, elastic throughput, automatic backups off (said in the template), removed with the stack', () => {
     const fs = onlyResource(t, 'AWS::EFS::FileSystem');
-    expect(fs.Properties).toMatchObject({ Encrypted: true, ThroughputMode: 'elastic', PerformanceMode: 'generalPurpose', BackupPolicy: { Status: 'ENABLED' } });
+    expect(fs.Properties).toMatchObject({ Encrypted: true, ThroughputMode: 'elastic', PerformanceMode: 'generalPurpose', BackupPolicy: { Status: 'DISABLED' } });
     expect(fs.DeletionPolicy).toBe('Delete');
     t.resourceCountIs('AWS::EFS::MountTarget', 2);
   });
@@ -264,4 +264,9 @@ test('provisioned throughput, another mount path and retention reach the resourc
   t.hasResourceProperties('AWS::EFS::FileSystem', { ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 64 });
   t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EFS_INFERENCE_MODEL_ROOT: '/mnt/ranker', EFS_INFERENCE_RETAINED_VERSIONS: '5' }) } });
   t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EFS_INFERENCE_POINTER_CHECK_INTERVAL_MS: '0' }) } });
+});
+
+test('automatic backups when asked for', () => {
+  expect(onlyResource(synth({ enableAutomaticBackups: true }).t, 'AWS::EFS::FileSystem').Properties.BackupPolicy).toEqual({ Status: 'ENABLED' });
+  expect(onlyResource(synth({ enableAutomaticBackups: false }).t, 'AWS::EFS::FileSystem').Properties.BackupPolicy).toEqual({ Status: 'DISABLED' });
 });

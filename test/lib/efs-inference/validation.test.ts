@@ -5,12 +5,13 @@
 import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource, PatternErrors } from '../../../lib';
+import { FUNCTION_URL_UNAVAILABLE_REGIONS, FUNCTION_URLS } from '../../../lib/core/private/limits';
 import * as layer from '../../../lib/efs-inference/private/onnx-runtime-layer';
 import { newStack } from '../../support/cdk';
 
@@ -59,6 +60,14 @@ const refused: Array<[string, (s: Stack) => unknown, string, RegExp]> = [
       return build({ vpc, fileSystem: new efs.FileSystem(s, 'Fs', { vpc }), removalPolicy: RemovalPolicy.RETAIN })(s);
     },
     'EfsModelInference.ExistingFileSystemSettings', /removalPolicy was given with an existing fileSystem/,
+  ],
+  [
+    'automatic backups with an existing file system',
+    (s) => {
+      const vpc = withS3Endpoint(isolatedVpc(s));
+      return build({ vpc, fileSystem: new efs.FileSystem(s, 'Fs', { vpc }), enableAutomaticBackups: false })(s);
+    },
+    'EfsModelInference.ExistingFileSystemSettings', /enableAutomaticBackups was given with an existing fileSystem/,
   ],
   ['provisioned throughput mode without a throughput', build({ throughputMode: efs.ThroughputMode.PROVISIONED }), 'EfsModelInference.ProvisionedThroughput', /throughputMode PROVISIONED needs provisionedThroughput/],
   ['a throughput without provisioned mode', build({ provisionedThroughput: Size.mebibytes(10) }), 'EfsModelInference.ProvisionedThroughput', /provisionedThroughput was given without throughputMode PROVISIONED/],
@@ -157,4 +166,41 @@ test('an onnxruntime that cannot be assembled is a problem naming the fix, not a
   } finally {
     spy.mockRestore();
   }
+});
+
+describe('functionUrl in a region without Lambda function URLs', () => {
+  const inRegion = (region: string) => new Stack(new App(), 'S', { env: { account: '123456789012', region } });
+  const ids = (region: string | undefined, props: Partial<EfsModelInferenceProps>) => {
+    const stack = region ? inRegion(region) : newStack();
+    try {
+      new EfsModelInference(stack, 'Model', { model, ...props });
+    } catch (error) {
+      if (!PatternErrors.isPatternValidationError(error)) throw error;
+      return PatternErrors.problemsOf(error).map((p) => p.id);
+    }
+    return [];
+  };
+
+  test.each([
+    ['ca-west-1', 'CloudFormation has no AWS::Lambda::Url there'],
+    ['us-gov-west-1', 'CloudFormation has no AWS::Lambda::Url there'],
+    ['eu-south-2', 'the Lambda guide lists it without function URLs'],
+  ])('refused in %s (%s), with the fix', (region) => {
+    expect(ids(region, { functionUrl: true })).toEqual(['EfsModelInference.FunctionUrlUnavailable']);
+    expect(() => new EfsModelInference(inRegion(region), 'Model', { model, functionUrl: true })).toThrow(
+      new RegExp(`which region ${region} does not offer.*Fix: deploy to a region with function URLs, or drop functionUrl`),
+    );
+  });
+
+  test('accepted where function URLs exist, without a function URL anywhere, and in an environment-agnostic stack', () => {
+    expect(ids('eu-central-1', { functionUrl: true })).toEqual([]);
+    expect(ids('ca-west-1', { functionUrl: false })).toEqual([]);
+    expect(ids('ca-west-1', {})).toEqual([]);
+    expect(ids(undefined, { functionUrl: true })).toEqual([]);
+  });
+
+  test("the list holds CloudFormation's gaps and the Lambda guide's, and no region twice", () => {
+    expect(FUNCTION_URL_UNAVAILABLE_REGIONS).toEqual(expect.arrayContaining([...FUNCTION_URLS.cloudFormationGaps, ...FUNCTION_URLS.documentedGaps]));
+    expect(new Set(FUNCTION_URL_UNAVAILABLE_REGIONS).size).toBe(FUNCTION_URL_UNAVAILABLE_REGIONS.length);
+  });
 });
