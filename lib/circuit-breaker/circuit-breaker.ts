@@ -17,7 +17,7 @@ import { CircuitBreakerSettings } from './settings';
 import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
-import { bundledHandlerCode } from '../core/private/assets';
+import { bundledHandlerCode, bundledZipCode } from '../core/private/assets';
 import { DEFAULT_MEMORY_MB, supportedNodeRuntimes } from '../core/private/function-defaults';
 import { guardFunctionLimits } from '../core/private/function-limits';
 import { LAMBDA } from '../core/private/limits';
@@ -188,7 +188,8 @@ export class CircuitBreaker extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
-      code: bundledHandlerCode('circuit-breaker-extension'),
+      // The extension must keep its executable bit: shipped as a zip with fixed modes, not the deploying machine's.
+      code: bundledZipCode('circuit-breaker-extension'),
       description: 'Caches circuit-breaker state from DynamoDB and serves it on localhost',
       // Node 20 up to the newest runtime the installed aws-cdk-lib knows: the extension is a Node 20 bundle.
       compatibleRuntimes: supportedNodeRuntimes(),
