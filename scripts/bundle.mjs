@@ -5,11 +5,14 @@
 // A folder may hold a `bundle.json` to change its layout, e.g. for a Lambda extension layer:
 //   { "outfile": "extensions/circuit-breaker", "banner": "#!/usr/bin/env node", "executable": true,
 //     "bundleAwsSdk": true }
+// ("zip": true also writes assets/<name>.zip with fixed file modes, see zip.mjs: ship a layer that way when a file
+// must keep its executable bit whatever machine deploys it)
 // or for an ES module handler (top-level await during init): { "entry": "handler.mts", "format": "esm",
 //   "outfile": "index.mjs" }.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { writeZip } from './zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const lambdaDir = join(root, 'lambda');
@@ -45,5 +48,26 @@ for (const name of names) {
     logLevel: 'warning',
   });
   if (config.executable) chmodSync(outfile, 0o755);
+  if (config.zip) writeZip(join(assetsDir, `${name}.zip`), zipEntries(join(assetsDir, name), config.executable ? outfile : undefined));
+}
+
+/** Every directory and file under `dir`, sorted, with modes from the configuration only: 755 for directories and the
+ * executable, 644 for the rest. */
+function zipEntries(dir, executable) {
+  const entries = [];
+  const walk = (at) => {
+    for (const d of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(at, d.name);
+      const name = relative(dir, path).split(sep).join('/');
+      if (d.isDirectory()) {
+        entries.push({ name: `${name}/`, mode: 0o755 });
+        walk(path);
+      } else {
+        entries.push({ name, mode: path === executable ? 0o755 : 0o644, source: path });
+      }
+    }
+  };
+  walk(dir);
+  return entries;
 }
 console.log(`bundled ${names.length} handler(s) into assets/: ${names.join(', ') || '(none)'}`);

@@ -88,8 +88,9 @@ export function parseHealthChecks(json: string | undefined): HealthCheck[] {
 }
 
 /**
- * Requests the endpoint once. Resolves with the status when it matches; rejects otherwise. Aborts after
- * `timeoutMs` and whenever the breaker's own deadline aborts `context.signal`.
+ * Requests the endpoint once. Resolves with the status when it matches and the whole response (headers and body)
+ * arrived within `timeoutMs`; rejects otherwise: a body that stalls or breaks off after the headers is unhealthy,
+ * whatever the status said. Aborts after `timeoutMs` and whenever the breaker's own deadline aborts `context.signal`.
  */
 export async function requestEndpoint(check: HealthCheck, context: GuardedCallContext): Promise<number> {
   const controller = new AbortController();
@@ -98,8 +99,9 @@ export async function requestEndpoint(check: HealthCheck, context: GuardedCallCo
   context.signal.addEventListener('abort', onBreakerAbort, { once: true });
   try {
     const res = await fetch(check.url, { method: 'GET', signal: controller.signal, redirect: 'manual', headers: { 'User-Agent': 'circuit-health-checker' } });
-    // Drain the body so the connection is released before the environment freezes.
-    await res.arrayBuffer().catch(() => undefined);
+    // The response counts only once all of it arrived in time: an endpoint that sends its headers and then stalls
+    // is not serving. Reading it also releases the connection before the environment freezes.
+    await res.arrayBuffer();
     const healthy = check.expectStatus !== undefined ? res.status === check.expectStatus : res.status >= 200 && res.status < 300;
     if (!healthy) throw new UnexpectedStatusError(res.status, check.expectStatus !== undefined ? `HTTP ${check.expectStatus}` : 'a 2xx status');
     return res.status;

@@ -1,7 +1,9 @@
 /**
  * A Lambda handler factory for SQS batches that an EventBridge rule fills (the BufferedEventConsumer pattern):
  * Powertools batch processing reports each failed message on its own (partial batch responses), and Powertools
- * idempotency, backed by DynamoDB, makes a redelivered message run the business logic once.
+ * idempotency, backed by DynamoDB, skips a redelivered message whose first run completed. At least once, not exactly
+ * once: the logic runs again when marking a record COMPLETED fails, when an invocation dies after the logic's side
+ * effect (once its in-progress record expires), and for a duplicate older than `expiresAfterSeconds`.
  */
 import {
   BatchProcessor,
@@ -162,7 +164,7 @@ export function idempotentBatchHandler<TDetail = unknown>(
   const keyPlan = keyPlanFor(options.idempotencyKey);
   const config = new IdempotencyConfig({
     eventKeyJmesPath: keyPlan.eventKeyJmesPath,
-    // Processing a record without a key would quietly lose the exactly-once guarantee; failing it is visible.
+    // Processing a record without a key would quietly lose duplicate suppression; failing it is visible.
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: resolveExpiry(options.expiresAfterSeconds),
   });

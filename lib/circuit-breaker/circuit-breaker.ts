@@ -17,9 +17,10 @@ import { CircuitBreakerSettings } from './settings';
 import { PatternAlarmOptions } from '../core/alarms';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
-import { bundledHandlerCode } from '../core/private/assets';
+import { bundledHandlerCode, bundledZipCode } from '../core/private/assets';
 import { DEFAULT_MEMORY_MB, supportedNodeRuntimes } from '../core/private/function-defaults';
 import { guardFunctionLimits } from '../core/private/function-limits';
+import { LAMBDA } from '../core/private/limits';
 import { ruleMetric } from '../core/private/rule-metrics';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems, validate, warn } from '../core/private/validation';
@@ -121,6 +122,16 @@ const CIRCUIT_DIMENSION = 'CircuitId';
 const HEALTH_CHECKER_TIMEOUT_ROOM_MS = 10_000;
 
 /**
+ * How long a scheduled health check may wait in Lambda's asynchronous queue: one interval (the next check replaces
+ * it), within what Lambda accepts.
+ */
+function healthCheckEventAge(interval: Duration | undefined): Duration {
+  const seconds = (interval ?? Duration.minutes(1)).toSeconds();
+  const { min, max } = LAMBDA.asyncMaxEventAgeSeconds;
+  return Duration.seconds(Math.min(max, Math.max(min, seconds)));
+}
+
+/**
  * The id of a circuit's "opened" alarm, derived from the circuit id so it does not depend on the order of protect()
  * calls: adding a circuit never renames (and so never replaces) the alarm of another. Circuit ids are validated to
  * `A-Za-z0-9_.:-`, all valid in a construct id, and the mapping is one-to-one. The logical id keeps the letters and
@@ -177,7 +188,8 @@ export class CircuitBreaker extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
-      code: bundledHandlerCode('circuit-breaker-extension'),
+      // The extension must keep its executable bit: shipped as a zip with fixed modes, not the deploying machine's.
+      code: bundledZipCode('circuit-breaker-extension'),
       description: 'Caches circuit-breaker state from DynamoDB and serves it on localhost',
       // Node 20 up to the newest runtime the installed aws-cdk-lib knows: the extension is a Node 20 bundle.
       compatibleRuntimes: supportedNodeRuntimes(),
@@ -312,6 +324,11 @@ export class CircuitBreaker extends Construct {
       alarmAction,
       // A scheduled probe that failed is replaced by the next one; retrying it would only add stale results.
       retryAttempts: 0,
+      // EventBridge hands each scheduled event to Lambda's asynchronous queue; when the checker is throttled, Lambda
+      // keeps retrying it there for up to maxEventAge (6 hours by default), then sends it to the on-failure queue
+      // (alarmed). A check older than one interval is superseded by the next, so it expires after one interval.
+      // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+      maxEventAge: healthCheckEventAge(interval),
     });
     // Each check is a guarded call bounded by its own timeout (not callTimeout): the same rule as protect() applies.
     validate(this, (problems) => validateCallFitsFunction(problems, fn, longest, 'the longest health check timeout'));
@@ -333,8 +350,10 @@ export class CircuitBreaker extends Construct {
       schedule: events.Schedule.rate(interval ?? Duration.minutes(1)),
       description: 'Runs the circuit-breaker health checks',
     });
-    // A schedule event EventBridge cannot deliver (the function throttled away, or its permission missing) lands here
-    // instead of vanishing: health checks must not stop silently.
+    // A schedule event EventBridge cannot hand to Lambda (its invoke permission missing, the function deleted) lands
+    // here instead of vanishing: health checks must not stop silently. A throttled checker is not such a case: Lambda
+    // accepts the event into its asynchronous queue, and the function's maxEventAge and on-failure queue apply.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     const deadLetterQueue = new SecureQueue(this, 'HealthCheckScheduleDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
     schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2), deadLetterQueue }));
     // invokedAsynchronously always creates the on-failure queue.

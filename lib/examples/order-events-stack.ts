@@ -23,7 +23,8 @@ export interface OrderEventsStackProps extends ExampleStackProps {
 
 /**
  * OrderPlaced events on an `orders` bus are buffered in SQS and forwarded to a rate-limited fulfilment service by
- * at most `maxConcurrency` concurrent consumers, exactly once per event (Powertools idempotency). When the service
+ * at most `maxConcurrency` concurrent consumers, at least once per event with duplicates suppressed (Powertools
+ * idempotency; see the README for when a forward can repeat). When the service
  * is down, events wait in the queue (4 days) instead of being dropped after EventBridge's 24 hours of retries, and
  * when it recovers it is not flooded.
  */

@@ -57,6 +57,10 @@ describe('the tarball of this tree', () => {
     expect(files).toContain(bundlePath(handler));
   });
 
+  test('ships the extension layer as the zip with fixed file modes the construct uploads', () => {
+    expect(files).toContain('assets/circuit-breaker-extension.zip');
+  });
+
   test.each(runtimeFiles)('ships runtime/%s with its declarations', (entry) => {
     expect(files).toEqual(expect.arrayContaining([`runtime/${entry}.js`, `runtime/${entry}.d.ts`]));
   });

@@ -25,6 +25,7 @@ const EVB_RULE = 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/AP
 const EVB_SCHEDULE = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html';
 const DDB_NAMES = 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html';
 const CW_NAMESPACE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html';
+const LAMBDA_ASYNC = 'https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html';
 const LAMBDA_CONCURRENCY = 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html';
 const LAMBDA_SQS_SCALING = 'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html';
 const SQS_SET_ATTRIBUTES = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html';
@@ -43,6 +44,8 @@ export const LAMBDA = {
   environmentBytes: { min: 0, max: 4_096, source: LAMBDA_CONFIG } as Range,
   /** Layers per function. */
   layers: { min: 0, max: 5, source: LAMBDA_CONFIG } as Range,
+  /** How long Lambda keeps an asynchronous event in its queue (MaximumEventAgeInSeconds), seconds. */
+  asyncMaxEventAgeSeconds: { min: 60, max: 21_600, source: LAMBDA_ASYNC } as Range,
   /** Function plus layers, unzipped, bytes. */
   unzippedBytes: { min: 0, max: 262_144_000, source: LAMBDA_CONFIG } as Range,
   /** Reserved concurrency (0 stops the function; the upper bound is the account's unreserved pool, not knowable at synth). */

@@ -6,7 +6,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { handler } from '../../../lambda/circuit-health-checker';
 import {
-  HealthCheck, HealthCheckConfigError, HealthCheckOutcome, parseHealthChecks, runHealthChecks,
+  HealthCheck, HealthCheckConfigError, HealthCheckOutcome, parseHealthChecks, requestEndpoint, runHealthChecks,
 } from '../../../lambda/circuit-health-checker/checks';
 import { CIRCUIT_BREAKER_ENV } from '../../../lambda/runtime/circuit-breaker/env';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
@@ -27,6 +27,8 @@ beforeAll(async () => {
       case '/failing': res.writeHead(503).end('down'); break;
       case '/teapot': res.writeHead(418).end('short and stout'); break;
       case '/slow': break; // never answers; the checker must give up
+      case '/stalls-after-headers': res.writeHead(200, { 'content-length': '100' }); res.write('partial'); break; // body never ends
+      case '/breaks-off': res.writeHead(200, { 'content-length': '100' }); res.write('partial', () => res.destroy()); break;
       default: res.writeHead(404).end();
     }
   });
@@ -87,6 +89,22 @@ describe('checks', () => {
     expect(windowTotals(await t.breaker.readState(ids.failing)).failures).toBe(1);
     expect(windowTotals(await t.breaker.readState(ids.slow)).failures).toBe(1);
     expect((await t.breaker.readState(ids.healthy)).version).toBe(0);
+  });
+
+  test.each([
+    ['/stalls-after-headers', /200 ms/],
+    ['/breaks-off', /./],
+  ])('%s: a 200 whose body does not arrive in full within the timeout is unhealthy', async (path, detail) => {
+    const never = new AbortController();
+    const started = Date.now();
+    await expect(requestEndpoint(check(path, 'unused', { timeoutMs: 200 }), { circuitId: 'unused', probe: false, signal: never.signal }))
+      .rejects.toThrow(detail);
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    const t = testBreaker(table);
+    const [result] = await runHealthChecks([check(path, t.circuitId, { timeoutMs: 200 })], t.breaker);
+    expect(result.outcome).toBe(HealthCheckOutcome.UNHEALTHY);
+    expect(windowTotals(await t.breaker.readState()).failures).toBe(1);
   });
 
   test('repeated failures open the circuit; while OPEN checks are skipped without a request; after the timeout the checker probes and closes it', async () => {

@@ -130,6 +130,16 @@ describe('CircuitBreaker options', () => {
     });
   });
 
+  test.each([
+    [undefined, 60],
+    [Duration.minutes(1), 60],
+    [Duration.hours(7), 21_600],
+  ])('a health check interval of %p keeps a throttled check queued for %p s at most', (interval, seconds) => {
+    const stack = newStack();
+    new CircuitBreaker(stack, 'Breaker', { healthChecks: [{ url: 'https://x.example.com', circuitId: 'x' }], healthCheckInterval: interval });
+    template(stack).hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: seconds });
+  });
+
   test('health checker: scheduled, asynchronous with on-failure queue and no retries, checks as JSON', () => {
     const stack = newStack();
     const ops = new sns.Topic(stack, 'Ops');
@@ -155,7 +165,8 @@ describe('CircuitBreaker options', () => {
         }),
       },
     });
-    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    // A throttled check waits in Lambda's asynchronous queue for one interval at most (the next check replaces it).
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
     // Two circuits, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
     expect(breaker.alarms).toHaveLength(5);
     // Health checks cannot stop silently: undeliverable schedule events go to a dead-letter queue, and failed
