@@ -279,7 +279,7 @@ export class RateLimitedEgress extends Construct {
     });
     policy.attachToRole(fn.role!);
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5',
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'lambda:ListEventSourceMappings supports no resource-level permissions (Service Authorization Reference, AWS Lambda); ' +
         'it only lists mappings. Pausing and resuming are allowed on this buffer\'s mapping only.',
     });
