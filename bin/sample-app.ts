@@ -3,6 +3,7 @@
  *
  *   cdk deploy OrderEvents -c downstreamUrl=https://fulfilment.example.org/orders
  *   cdk deploy Quotes -c quotesUrl=https://quotes.example.org
+ *   cdk deploy PartnerWebhooks -c partnerWebhookUrl=https://partner.example.org/webhooks/orders
  *   cdk deploy Inference -c modelDirectory=./my-model            (a directory holding model.onnx)
  *   cdk deploy RecruitingAgency -c dataRemovalPolicy=destroy      (default: the bucket and table are retained)
  *   cdk deploy --all -c alarmEmail=ops@example.org               (or -c alarmTopicArn=arn:aws:sns:…)
@@ -23,6 +24,7 @@ import { examples } from '../lib';
 export const SAMPLE_APP_CONTEXT = {
   downstreamUrl: 'OrderEvents: the fulfilment service each order is POSTed to',
   quotesUrl: 'Quotes: base URL of the quotes service',
+  partnerWebhookUrl: 'PartnerWebhooks: the partner\'s HTTPS endpoint each order event is POSTed to',
   modelDirectory: 'Inference: a directory holding model.onnx (default: the shipped demo classifier)',
   dataRemovalPolicy: 'RecruitingAgency: retain (default) or destroy the analytics bucket and inventory table with the stack',
   alarmEmail: 'every example: an e-mail address subscribed to a topic (in the Alarms stack) that all alarms notify',
@@ -42,6 +44,7 @@ export function addSampleStacks(app: App): void {
   new examples.OrderServiceStack(app, 'OrderService', { alarmAction });
   new examples.QuotesStack(app, 'Quotes', { alarmAction, quotesUrl: context('quotesUrl') });
   new examples.InferenceStack(app, 'Inference', { alarmAction, modelDirectory: context('modelDirectory') });
+  new examples.PartnerWebhooksStack(app, 'PartnerWebhooks', { alarmAction, partnerWebhookUrl: context('partnerWebhookUrl') });
 }
 
 function removalPolicy(value: string | undefined): RemovalPolicy | undefined {

@@ -6,5 +6,6 @@ export * from './example-stack-props';
 export * from './inference-stack';
 export * from './order-events-stack';
 export * from './order-service-stack';
+export * from './partner-webhooks-stack';
 export * from './quotes-stack';
 export * from './recruiting-agency-stack';

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BufferedEventInput } from '../buffered-consumer/contract';
 import { CircuitBreaker, CircuitBreakerProps } from '../circuit-breaker/circuit-breaker';
@@ -156,20 +157,35 @@ export interface RateLimitedEgressProps extends QueueAlarmOptions {
    */
   readonly authorization?: events.Authorization;
   /**
-   * MANAGED: extra headers the connection adds to every request.
+   * MANAGED: extra headers the connection adds to every request (at most 100; keys are HTTP tokens, values printable
+   * ASCII, each at most 512 characters).
    * @default - none
    */
   readonly headerParameters?: Record<string, events.HttpParameter>;
   /**
-   * MANAGED: extra query string parameters the connection adds to every request.
+   * MANAGED: extra query string parameters the connection adds to every request (at most 100; keys and values without
+   * control characters, each at most 512 characters).
    * @default - none
    */
   readonly queryStringParameters?: Record<string, events.HttpParameter>;
+  /**
+   * MANAGED: extra body parameters the connection adds to every request (at most 100).
+   * @default - none
+   */
+  readonly bodyParameters?: Record<string, events.HttpParameter>;
   /**
    * MANAGED: the request body, e.g. `events.RuleTargetInput.fromObject({ orderId: events.EventField.fromPath('$.detail.orderId') })`.
    * @default - the whole event
    */
   readonly inputTransformation?: events.RuleTargetInput;
+  /**
+   * MANAGED: the customer managed key EventBridge encrypts the connection's credentials with (its
+   * `KmsKeyIdentifier`). EventBridge uses a key only when it carries the tag `EventBridgeApiDestinations: true`,
+   * which the construct adds to a key defined in the app; tag an imported key yourself.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-connections.html
+   * @default - an AWS owned key
+   */
+  readonly encryptionKey?: kms.IKey;
   /**
    * MANAGED: attempts EventBridge makes before the event goes to the target dead-letter queue (0 to 185).
    * @default 185

@@ -4,11 +4,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LIMITER_TABLE_SHAPE, RATE_LIMITED_EGRESS_DEFAULTS, RATE_LIMITED_EGRESS_ENV as ENV } from './contract';
-import { checkSecretsOutOfTemplate } from './private/connection-secrets';
+import { checkConnection } from './private/connection-checks';
 import { validateEgress } from './private/validation';
 import { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgressProps } from './props';
 import { BufferedEventConsumer } from '../buffered-consumer/buffered-event-consumer';
@@ -85,9 +86,11 @@ export class RateLimitedEgress extends Construct {
         authorization: props.authorization!,
         headerParameters: props.headerParameters,
         queryStringParameters: props.queryStringParameters,
+        bodyParameters: props.bodyParameters,
         description: `${id}: partner credentials (kept by EventBridge in Secrets Manager)`,
       });
-      checkSecretsOutOfTemplate(this, this.connection);
+      checkConnection(this, this.connection);
+      if (props.encryptionKey) this.encryptConnection(props.encryptionKey);
       this.apiDestination = new events.ApiDestination(this, 'ApiDestination', {
         connection: this.connection,
         endpoint: props.endpointUrl,
@@ -236,6 +239,17 @@ export class RateLimitedEgress extends Construct {
     return this.circuitBreaker.metricCircuitOpened(this.circuitId, props);
   }
 
+  /**
+   * Encrypts the connection's credentials with `key`, tagged as EventBridge requires
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-connections.html).
+   */
+  private encryptConnection(key: kms.IKey): void {
+    const cfn = this.connection!.node.findAll().find((c): c is events.CfnConnection => c instanceof events.CfnConnection)!;
+    cfn.kmsKeyIdentifier = key.keyArn;
+    // Set on the L1 at once (not through an aspect), so checks that run before synthesis see it too.
+    if (key.node.defaultChild instanceof kms.CfnKey) key.node.defaultChild.tags.setTag('EventBridgeApiDestinations', 'true');
+  }
+
   /** UpdateItem on the partner's limiter item only, and the API key secret. */
   private grantEgressRuntime(fn: lambda.IFunction, limiterId: string, props: RateLimitedEgressProps): void {
     fn.addToRolePolicy(new iam.PolicyStatement({
@@ -265,7 +279,7 @@ export class RateLimitedEgress extends Construct {
     });
     policy.attachToRole(fn.role!);
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5',
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'lambda:ListEventSourceMappings supports no resource-level permissions (Service Authorization Reference, AWS Lambda); ' +
         'it only lists mappings. Pausing and resuming are allowed on this buffer\'s mapping only.',
     });

@@ -16,19 +16,19 @@ const EXPECTED = [
   }],
   ['FifoFanout: Inventory filtered to JobCreated and JobDeleted', (rs) => ofType(rs, 'AWS::SNS::Subscription')
     .some(([, s]) => sameList(props(s).FilterPolicy?.eventType, ['JobCreated', 'JobDeleted']))],
-  ['consumers: partial batch responses, max concurrency 5 (Analytics) and 2 (OrderPlaced)', (rs) => {
+  ['consumers: partial batch responses, max concurrency 5 (Analytics), 2 (OrderPlaced) and 2 (PartnerWebhooks)', (rs) => {
     const mappings = ofType(rs, 'AWS::Lambda::EventSourceMapping');
     const caps = mappings.map(([, m]) => props(m).ScalingConfig?.MaximumConcurrency).filter((c) => c !== undefined);
-    return mappings.length === 3 && mappings.every(([, m]) => sameList(props(m).FunctionResponseTypes, ['ReportBatchItemFailures'])) && sameList(caps, [2, 5]);
+    return mappings.length === 4 && mappings.every(([, m]) => sameList(props(m).FunctionResponseTypes, ['ReportBatchItemFailures'])) && sameList(caps, [2, 2, 5]);
   }],
   ['BufferedEventConsumer: rule for com.example.orders OrderPlaced on the orders bus', (rs) => {
     const bus = ofType(rs, 'AWS::Events::EventBus').map(([id]) => id);
     return ofType(rs, 'AWS::Events::Rule').some(([, r]) => sameList(props(r).EventPattern?.source, ['com.example.orders'])
       && sameList(props(r).EventPattern?.['detail-type'], ['OrderPlaced']) && bus.includes(props(r).EventBusName?.Ref));
   }],
-  ['IdempotencyTable, CircuitBreaker and TransactionalOutbox: 3 tables with TTL', (rs) => {
+  ['IdempotencyTable, CircuitBreaker, TransactionalOutbox and RateLimitedEgress (breaker, limiter): 5 tables with TTL', (rs) => {
     const tables = ofType(rs, 'AWS::DynamoDB::GlobalTable');
-    return tables.length === 3 && tables.every(([, t]) => props(t).TimeToLiveSpecification?.Enabled === true);
+    return tables.length === 5 && tables.every(([, t]) => props(t).TimeToLiveSpecification?.Enabled === true);
   }],
   ['CircuitBreaker: QuoteFetcher protected (extension layer, circuit quotes-api)', (rs) => {
     const layers = ofType(rs, 'AWS::Lambda::LayerVersion').map(([id]) => id);
@@ -50,6 +50,12 @@ const EXPECTED = [
     const fn = ofType(rs, 'AWS::Lambda::Function').find(([id]) => id.startsWith('Handler'));
     return fn !== undefined && props(fn[1]).Handler === 'index.handler' && ofType(rs, 'AWS::Lambda::EventInvokeConfig')
       .some(([, c]) => props(c).FunctionName?.Ref === fn[0] && props(c).DestinationConfig?.OnFailure);
+  }],
+  ['RateLimitedEgress: OrderShipped events buffered for a delivery function at 10/s to the partner\'s HTTPS endpoint', (rs) => {
+    const rule = ofType(rs, 'AWS::Events::Rule').some(([, r]) => sameList(props(r).EventPattern?.source, ['com.example.shipping'])
+      && sameList(props(r).EventPattern?.['detail-type'], ['OrderShipped']));
+    return rule && ofType(rs, 'AWS::Lambda::Function').some(([, f]) => props(f).Environment?.Variables?.EGRESS_RATE_LIMIT_PER_SECOND === '10'
+      && props(f).Environment?.Variables?.EGRESS_ENDPOINT_URL === 'https://partner.example.com/webhooks/orders');
   }],
   ['CircuitBreaker: health check every minute', (rs) => ofType(rs, 'AWS::Events::Rule').some(([, r]) => props(r).ScheduleExpression === 'rate(1 minute)')],
 ];

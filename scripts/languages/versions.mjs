@@ -4,7 +4,7 @@ export const FLOOR = { awsCdkLib: '2.257.0', constructs: '10.5.1', cdkNag: '3.0.
 
 // The README sections whose snippets each language's app is composed of, in order.
 export const SECTIONS = [
-  'FifoFanout', 'BufferedEventConsumer', 'CircuitBreaker', 'TransactionalOutbox', 'EfsModelInference',
+  'FifoFanout', 'BufferedEventConsumer', 'CircuitBreaker', 'TransactionalOutbox', 'EfsModelInference', 'RateLimitedEgress',
   'PatternFunction and PatternNodejsFunction',
 ];
 

@@ -24,12 +24,13 @@ describe('with every setting given', () => {
   const { stacks } = sampleApp({
     downstreamUrl: 'https://fulfilment.example.org/orders',
     quotesUrl: 'https://quotes.example.org',
+    partnerWebhookUrl: 'https://partner.example.org/webhooks/orders',
     alarmTopicArn: TOPIC_ARN,
     dataRemovalPolicy: 'destroy',
   });
 
   test('every stack synthesizes without an error', () => {
-    expect(Object.keys(stacks).sort()).toEqual(['Inference', 'OrderEvents', 'OrderService', 'Quotes', 'RecruitingAgency']);
+    expect(Object.keys(stacks).sort()).toEqual(['Inference', 'OrderEvents', 'OrderService', 'PartnerWebhooks', 'Quotes', 'RecruitingAgency']);
     expect(Object.values(stacks).flatMap(errorsOf)).toEqual([]);
   });
 
@@ -39,6 +40,9 @@ describe('with every setting given', () => {
     });
     Template.fromStack(stacks.Quotes).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ QUOTES_URL: 'https://quotes.example.org' }) },
+    });
+    Template.fromStack(stacks.PartnerWebhooks).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EGRESS_ENDPOINT_URL: 'https://partner.example.org/webhooks/orders' }) },
     });
   });
 
@@ -86,9 +90,10 @@ describe('with an alarm e-mail', () => {
 describe('without the URLs', () => {
   const { stacks } = sampleApp({});
 
-  test('OrderEvents and Quotes carry an error naming the context to set; the other stacks none', () => {
+  test('OrderEvents, Quotes and PartnerWebhooks carry an error naming the context to set; the other stacks none', () => {
     expect(errorsOf(stacks.OrderEvents).join('\n')).toContain('cdk deploy OrderEvents -c downstreamUrl=https://');
     expect(errorsOf(stacks.Quotes).join('\n')).toContain('cdk deploy Quotes -c quotesUrl=https://');
+    expect(errorsOf(stacks.PartnerWebhooks).join('\n')).toContain('cdk deploy PartnerWebhooks -c partnerWebhookUrl=https://');
     expect(['RecruitingAgency', 'OrderService', 'Inference'].flatMap((name) => errorsOf(stacks[name]))).toEqual([]);
   });
 

@@ -8,4 +8,5 @@ export const EXAMPLE_STACKS: Record<string, (props?: examples.ExampleStackProps,
   OrderService: (props, app = new App()) => new examples.OrderServiceStack(app, 'OrderService', props),
   Quotes: (props, app = new App()) => new examples.QuotesStack(app, 'Quotes', props),
   Inference: (props, app = new App()) => new examples.InferenceStack(app, 'Inference', props),
+  PartnerWebhooks: (props, app = new App()) => new examples.PartnerWebhooksStack(app, 'PartnerWebhooks', props),
 };

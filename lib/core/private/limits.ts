@@ -351,4 +351,12 @@ export const API_DESTINATIONS = {
   connectionParameters: { min: 0, max: 100, source: EVB_CONNECTION_PARAMETERS } as Range,
   /** Length of a connection parameter's key and of its value. */
   connectionParameterLength: { min: 1, max: 512, source: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ConnectionHeaderParameter.html' } as Range,
+  /** Header parameter keys: HTTP token characters (API_ConnectionHeaderParameter). */
+  headerKeyPattern: /^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$/,
+  /** Header parameter values: printable ASCII, spaces and tabs (API_ConnectionHeaderParameter). */
+  headerValuePattern: /^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$/,
+  /** Query string keys: no control characters (API_ConnectionQueryStringParameter). */
+  queryKeyPattern: /^[^\x00-\x1F\x7F]+$/,
+  /** Query string values: no control characters but line feed and carriage return (API_ConnectionQueryStringParameter). */
+  queryValuePattern: /^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F]+$/,
 } as const;

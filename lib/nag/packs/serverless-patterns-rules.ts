@@ -200,6 +200,30 @@ export const SERVERLESS_PATTERNS_RULES: readonly PackRule[] = [
       'A wildcard lets the principal inject events into every bus of the account, and each event can trigger any rule there. Source: EventBridge guide "Identity-based policies"; least privilege.',
   },
   {
+    ruleSuffixOverride: 'EVB4',
+    level: ERROR,
+    rule: rules.eventbridge.EventBridgeApiDestinationTargetFailureHandling,
+    info: 'A rule target that is an API destination lacks a dead-letter queue (DeadLetterConfig) or a RetryPolicy stating both MaximumRetryAttempts and MaximumEventAgeInSeconds (RetryPolicy). Give the target deadLetterQueue, retryAttempts and maxEventAge (RateLimitedEgress with deliveryPath MANAGED sets all three).',
+    explanation:
+      'EventBridge retries an API destination only on 401, 407, 409, 429 and 5xx; any other 4xx fails the event at once, and without a dead-letter queue it is dropped. The retry window is the longest partner outage survived without dead-lettering, and events also age in it while the rate limit holds them back. Source: EventBridge guide "API destinations as targets" (error handling), "How EventBridge retries delivering events", "Using dead-letter queues to process undelivered events".',
+  },
+  {
+    ruleSuffixOverride: 'EVB5',
+    level: ERROR,
+    rule: rules.eventbridge.EventBridgeConnectionCustomerManagedKey,
+    info: "The EventBridge connection keeps the partner's credentials under an AWS owned key although the app encrypts its secrets or event buses with customer managed keys (CustomerManagedKey), or names a key of the app without the tag EventBridgeApiDestinations: true (KeyTag). Set KmsKeyIdentifier to a customer managed key tagged EventBridgeApiDestinations: true (RateLimitedEgress: encryptionKey).",
+    explanation:
+      'EventBridge stores connection credentials in a Secrets Manager secret it creates, encrypted with an AWS owned key unless KmsKeyIdentifier names a customer managed key; it uses such a key only when the key carries the tag. Source: EventBridge guide "Encrypting EventBridge connection authorization with AWS KMS keys".',
+  },
+  {
+    ruleSuffixOverride: 'EVB6',
+    level: WARN,
+    rule: rules.eventbridge.EventBridgeApiDestinationRateLimit,
+    info: "The API destination has no InvocationRateLimitPerSecond. Set it to the rate the partner allows (rateLimitPerSecond on aws-cdk-lib's ApiDestination).",
+    explanation:
+      'Unset, EventBridge sends as fast as events arrive, up to the per-destination quota (300 per second by default): a burst of events becomes a burst of requests and 429 answers. Even when set, EventBridge applies the limit on a best-effort basis per destination, not across senders. Source: EventBridge guide "API destinations as targets"; EventBridge quotas.',
+  },
+  {
     ruleSuffixOverride: 'PIP1',
     level: ERROR,
     rule: rules.pipes.PipeBatchWithinTargetLimit,

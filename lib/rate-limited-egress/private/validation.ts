@@ -4,7 +4,7 @@ import { validateConsumerOptions } from '../../core/private/consumer-options';
 import { API_DESTINATIONS, EVENTBRIDGE, inRange, SQS } from '../../core/private/limits';
 import { Problems, warn } from '../../core/private/validation';
 import { RATE_LIMITED_EGRESS_DEFAULTS } from '../contract';
-import { EgressDeliveryPath, RateLimitedEgressProps } from '../props';
+import { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgressProps } from '../props';
 
 /** Room kept after the last send slot of a batch: the call itself and the answer to Lambda. */
 const INVOCATION_MARGIN_SECONDS = 1;
@@ -14,6 +14,12 @@ export function validateEgress(problems: Problems, scope: IConstruct, props: Rat
   const managed = props.deliveryPath === EgressDeliveryPath.MANAGED;
   checkEndpoint(problems, 'endpointUrl', props.endpointUrl);
   if (props.probeUrl !== undefined) checkEndpoint(problems, 'probeUrl', props.probeUrl);
+  problems.check(
+    Object.values(EgressHttpMethod).includes(props.httpMethod ?? EgressHttpMethod.POST),
+    'RateLimitedEgress.HttpMethod',
+    `httpMethod ${JSON.stringify(props.httpMethod)} is not one this construct sends`,
+    'use EgressHttpMethod.POST, PUT or PATCH: each delivery carries the event as its body',
+  );
   problems.check(
     inRange(props.rateLimitPerSecond, API_DESTINATIONS.rateLimitPerSecond),
     'RateLimitedEgress.RateLimit',
@@ -55,8 +61,8 @@ function validateManaged(problems: Problems, scope: IConstruct, props: RateLimit
   problems.check(
     inRange(retryAttempts, EVENTBRIDGE.retryAttempts),
     'RateLimitedEgress.RetryAttempts',
-    `retryAttempts ${retryAttempts} is outside EventBridge's 0..185`,
-    'use a whole number from 0 to 185',
+    `retryAttempts ${retryAttempts} is outside EventBridge's ${EVENTBRIDGE.retryAttempts.min}..${EVENTBRIDGE.retryAttempts.max}`,
+    `use a whole number from ${EVENTBRIDGE.retryAttempts.min} to ${EVENTBRIDGE.retryAttempts.max}`,
   );
   problems.check(
     tolerance.toSeconds() >= EVENTBRIDGE.maxEventAgeSeconds.min && tolerance.toSeconds() <= EVENTBRIDGE.maxEventAgeSeconds.max,
@@ -64,22 +70,17 @@ function validateManaged(problems: Problems, scope: IConstruct, props: RateLimit
     `outageTolerance ${tolerance.toHumanString()} is outside what EventBridge retries (1 minute to 24 hours of event age)`,
     'use at most 24 hours, or the BUFFERED path, whose queue keeps events up to 14 days',
   );
-  for (const [name, params] of [['headerParameters', props.headerParameters], ['queryStringParameters', props.queryStringParameters]] as const) {
-    const entries = Object.entries(params ?? {});
+  const parameterSets = [
+    ['headerParameters', props.headerParameters], ['queryStringParameters', props.queryStringParameters], ['bodyParameters', props.bodyParameters],
+  ] as const;
+  for (const [name, params] of parameterSets) {
+    const count = Object.keys(params ?? {}).length;
     problems.check(
-      entries.length <= API_DESTINATIONS.connectionParameters.max,
+      count <= API_DESTINATIONS.connectionParameters.max,
       'RateLimitedEgress.ConnectionParameters',
-      `${name} has ${entries.length} entries, above the connection limit of ${API_DESTINATIONS.connectionParameters.max}`,
-      'send fewer parameters, or move them into the request body',
+      `${name} has ${count} entries, above the connection limit of ${API_DESTINATIONS.connectionParameters.max}`,
+      'send fewer parameters, or move them into the request body (inputTransformation)',
     );
-    for (const [key] of entries) {
-      problems.check(
-        key.length >= 1 && key.length <= API_DESTINATIONS.connectionParameterLength.max,
-        'RateLimitedEgress.ConnectionParameterKey',
-        `${name} key ${JSON.stringify(key.slice(0, 40))} is not 1..512 characters`,
-        'shorten the key',
-      );
-    }
   }
   const bufferedOnly: Array<[string, unknown]> = [
     ['maxConcurrency', props.maxConcurrency], ['batchSize', props.batchSize], ['queueProps', props.queueProps],
@@ -105,8 +106,8 @@ function validateManaged(problems: Problems, scope: IConstruct, props: RateLimit
 function validateBuffered(problems: Problems, props: RateLimitedEgressProps, tolerance: Duration): void {
   const managedOnly: Array<[string, unknown]> = [
     ['authorization', props.authorization], ['headerParameters', props.headerParameters],
-    ['queryStringParameters', props.queryStringParameters], ['inputTransformation', props.inputTransformation],
-    ['retryAttempts', props.retryAttempts],
+    ['queryStringParameters', props.queryStringParameters], ['bodyParameters', props.bodyParameters], ['inputTransformation', props.inputTransformation],
+    ['retryAttempts', props.retryAttempts], ['encryptionKey', props.encryptionKey],
   ];
   const given = managedOnly.filter(([, v]) => v !== undefined).map(([k]) => k);
   problems.check(

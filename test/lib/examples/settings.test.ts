@@ -24,6 +24,11 @@ describe.each(Object.keys(EXAMPLE_STACKS))('%s with an alarm action', (name) => 
 const URL_SETTINGS = [
   { stack: 'OrderEvents', setting: 'downstreamUrl', make: (app: App, url?: string) => new examples.OrderEventsStack(app, 'OrderEvents', { downstreamUrl: url }) },
   { stack: 'Quotes', setting: 'quotesUrl', make: (app: App, url?: string) => new examples.QuotesStack(app, 'Quotes', { quotesUrl: url }) },
+  {
+    stack: 'PartnerWebhooks',
+    setting: 'partnerWebhookUrl',
+    make: (app: App, url?: string) => new examples.PartnerWebhooksStack(app, 'PartnerWebhooks', { partnerWebhookUrl: url }),
+  },
 ];
 
 describe.each(URL_SETTINGS)('$stack', ({ setting, make }) => {

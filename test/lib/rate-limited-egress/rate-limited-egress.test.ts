@@ -1,9 +1,11 @@
 import { Duration, SecretValue } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PatternErrors } from '../../../lib/core/errors';
+import { ServerlessPatternsChecks } from '../../../lib/nag';
 import { EgressDeliveryPath, EgressHttpMethod, RateLimitedEgress, RateLimitedEgressProps } from '../../../lib/rate-limited-egress';
 import { RATE_LIMITED_EGRESS_ENV as ENV } from '../../../lib/rate-limited-egress/contract';
 import { newStack, onlyResource, template } from '../../support/cdk';
@@ -183,5 +185,100 @@ describe('MANAGED', () => {
     ['a buffered-only option', { maxConcurrency: 5 }, 'RateLimitedEgress.BufferedOnlyOption'],
   ])('rejects %s', (_name, overrides, id) => {
     expect(problemIds(() => managed(overrides))).toContain(id);
+  });
+
+  test('a customer managed key encrypts the connection and is tagged as EventBridge requires', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'ConnectionKey');
+    new RateLimitedEgress(stack, 'Partner', {
+      deliveryPath: EgressDeliveryPath.MANAGED,
+      endpointUrl: 'https://partner.example.com/webhooks/orders',
+      rateLimitPerSecond: 20,
+      eventPattern: PATTERN,
+      authorization: events.Authorization.apiKey('x-api-key', SecretValue.secretsManager('partner/api-key')),
+      encryptionKey: key,
+    });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::Events::Connection', { KmsKeyIdentifier: stack.resolve(key.keyArn) });
+    t.hasResourceProperties('AWS::KMS::Key', { Tags: Match.arrayWith([{ Key: 'EventBridgeApiDestinations', Value: 'true' }]) });
+  });
+
+  test('the MANAGED path passes the API destination rules of the pack (SPC-EVB4, SPC-EVB5, SPC-EVB6)', () => {
+    const { stack } = managed();
+    const stackWithKey = newStack();
+    new secretsmanager.Secret(stackWithKey, 'OnCmk', { encryptionKey: new kms.Key(stackWithKey, 'SecretKey') });
+    new RateLimitedEgress(stackWithKey, 'Partner', {
+      deliveryPath: EgressDeliveryPath.MANAGED,
+      endpointUrl: 'https://partner.example.com/webhooks/orders',
+      rateLimitPerSecond: 20,
+      eventPattern: PATTERN,
+      authorization: events.Authorization.apiKey('x-api-key', SecretValue.secretsManager('partner/api-key')),
+      encryptionKey: new kms.Key(stackWithKey, 'ConnectionKey'),
+    });
+    const ids = ['SPC-EVB4', 'SPC-EVB5', 'SPC-EVB6'];
+    for (const s of [stack, stackWithKey]) {
+      const report = new ServerlessPatternsChecks().validateScope(s);
+      expect(report.violations.map((v) => v.ruleName).filter((r) => ids.some((id) => r.startsWith(id)))).toEqual([]);
+    }
+  });
+});
+
+describe('limits at their boundaries, each refusal naming its fix', () => {
+  const BASE: RateLimitedEgressProps = {
+    deliveryPath: EgressDeliveryPath.MANAGED,
+    endpointUrl: 'https://partner.example.com/webhooks/orders',
+    rateLimitPerSecond: 20,
+    eventPattern: PATTERN,
+    authorization: events.Authorization.apiKey('x-api-key', SecretValue.secretsManager('partner/api-key')),
+  };
+  function problemsOf(overrides: Partial<RateLimitedEgressProps>) {
+    try {
+      new RateLimitedEgress(newStack(), 'Partner', { ...BASE, ...overrides });
+    } catch (err) {
+      if (!PatternErrors.isPatternValidationError(err)) throw err;
+      return PatternErrors.problemsOf(err);
+    }
+    return [];
+  }
+  const params = (n: number, key = (i: number) => `k${i}`, value = 'v') =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [key(i), events.HttpParameter.fromString(value)]));
+  const buf = { deliveryPath: EgressDeliveryPath.BUFFERED, authorization: undefined };
+
+  test.each<[string, Partial<RateLimitedEgressProps>, Partial<RateLimitedEgressProps>, string, RegExp]>([
+    ['rate limit', { rateLimitPerSecond: 1 }, { rateLimitPerSecond: 0 }, 'RateLimitedEgress.RateLimit', /1 or more/],
+    ['retry attempts (low)', { retryAttempts: 0 }, { retryAttempts: -1 }, 'RateLimitedEgress.RetryAttempts', /from 0 to 185/],
+    ['retry attempts (high)', { retryAttempts: 185 }, { retryAttempts: 186 }, 'RateLimitedEgress.RetryAttempts', /from 0 to 185/],
+    ['maximum event age (low)', { outageTolerance: Duration.seconds(60) }, { outageTolerance: Duration.seconds(59) }, 'RateLimitedEgress.ManagedOutageTolerance', /at most 24 hours/],
+    ['maximum event age (high)', { outageTolerance: Duration.seconds(86_400) }, { outageTolerance: Duration.seconds(86_401) }, 'RateLimitedEgress.ManagedOutageTolerance', /BUFFERED/],
+    ['endpoint scheme', { endpointUrl: 'https://p.example.com/x' }, { endpointUrl: 'http://p.example.com/x' }, 'RateLimitedEgress.Endpoint', /HTTPS endpoint/],
+    ['endpoint length', { endpointUrl: `https://p.example.com/${'a'.repeat(2_048 - 22)}` },
+      { endpointUrl: `https://p.example.com/${'a'.repeat(2_049 - 22)}` }, 'RateLimitedEgress.Endpoint', /HTTPS endpoint/],
+    ['header count', { headerParameters: params(100) }, { headerParameters: params(101) }, 'RateLimitedEgress.ConnectionParameters', /fewer parameters/],
+    ['query count', { queryStringParameters: params(100) }, { queryStringParameters: params(101) }, 'RateLimitedEgress.ConnectionParameters', /fewer parameters/],
+    ['body count', { bodyParameters: params(100) }, { bodyParameters: params(101) }, 'RateLimitedEgress.ConnectionParameters', /fewer parameters/],
+    ['header key length', { headerParameters: params(1, () => 'h'.repeat(512)) }, { headerParameters: params(1, () => 'h'.repeat(513)) },
+      'RateLimitedEgress.ConnectionParameterKey', /HTTP header name/],
+    ['header key characters', { headerParameters: params(1, () => 'x-partner_id.v2') }, { headerParameters: params(1, () => 'x partner') },
+      'RateLimitedEgress.ConnectionParameterKey', /HTTP header name/],
+    ['header value length', { headerParameters: params(1, undefined, 'v'.repeat(512)) }, { headerParameters: params(1, undefined, 'v'.repeat(513)) },
+      'RateLimitedEgress.ConnectionParameterValue', /shorten the value/],
+    ['header value characters', { headerParameters: params(1, undefined, 'a b\tc') }, { headerParameters: params(1, undefined, 'caf\u00e9') },
+      'RateLimitedEgress.ConnectionParameterValue', /printable ASCII/],
+    ['query value characters', { queryStringParameters: params(1, undefined, 'caf\u00e9 & more') },
+      { queryStringParameters: params(1, undefined, 'a\u0001b') }, 'RateLimitedEgress.ConnectionParameterValue', /control characters/],
+    ['buffered rate limit', { ...buf, rateLimitPerSecond: 1, maxConcurrency: 2, batchSize: 5 }, { ...buf, rateLimitPerSecond: 0 }, 'RateLimitedEgress.RateLimit', /1 or more/],
+    ['buffered endpoint scheme', { ...buf, probeUrl: 'https://p.example.com/health' }, { ...buf, probeUrl: 'http://p.example.com/health' },
+      'RateLimitedEgress.Endpoint', /HTTPS endpoint/],
+    ['method', { httpMethod: EgressHttpMethod.PATCH }, { httpMethod: 'GET' as EgressHttpMethod }, 'RateLimitedEgress.HttpMethod', /POST, PUT or PATCH/],
+    ['buffered method', { ...buf, httpMethod: EgressHttpMethod.PUT }, { ...buf, httpMethod: 'DELETE' as EgressHttpMethod }, 'RateLimitedEgress.HttpMethod', /POST, PUT or PATCH/],
+  ])('%s: accepted at the boundary, refused one step past it', (_name, ok, bad, id, fix) => {
+    expect(problemsOf(ok)).toEqual([]);
+    const refused = problemsOf(bad).filter((p) => p.id === id);
+    expect(refused).toHaveLength(1);
+    expect(refused[0].fix).toMatch(fix);
+  });
+
+  test('a secret header value is resolved at deploy time and not judged', () => {
+    expect(problemsOf({ headerParameters: { 'x-partner-token': events.HttpParameter.fromSecret(SecretValue.secretsManager('partner/token')) } })).toEqual([]);
   });
 });
