@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -104,10 +104,20 @@ export interface TransactionalOutboxProps extends QueueAlarmOptions {
    */
   readonly startingPosition?: OutboxStartingPosition;
   /**
-   * Most records per pipe batch: 1 to 10, what both targets accept per call (PutEvents, SendMessageBatch).
-   * @default 10
+   * Most records per pipe batch: 1 to 10, what both targets accept per call (PutEvents, SendMessageBatch). A batch is
+   * one request, and the target limits the request (PutEvents 256 KB, SendMessageBatch 1 MiB), so the batch size
+   * sets the largest event the writer accepts: the request limit divided by the batch size (at most 256 KB). With a
+   * bus, 10 allows events up to 26,214 bytes and 1 up to 256 KB.
+   * @default - 10, or with `maxEventSize` the largest batch whose events of that size fit one request
    */
   readonly batchSize?: number;
+  /**
+   * The largest event you publish, as the target counts it (the PutEvents entry on a bus, the message body on a FIFO
+   * queue; the writer's envelope included). The construct refuses a `batchSize` whose full batch of such events would
+   * exceed the target's request limit, and without `batchSize` picks the largest batch that fits.
+   * @default - whatever fits `batchSize`: the request limit divided by the batch size
+   */
+  readonly maxEventSize?: Size;
   /**
    * How long the pipe waits to fill a batch (0 to 300 seconds).
    * @default - none: batches are sent as soon as records arrive

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { OUTBOX_DEFAULTS, OUTBOX_ENV, OutboxTarget } from './contract';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
-import { validateOutboxProps } from './private/validation';
+import { outboxBatchSize, validateOutboxProps } from './private/validation';
 import { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, TransactionalOutboxProps } from './props';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory, visibleMessagesMetric } from '../core/private/alarm-factory';
@@ -55,6 +55,9 @@ export class TransactionalOutbox extends Construct {
   /** Every alarm this construct created. */
   public readonly alarms: cloudwatch.IAlarm[];
 
+  /** Records per pipe batch (one target request): it decides the largest event the writer accepts. */
+  public readonly batchSize: number;
+
   private readonly eventSource: string;
   private readonly retention: Duration;
 
@@ -66,6 +69,7 @@ export class TransactionalOutbox extends Construct {
     this.eventSource = props.eventSource;
     this.retention = props.retention ?? Duration.seconds(OUTBOX_DEFAULTS.retentionSeconds);
     this.target = props.target ?? OutboxTarget.EVENT_BUS;
+    this.batchSize = outboxBatchSize(props);
 
     const { table, attributes } = this.tableFor(problems, props);
     checkAttributeNames(problems, attributes);
@@ -98,7 +102,7 @@ export class TransactionalOutbox extends Construct {
       sourceParameters: {
         dynamoDbStreamParameters: {
           startingPosition: props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON,
-          batchSize: props.batchSize ?? OUTBOX_DEFAULTS.batchSize,
+          batchSize: this.batchSize,
           maximumBatchingWindowInSeconds: props.maxBatchingWindow?.toSeconds(),
           maximumRetryAttempts: props.retryAttempts ?? OUTBOX_DEFAULTS.maximumRetryAttempts,
           maximumRecordAgeInSeconds: props.maxRecordAge?.toSeconds() ?? OUTBOX_DEFAULTS.maximumRecordAgeSeconds,
@@ -171,6 +175,7 @@ export class TransactionalOutbox extends Construct {
       [OUTBOX_ENV.RETENTION_SECONDS]: String(this.retention.toSeconds()),
       [OUTBOX_ENV.EVENT_SOURCE]: this.eventSource,
       [OUTBOX_ENV.TARGET]: this.target,
+      [OUTBOX_ENV.BATCH_SIZE]: String(this.batchSize),
     };
   }
 
