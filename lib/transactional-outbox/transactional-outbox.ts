@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_DEFAULTS, OUTBOX_ENV, OutboxTarget } from './contract';
+import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from './contract';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
 import { outboxBatchSize, validateOutboxProps } from './private/validation';
@@ -16,6 +16,7 @@ import { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, Tran
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory, visibleMessagesMetric } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
+import { checkDuplicateWindows } from '../core/private/duplicate-windows';
 import { createPipe } from '../core/private/pipe';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems, warn } from '../core/private/validation';
@@ -141,6 +142,18 @@ export class TransactionalOutbox extends Construct {
       }
     }
     this.alarms = alarms.alarms;
+
+    if ((props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON) === OutboxStartingPosition.TRIM_HORIZON && this.eventBus) {
+      // A new pipe (a replacement, or this outbox deployed again under another id) reads the stream from its oldest
+      // record, so events up to 24 hours old reach the bus a second time (DynamoDB Streams keeps records 24 hours).
+      // On the pipe, so an acknowledgement on the outbox applies (see warnAtSynth).
+      checkDuplicateWindows(this.pipe, {
+        bus: this.eventBus,
+        source: props.eventSource,
+        seconds: OUTBOX_LIMITS.streamRetentionSeconds,
+        reason: 'a replaced outbox pipe starting at TRIM_HORIZON publishes events again',
+      });
+    }
   }
 
   /**

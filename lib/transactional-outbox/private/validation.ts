@@ -122,6 +122,17 @@ function validatePipeSettings(problems: Problems, scope: IConstruct, props: Tran
     problems.check(PIPE_NAME.test(props.pipeName), 'TransactionalOutbox.PipeName', `pipeName "${props.pipeName}" is not valid`,
       'use 1 to 64 letters, digits, ".", "-" or "_"');
   }
+  if (props.pipeName !== undefined) {
+    // UpdatePipe takes no source (https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_UpdatePipe.html):
+    // a new source, starting position or name replaces the pipe (AWS::Pipes::Pipe, "Update requires: Replacement"), and
+    // CloudFormation cannot replace a resource with a custom name ("Name type": "If you specify a name, you cannot
+    // perform updates that require replacement of this resource",
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    warn(scope, 'NamedPipe', `pipeName "${props.pipeName}" blocks replacement: a change to the pipe's source, starting position ` +
+      'or name fails to deploy until you rename or remove the pipe by hand. A replaced pipe starting at TRIM_HORIZON publishes ' +
+      'the stream\'s last 24 hours again: consumers must deduplicate by event id over at least 24 hours. Leave pipeName unset ' +
+      'to let CloudFormation name (and replace) the pipe');
+  }
 }
 
 /**
