@@ -96,7 +96,7 @@ export interface IdempotentBatchHandlerOptions<TDetail = unknown> {
    * How long, in seconds, a completed record keeps suppressing duplicates. The default covers EventBridge's retries
    * (up to its 24-hour maximum event age); raise it if you redrive dead-letter queues later than that and must not
    * run a redriven duplicate again.
-   * @default 86400 (24 hours)
+   * @default - `IDEMPOTENCY_EXPIRY_SECONDS` (the IdempotencyTable's `expiry`, set by `grantIdempotency`), else 86400 (24 hours)
    */
   readonly expiresAfterSeconds?: number;
   /**
@@ -256,7 +256,8 @@ function resolveInput(fromOptions: BufferedEventInput | undefined): BufferedEven
 }
 
 function resolveExpiry(seconds: number | undefined): number {
-  const value = seconds ?? DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS;
+  const fromEnv = process.env[BUFFERED_CONSUMER_ENV.IDEMPOTENCY_EXPIRY_SECONDS];
+  const value = seconds ?? (fromEnv ? Number(fromEnv) : DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS);
   if (!Number.isInteger(value) || value <= 0) {
     throw new Error(`idempotentBatchHandler: expiresAfterSeconds must be a positive whole number, got ${value}`);
   }

@@ -13,6 +13,7 @@ import { validateBufferedConsumer } from './private/validation';
 import { QueueAlarmOptions } from '../core/alarms';
 import { PatternFunction, PatternFunctionProps } from '../core/pattern-function';
 import { AlarmFactory, oldestMessageAgeMetric, visibleMessagesMetric } from '../core/private/alarm-factory';
+import { registerDeduplicatingConsumer } from '../core/private/duplicate-windows';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { claimQueue } from '../core/private/queue-claims';
@@ -206,7 +207,16 @@ export class BufferedEventConsumer extends Construct {
       warn(this, 'ImportedConsumerEnvironment', `consumer ${this.consumer.node.path} is imported, so its environment cannot be ` +
         `set: give it ${settings} yourself (the runtime helper reads it to parse each body)`);
     }
-    props.idempotencyTable?.grantIdempotency(this.consumer);
+    if (props.idempotencyTable) {
+      props.idempotencyTable.grantIdempotency(this.consumer);
+      // Publishers in the app (an outbox) check at synth that duplicates they can send arrive within this window.
+      registerDeduplicatingConsumer({
+        consumer: this,
+        bus: this.eventBus,
+        sources: props.eventPattern.source,
+        windowSeconds: props.idempotencyTable.expiry.toSeconds(),
+      });
+    }
 
     if (this.deadLetterQueue) {
       alarms.deadLetterQueueDepth(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `${id} buffer dead-letter queue`);

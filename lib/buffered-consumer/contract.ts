@@ -23,6 +23,8 @@ export const BUFFERED_CONSUMER_ENV = {
   BODY_FIELD: 'BUFFERED_EVENT_BODY_FIELD',
   /** Name of the idempotency table (set by `IdempotencyTable.grantIdempotency`). */
   IDEMPOTENCY_TABLE_NAME: 'IDEMPOTENCY_TABLE_NAME',
+  /** The table's `expiry` in seconds (set by `IdempotencyTable.grantIdempotency`): the runtime's default window. */
+  IDEMPOTENCY_EXPIRY_SECONDS: 'IDEMPOTENCY_EXPIRY_SECONDS',
 } as const;
 
 /**

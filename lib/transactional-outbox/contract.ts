@@ -31,6 +31,8 @@ export const OUTBOX_ENV = {
   EVENT_SOURCE: 'OUTBOX_EVENT_SOURCE',
   /** One of {@link OutboxTarget}. */
   TARGET: 'OUTBOX_TARGET',
+  /** The pipe's batch size: with the target's per-request limit it decides the largest event (see maxOutboxEventBytes). */
+  BATCH_SIZE: 'OUTBOX_BATCH_SIZE',
 } as const;
 
 /**
@@ -103,7 +105,10 @@ export const OUTBOX_DEFAULTS = {
   /** 14 days, the pipe dead-letter queue's retention: a dead-lettered event can still be found and replayed. */
   retentionSeconds: 14 * 86_400,
   target: OutboxTarget.EVENT_BUS,
-  /** The most a bus (PutEvents) or an SQS queue (SendMessageBatch) accepts per call. */
+  /**
+   * The most a bus (PutEvents) or an SQS queue (SendMessageBatch) accepts per call. A whole batch is one request, so
+   * the batch size divides the request limit among events: see {@link maxOutboxEventBytes}.
+   */
   batchSize: 10,
   maximumRetryAttempts: 10,
   /** An hour: long enough to ride out a short target outage, short enough to dead-letter well before the stream's 24 h. */
@@ -119,10 +124,24 @@ export const OUTBOX_LIMITS = {
   /** DynamoDB: an item is at most 400 KB, attribute names included (Service quotas, Items). */
   maxItemBytes: 400 * 1024,
   /**
-   * EventBridge PutEvents: an entry is at most 256 KB, computed as in "Calculating PutEvents event entry size".
-   * An SQS message body is at most 256 KiB as well (the FIFO target's envelope is checked against it).
+   * The most one outbox event may be, on either target: a PutEvents entry is at most 256 KB, computed as in
+   * "Calculating PutEvents event entry size" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+   * SQS takes messages up to 1 MiB, but the outbox keeps FIFO message bodies within the same 256 KiB, so a row
+   * committed under one target can still be published after a switch to the other.
    */
   maxEventEntryBytes: 256 * 1024,
+  /**
+   * EventBridge PutEvents: the entry sizes of one request, summed, are at most 256 KB ("The total entry size must be
+   * less than 256KB", same page). Pipes sends a whole batch to a bus as one PutEvents request
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html).
+   */
+  maxPutEventsRequestBytes: 256 * 1024,
+  /**
+   * SQS SendMessageBatch: "the maximum total payload size (the sum of the individual lengths of all of the batched
+   * messages)" is 1 MiB (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html).
+   * Pipes sends a whole batch to a queue as one SendMessageBatch request.
+   */
+  maxSendMessageBatchBytes: 1024 * 1024,
   /** EventBridge: detail-type is 1 to 128 characters (PutEventsRequestEntry). */
   maxDetailTypeLength: 128,
   /** EventBridge: source is 1 to 256 characters (PutEventsRequestEntry). */
@@ -143,3 +162,19 @@ export const OUTBOX_LIMITS = {
   /** DynamoDB Streams keeps a record 24 hours; an unprocessed record older than that is trimmed, not dead-lettered. */
   streamRetentionSeconds: 86_400,
 } as const;
+
+/** The per-request limit of a target, bytes: what one pipe batch (one request) may carry in all. */
+export function outboxRequestByteLimit(target: OutboxTarget): number {
+  return target === OutboxTarget.FIFO_QUEUE ? OUTBOX_LIMITS.maxSendMessageBatchBytes : OUTBOX_LIMITS.maxPutEventsRequestBytes;
+}
+
+/**
+ * The largest event the writer accepts, bytes as the target counts them (the PutEvents entry size on a bus, the
+ * message body on a FIFO queue): the target's per-request limit shared among the events of a full batch, and never
+ * more than {@link OUTBOX_LIMITS.maxEventEntryBytes}. So no batch the pipe can form exceeds the request limit:
+ * `batchSize` events of this size sum to at most the limit. The construct checks `maxEventSize` against it at synth and
+ * gives writers the batch size; the writer refuses, before committing, an event above it.
+ */
+export function maxOutboxEventBytes(target: OutboxTarget, batchSize: number): number {
+  return Math.min(OUTBOX_LIMITS.maxEventEntryBytes, Math.floor(outboxRequestByteLimit(target) / batchSize));
+}

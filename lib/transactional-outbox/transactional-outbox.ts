@@ -8,14 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_DEFAULTS, OUTBOX_ENV, OutboxTarget } from './contract';
+import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from './contract';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
-import { validateOutboxProps } from './private/validation';
+import { outboxBatchSize, validateOutboxProps } from './private/validation';
 import { OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, TransactionalOutboxProps } from './props';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory, visibleMessagesMetric } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
+import { checkDuplicateWindows } from '../core/private/duplicate-windows';
 import { createPipe } from '../core/private/pipe';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems, warn } from '../core/private/validation';
@@ -55,6 +56,9 @@ export class TransactionalOutbox extends Construct {
   /** Every alarm this construct created. */
   public readonly alarms: cloudwatch.IAlarm[];
 
+  /** Records per pipe batch (one target request): it decides the largest event the writer accepts. */
+  public readonly batchSize: number;
+
   private readonly eventSource: string;
   private readonly retention: Duration;
 
@@ -66,6 +70,7 @@ export class TransactionalOutbox extends Construct {
     this.eventSource = props.eventSource;
     this.retention = props.retention ?? Duration.seconds(OUTBOX_DEFAULTS.retentionSeconds);
     this.target = props.target ?? OutboxTarget.EVENT_BUS;
+    this.batchSize = outboxBatchSize(props);
 
     const { table, attributes } = this.tableFor(problems, props);
     checkAttributeNames(problems, attributes);
@@ -98,7 +103,7 @@ export class TransactionalOutbox extends Construct {
       sourceParameters: {
         dynamoDbStreamParameters: {
           startingPosition: props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON,
-          batchSize: props.batchSize ?? OUTBOX_DEFAULTS.batchSize,
+          batchSize: this.batchSize,
           maximumBatchingWindowInSeconds: props.maxBatchingWindow?.toSeconds(),
           maximumRetryAttempts: props.retryAttempts ?? OUTBOX_DEFAULTS.maximumRetryAttempts,
           maximumRecordAgeInSeconds: props.maxRecordAge?.toSeconds() ?? OUTBOX_DEFAULTS.maximumRecordAgeSeconds,
@@ -137,6 +142,18 @@ export class TransactionalOutbox extends Construct {
       }
     }
     this.alarms = alarms.alarms;
+
+    if ((props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON) === OutboxStartingPosition.TRIM_HORIZON && this.eventBus) {
+      // A new pipe (a replacement, or this outbox deployed again under another id) reads the stream from its oldest
+      // record, so events up to 24 hours old reach the bus a second time (DynamoDB Streams keeps records 24 hours).
+      // On the pipe, so an acknowledgement on the outbox applies (see warnAtSynth).
+      checkDuplicateWindows(this.pipe, {
+        bus: this.eventBus,
+        source: props.eventSource,
+        seconds: OUTBOX_LIMITS.streamRetentionSeconds,
+        reason: 'a replaced outbox pipe starting at TRIM_HORIZON publishes events again',
+      });
+    }
   }
 
   /**
@@ -171,6 +188,7 @@ export class TransactionalOutbox extends Construct {
       [OUTBOX_ENV.RETENTION_SECONDS]: String(this.retention.toSeconds()),
       [OUTBOX_ENV.EVENT_SOURCE]: this.eventSource,
       [OUTBOX_ENV.TARGET]: this.target,
+      [OUTBOX_ENV.BATCH_SIZE]: String(this.batchSize),
     };
   }
 

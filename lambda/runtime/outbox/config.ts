@@ -3,7 +3,7 @@
  * malformed setting throws when the writer is built, so a misconfigured function fails its first cold start.
  */
 import type { OutboxTableShape } from './outbox-row';
-import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from '../../../lib/transactional-outbox/contract';
+import { maxOutboxEventBytes, OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from '../../../lib/transactional-outbox/contract';
 
 export { OUTBOX_ENV, OutboxTarget } from '../../../lib/transactional-outbox/contract';
 
@@ -26,6 +26,12 @@ export interface OutboxWriterSettings {
   readonly eventSource?: string;
   /** Where the pipe delivers. @default - `OUTBOX_TARGET`, else OutboxTarget.EVENT_BUS */
   readonly target?: OutboxTarget;
+  /**
+   * The pipe's batch size (1 to 10): a batch is one request to the target, so it decides the largest event the writer
+   * accepts (`maxOutboxEventBytes` in the contract).
+   * @default - `OUTBOX_BATCH_SIZE`, else 10
+   */
+  readonly batchSize?: number;
 }
 
 /** Fully resolved settings. */
@@ -33,6 +39,9 @@ export interface OutboxWriterConfig extends OutboxTableShape {
   readonly retentionSeconds: number;
   readonly eventSource: string;
   readonly target: OutboxTarget;
+  readonly batchSize: number;
+  /** The largest event, bytes as the target counts them: derived from target and batch size. */
+  readonly maxEventBytes: number;
 }
 
 /** A missing or invalid writer setting. */
@@ -65,6 +74,11 @@ export function resolveOutboxWriterConfig(settings: OutboxWriterSettings = {}, e
   if (!(Object.values(OutboxTarget) as string[]).includes(target)) {
     throw new OutboxConfigError(`OutboxWriter: target '${target}' is not one of ${Object.values(OutboxTarget).join(', ')}`);
   }
+  const batchText = fromEnv(OUTBOX_ENV.BATCH_SIZE);
+  const batchSize = settings.batchSize ?? (batchText === undefined ? OUTBOX_DEFAULTS.batchSize : Number(batchText));
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > OUTBOX_LIMITS.maxBatchSize) {
+    throw new OutboxConfigError(`OutboxWriter: batchSize must be a whole number from 1 to ${OUTBOX_LIMITS.maxBatchSize}, got ${batchText ?? batchSize}`);
+  }
   const eventSource = required(settings.eventSource ?? fromEnv(OUTBOX_ENV.EVENT_SOURCE), 'eventSource', OUTBOX_ENV.EVENT_SOURCE);
   if (eventSource.length > OUTBOX_LIMITS.maxSourceLength) {
     throw new OutboxConfigError(`OutboxWriter: eventSource is ${eventSource.length} characters, EventBridge allows ${OUTBOX_LIMITS.maxSourceLength}`);
@@ -77,5 +91,7 @@ export function resolveOutboxWriterConfig(settings: OutboxWriterSettings = {}, e
     retentionSeconds,
     eventSource,
     target: target as OutboxTarget,
+    batchSize,
+    maxEventBytes: maxOutboxEventBytes(target as OutboxTarget, batchSize),
   };
 }

@@ -18,7 +18,7 @@ import { OutboxRecord, outboxRow, publishedEvent } from './outbox-row';
 import { isJsonObject, PublishedOutboxEvent } from './published-event';
 import { eventEntryBytes, utf8Bytes } from './sizes';
 import { TableKeys, transactionProblems } from './transaction-checks';
-import { OUTBOX_LIMITS } from '../../../lib/transactional-outbox/contract';
+import { OUTBOX_LIMITS, outboxRequestByteLimit } from '../../../lib/transactional-outbox/contract';
 
 /** One event to publish with the transaction. */
 export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
@@ -211,9 +211,12 @@ export class OutboxWriter {
       detailJson: detailJson ?? '{}',
     };
     const size = this.deliveredBytes(record);
-    check(size <= OUTBOX_LIMITS.maxEventEntryBytes,
-      `the event is ${size} bytes as the ${this.config.target === OutboxTarget.FIFO_QUEUE ? 'queue message' : 'EventBridge entry'} ` +
-      `it becomes; the limit is ${OUTBOX_LIMITS.maxEventEntryBytes}`);
+    const { maxEventBytes, batchSize, target } = this.config;
+    // Pipes sends a batch of up to batchSize events as one request, and the target limits the request, not each event.
+    check(size <= maxEventBytes,
+      `the event is ${size} bytes as the ${target === OutboxTarget.FIFO_QUEUE ? 'queue message' : 'EventBridge entry'} it becomes; ` +
+      `the limit is ${maxEventBytes} (${target === OutboxTarget.FIFO_QUEUE ? 'SendMessageBatch' : 'PutEvents'} takes ` +
+      `${outboxRequestByteLimit(target)} bytes per request, shared by a batch of ${batchSize}: a smaller batchSize allows larger events)`);
     return record;
   }
 

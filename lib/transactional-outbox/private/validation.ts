@@ -5,7 +5,7 @@ import { PIPES } from '../../core/private/limits';
 import { checkTableName } from '../../core/private/names';
 import { checkFifoThroughput, checkRedriveAllowed } from '../../core/private/queue-inspection';
 import { Problems, warn } from '../../core/private/validation';
-import { OUTBOX_LIMITS, OutboxTarget } from '../contract';
+import { maxOutboxEventBytes, OUTBOX_DEFAULTS, OUTBOX_LIMITS, outboxRequestByteLimit, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
 
 const MIN_RETENTION = Duration.days(1);
@@ -88,6 +88,7 @@ function validatePipeSettings(problems: Problems, scope: IConstruct, props: Tran
       `batchSize ${batchSize} is outside what the target accepts per call`,
       `use 1 to ${OUTBOX_LIMITS.maxBatchSize}: PutEvents and SendMessageBatch take at most 10 entries, and Pipes does not invoke a target with more`);
   }
+  checkEventSize(problems, props);
   const window = props.maxBatchingWindow?.toSeconds();
   if (window !== undefined) {
     problems.check(Number.isInteger(window) && window <= OUTBOX_LIMITS.maxBatchingWindowSeconds, 'TransactionalOutbox.BatchingWindow',
@@ -121,4 +122,45 @@ function validatePipeSettings(problems: Problems, scope: IConstruct, props: Tran
     problems.check(PIPE_NAME.test(props.pipeName), 'TransactionalOutbox.PipeName', `pipeName "${props.pipeName}" is not valid`,
       'use 1 to 64 letters, digits, ".", "-" or "_"');
   }
+  if (props.pipeName !== undefined) {
+    // UpdatePipe takes no source (https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_UpdatePipe.html):
+    // a new source, starting position or name replaces the pipe (AWS::Pipes::Pipe, "Update requires: Replacement"), and
+    // CloudFormation cannot replace a resource with a custom name ("Name type": "If you specify a name, you cannot
+    // perform updates that require replacement of this resource",
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    warn(scope, 'NamedPipe', `pipeName "${props.pipeName}" blocks replacement: a change to the pipe's source, starting position ` +
+      'or name fails to deploy until you rename or remove the pipe by hand. A replaced pipe starting at TRIM_HORIZON publishes ' +
+      'the stream\'s last 24 hours again: consumers must deduplicate by event id over at least 24 hours. Leave pipeName unset ' +
+      'to let CloudFormation name (and replace) the pipe');
+  }
+}
+
+/**
+ * The pipe's batch size: given, or the largest whose batch of `maxEventSize` events fits one target request, or the
+ * default. Props are validated first (an invalid batch size is reported there).
+ */
+export function outboxBatchSize(props: TransactionalOutboxProps): number {
+  if (props.batchSize !== undefined) return props.batchSize;
+  const eventBytes = props.maxEventSize?.toBytes();
+  if (eventBytes === undefined || eventBytes <= 0) return OUTBOX_DEFAULTS.batchSize;
+  const fits = Math.floor(outboxRequestByteLimit(props.target ?? OutboxTarget.EVENT_BUS) / eventBytes);
+  return Math.max(1, Math.min(OUTBOX_DEFAULTS.batchSize, fits));
+}
+
+/** No batch the pipe can form may exceed the target's per-request limit (see maxOutboxEventBytes in the contract). */
+function checkEventSize(problems: Problems, props: TransactionalOutboxProps): void {
+  if (props.maxEventSize === undefined) return;
+  const target = props.target ?? OutboxTarget.EVENT_BUS;
+  const bytes = props.maxEventSize.toBytes();
+  const what = target === OutboxTarget.FIFO_QUEUE ? 'SendMessageBatch' : 'PutEvents';
+  if (!problems.check(Number.isInteger(bytes) && bytes >= 1 && bytes <= OUTBOX_LIMITS.maxEventEntryBytes, 'TransactionalOutbox.MaxEventSize',
+    `maxEventSize ${bytes} bytes is outside 1 to ${OUTBOX_LIMITS.maxEventEntryBytes}`,
+    `use at most ${OUTBOX_LIMITS.maxEventEntryBytes} bytes (the EventBridge entry limit, kept for both targets); put larger payloads in S3 and publish a reference`)) return;
+  const batchSize = props.batchSize;
+  if (batchSize === undefined || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > OUTBOX_LIMITS.maxBatchSize) return;
+  const allowed = maxOutboxEventBytes(target, batchSize);
+  problems.check(bytes <= allowed, 'TransactionalOutbox.BatchOverRequestLimit',
+    `a batch of ${batchSize} events of maxEventSize ${bytes} bytes is ${batchSize * bytes} bytes, over the ${outboxRequestByteLimit(target)} ` +
+    `bytes one ${what} request takes (Pipes sends a batch as one request)`,
+    `lower batchSize to ${Math.max(1, Math.floor(outboxRequestByteLimit(target) / bytes))} or less, or drop batchSize to have it derived from maxEventSize`);
 }

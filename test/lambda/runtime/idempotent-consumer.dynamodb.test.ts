@@ -382,6 +382,21 @@ describe('expiry', () => {
     expect(renewed.expiration).toBeGreaterThan(Date.now() / 1000);
   });
 
+  test('without expiresAfterSeconds, the window is IDEMPOTENCY_EXPIRY_SECONDS (the IdempotencyTable expiry grantIdempotency sets)', async () => {
+    process.env.IDEMPOTENCY_EXPIRY_SECONDS = '90000';
+    try {
+      const fromEnv = consumer({ keyPrefix: 'from-env' });
+      const before = Date.now() / 1000;
+      await fromEnv.deliver(sqsRecord(eventBridgeEvent({ orderId: 'o-16' })));
+      const after = Date.now() / 1000;
+      const expiration = (await idempotencyItems(client, tableName)).find((i) => /^from-env#/.test(i.id))?.expiration as number;
+      expect(expiration).toBeGreaterThanOrEqual(Math.floor(before + 90_000));
+      expect(expiration).toBeLessThanOrEqual(Math.ceil(after + 90_000));
+    } finally {
+      delete process.env.IDEMPOTENCY_EXPIRY_SECONDS;
+    }
+  });
+
   test('expiresAfterSeconds must be a positive whole number', () => {
     expect(() => consumer({ expiresAfterSeconds: 0 })).toThrow(/positive whole number, got 0/);
     expect(() => consumer({ expiresAfterSeconds: 1.5 })).toThrow(/positive whole number, got 1.5/);

@@ -144,6 +144,7 @@ test('grantWrite gives the four actions TransactWriteItems checks, on the table 
         OUTBOX_RETENTION_SECONDS: '1209600',
         OUTBOX_EVENT_SOURCE: SOURCE,
         OUTBOX_TARGET: 'EVENT_BUS',
+        OUTBOX_BATCH_SIZE: '10',
       },
     },
   });

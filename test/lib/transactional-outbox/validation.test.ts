@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -54,6 +54,15 @@ const boundaries: [string, PropsFor, PropsFor][] = [
   ['TransactionalOutbox.MaxMessageAgeWithBusTarget', { maxMessageAge: Duration.minutes(1) }, { target: OutboxTarget.FIFO_QUEUE, maxMessageAge: Duration.minutes(1) }],
   ['TransactionalOutbox.BatchSize', { batchSize: 11 }, { batchSize: 10 }],
   ['TransactionalOutbox.BatchSize', { batchSize: 0 }, { batchSize: 1 }],
+  // A batch is one request: batchSize × maxEventSize must fit PutEvents' 262,144 or SendMessageBatch's 1,048,576 bytes.
+  ['TransactionalOutbox.BatchOverRequestLimit', { batchSize: 10, maxEventSize: Size.bytes(26_215) }, { batchSize: 10, maxEventSize: Size.bytes(26_214) }],
+  ['TransactionalOutbox.BatchOverRequestLimit', { batchSize: 2, maxEventSize: Size.bytes(131_073) }, { batchSize: 2, maxEventSize: Size.bytes(131_072) }],
+  ['TransactionalOutbox.BatchOverRequestLimit', { target: OutboxTarget.FIFO_QUEUE, batchSize: 10, maxEventSize: Size.bytes(104_858) },
+    { target: OutboxTarget.FIFO_QUEUE, batchSize: 10, maxEventSize: Size.bytes(104_857) }],
+  ['TransactionalOutbox.BatchOverRequestLimit', { target: OutboxTarget.FIFO_QUEUE, batchSize: 5, maxEventSize: Size.bytes(209_716) },
+    { target: OutboxTarget.FIFO_QUEUE, batchSize: 5, maxEventSize: Size.bytes(209_715) }],
+  ['TransactionalOutbox.MaxEventSize', { maxEventSize: Size.bytes(262_145) }, { maxEventSize: Size.bytes(262_144) }],
+  ['TransactionalOutbox.MaxEventSize', { target: OutboxTarget.FIFO_QUEUE, maxEventSize: Size.bytes(262_145) }, { target: OutboxTarget.FIFO_QUEUE, maxEventSize: Size.kibibytes(256) }],
   ['TransactionalOutbox.BatchingWindow', { maxBatchingWindow: Duration.seconds(301) }, { maxBatchingWindow: Duration.seconds(300) }],
   ['TransactionalOutbox.InfiniteRetries', { retryAttempts: -1 }, { retryAttempts: 0 }],
   ['TransactionalOutbox.RetryAttempts', { retryAttempts: 10_001 }, { retryAttempts: 10_000 }],
@@ -89,6 +98,22 @@ test('TransactionalOutbox.PipesUnavailable: rejected where EventBridge Pipes is 
   const inRegion = (region: string) => () => new TransactionalOutbox(new Stack(undefined, 'S', { env: { region } }), 'Outbox', { eventSource: SOURCE });
   expect(inRegion('il-central-1')).toThrow(/EventBridge Pipes, which region il-central-1 does not offer.*TransactionalOutbox\.PipesUnavailable/);
   expect(inRegion('eu-west-1')).not.toThrow();
+});
+
+test.each([
+  [OutboxTarget.EVENT_BUS, 26_214, 10], [OutboxTarget.EVENT_BUS, 26_215, 9],
+  [OutboxTarget.EVENT_BUS, 262_144, 1], [OutboxTarget.EVENT_BUS, 131_072, 2],
+  [OutboxTarget.FIFO_QUEUE, 104_857, 10], [OutboxTarget.FIFO_QUEUE, 104_858, 9], [OutboxTarget.FIFO_QUEUE, 262_144, 4],
+])('%s with maxEventSize %i and no batchSize: the pipe batches %i, and writers get that batch size', (target, bytes, batchSize) => {
+  const outbox = build(newStack(), { target, maxEventSize: Size.bytes(bytes) });
+  expect(outbox.batchSize).toBe(batchSize);
+  expect((outbox.pipe.sourceParameters as any).dynamoDbStreamParameters.batchSize).toBe(batchSize);
+  expect(outbox.writerEnvironment().OUTBOX_BATCH_SIZE).toBe(String(batchSize));
+});
+
+test('a batch over the request limit names both numbers and the batch size that fits', () => {
+  expect(() => build(newStack(), { batchSize: 10, maxEventSize: Size.kibibytes(100) })).toThrow(
+    /a batch of 10 events of maxEventSize 102400 bytes is 1024000 bytes, over the 262144 bytes one PutEvents request takes.*Fix: lower batchSize to 2 or less/);
 });
 
 test('every problem names the construct path and a fix', () => {

@@ -8,6 +8,7 @@ const constructEnv = {
   OUTBOX_RETENTION_SECONDS: '86400',
   OUTBOX_EVENT_SOURCE: 'com.example.orders',
   OUTBOX_TARGET: 'FIFO_QUEUE',
+  OUTBOX_BATCH_SIZE: '4',
 };
 
 test('reads what grantWrite sets', () => {
@@ -19,6 +20,8 @@ test('reads what grantWrite sets', () => {
     retentionSeconds: 86400,
     eventSource: 'com.example.orders',
     target: OutboxTarget.FIFO_QUEUE,
+    batchSize: 4,
+    maxEventBytes: 262_144,
   });
 });
 
@@ -36,6 +39,8 @@ test('options win over the environment; without either, the defaults of a constr
     retentionSeconds: 1209600,
     eventSource: 's',
     target: OutboxTarget.EVENT_BUS,
+    batchSize: 10,
+    maxEventBytes: 26_214,
   });
   expect(resolveOutboxWriterConfig({ tableName: 'other', sortKey: null }, constructEnv)).toMatchObject({ tableName: 'other', sortKey: undefined });
 });
@@ -45,6 +50,8 @@ test.each([
   ['no event source', { ...constructEnv, OUTBOX_EVENT_SOURCE: undefined }, /no eventSource/],
   ['a retention that is not a positive whole number', { ...constructEnv, OUTBOX_RETENTION_SECONDS: '1.5' }, /retentionSeconds must be a positive whole number, got 1.5/],
   ['an unknown target', { ...constructEnv, OUTBOX_TARGET: 'TOPIC' }, /target 'TOPIC' is not one of EVENT_BUS, FIFO_QUEUE/],
+  ['a batch size above what Pipes sends a bus or a queue', { ...constructEnv, OUTBOX_BATCH_SIZE: '11' }, /batchSize must be a whole number from 1 to 10, got 11/],
+  ['a batch size that is not a number', { ...constructEnv, OUTBOX_BATCH_SIZE: 'ten' }, /batchSize must be a whole number from 1 to 10, got ten/],
   ['a source longer than EventBridge allows', { ...constructEnv, OUTBOX_EVENT_SOURCE: 'x'.repeat(257) }, /257 characters, EventBridge allows 256/],
 ])('refuses %s', (_name, env, message) => {
   expect(() => resolveOutboxWriterConfig({}, env)).toThrow(OutboxConfigError);

@@ -7,7 +7,9 @@ import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import * as fc from 'fast-check';
 import { OutboxTarget } from '../../../../lambda/runtime/outbox/config';
 import { outboxDeliveryFrom } from '../../../../lambda/runtime/outbox/outbox-row';
+import { eventEntryBytes } from '../../../../lambda/runtime/outbox/sizes';
 import { OutboxEvent, OutboxTransactionRejectedError, OutboxWriter, OutboxWriterOptions } from '../../../../lambda/runtime/outbox/writer';
+import { maxOutboxEventBytes, OUTBOX_LIMITS, outboxRequestByteLimit } from '../../../../lib/transactional-outbox/contract';
 
 const TABLE = 'orders';
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
@@ -95,27 +97,54 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     accepted({ writes: [audit], events: [event()] }, { tableKeys: { audit: ['id'] } });
   });
 
-  test('an event over the 256 KB EventBridge entry size (its detail is the envelope)', async () => {
-    // entry = 14 (time) + source (18) + detail-type (11) + 26 (event id) + detail: the envelope's JSON with data {"s":"..."}
-    const envelope = JSON.stringify({
-      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
-      data: { s: '' },
-    });
-    const fixed = 14 + 18 + 11 + 26 + envelope.length;
-    const detail = (entryBytes: number) => ({ s: 'x'.repeat(entryBytes - fixed) });
-    expect(await refusal({ events: [event({ detail: detail(256 * KB + 1) })] })).toEqual([expect.stringMatching(/event 0 \(OrderPlaced\): the event is 262145 bytes as the EventBridge entry/)]);
-    accepted({ events: [event({ detail: detail(256 * KB) })] });
+  // Pipes sends a batch of up to batchSize events as one request; the target limits the request (PutEvents 256 KB
+  // of summed entry sizes, SendMessageBatch 1 MiB of summed bodies), so the writer's cap is the limit over the batch.
+  const envelopeOf = (data: string) => JSON.stringify({
+    metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+    data: { s: data },
+  });
+  // entry = 14 (time) + source (18) + detail-type (11) + event id as the resource (26) + detail: the envelope's JSON
+  const entryBytes = (data: string) => eventEntryBytes({ source: 'com.example.orders', detailType: 'OrderPlaced', detail: envelopeOf(data), resources: ['01HX0000000000000000000000'], hasTime: true });
+  const bodyBytes = (data: string) => Buffer.byteLength(envelopeOf(data));
+
+  test.each([
+    [1, OutboxTarget.EVENT_BUS, 256 * KB],
+    [10, OutboxTarget.EVENT_BUS, 26_214],
+    [3, OutboxTarget.EVENT_BUS, 87_381],
+    [1, OutboxTarget.FIFO_QUEUE, 256 * KB],
+    [10, OutboxTarget.FIFO_QUEUE, 104_857],
+    [4, OutboxTarget.FIFO_QUEUE, 256 * KB],
+    [5, OutboxTarget.FIFO_QUEUE, 209_715],
+  ])('batch size %i, target %s: an event of exactly %i bytes is accepted, one byte more is refused', async (batchSize, target, limit) => {
+    expect(maxOutboxEventBytes(target, batchSize)).toBe(limit);
+    const measure = target === OutboxTarget.FIFO_QUEUE ? bodyBytes : entryBytes;
+    const padding = limit - measure('');
+    expect(measure('x'.repeat(padding))).toBe(limit);
+    const options = { target, batchSize };
+    const problems = await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + 1) } })] }, options);
+    expect(problems).toEqual([expect.stringContaining(`the event is ${limit + 1} bytes as the ${target === OutboxTarget.FIFO_QUEUE ? 'queue message' : 'EventBridge entry'} it becomes; the limit is ${limit}`)]);
+    accepted({ events: [event({ detail: { s: 'x'.repeat(padding) } })] }, options);
   });
 
-  test('an event over 256 KB as the FIFO message body it becomes (the envelope counts)', async () => {
-    const body = (n: number) => JSON.stringify({
-      metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
-      data: { s: 'x'.repeat(n) },
-    });
-    const padding = 256 * KB - body(0).length;
-    const fifo = { target: OutboxTarget.FIFO_QUEUE };
-    expect(await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + 1) } })] }, fifo)).toEqual([expect.stringMatching(/262145 bytes as the queue message/)]);
-    accepted({ events: [event({ detail: { s: 'x'.repeat(padding) } })] }, fifo);
+  test.each([OutboxTarget.EVENT_BUS, OutboxTarget.FIFO_QUEUE])('%s: a full batch of the largest accepted events fits one request; at one byte more it would not', (target) => {
+    for (let batchSize = 1; batchSize <= 10; batchSize++) {
+      const cap = maxOutboxEventBytes(target, batchSize);
+      const requestLimit = outboxRequestByteLimit(target);
+      expect(batchSize * cap).toBeLessThanOrEqual(requestLimit);
+      // The cap is the request's share, unless the per-event limit is lower.
+      if (cap < OUTBOX_LIMITS.maxEventEntryBytes) expect(batchSize * (cap + 1)).toBeGreaterThan(requestLimit);
+    }
+  });
+
+  test('the batch size comes from the environment the construct sets, and an invalid one fails the writer at build', () => {
+    process.env.OUTBOX_BATCH_SIZE = '2';
+    try {
+      expect(writerFor().writer.config.maxEventBytes).toBe(128 * KB);
+      process.env.OUTBOX_BATCH_SIZE = '11';
+      expect(() => writerFor()).toThrow(/batchSize must be a whole number from 1 to 10, got 11/);
+    } finally {
+      delete process.env.OUTBOX_BATCH_SIZE;
+    }
   });
 
   test('a detail whose JSON is not an object: the serialized form is checked, not the input', async () => {
