@@ -6,6 +6,7 @@ export const EXAMPLE_STACKS: Record<string, (props?: examples.ExampleStackProps,
   RecruitingAgency: (props, app = new App()) => new examples.RecruitingAgencyStack(app, 'RecruitingAgency', props),
   OrderEvents: (props, app = new App()) => new examples.OrderEventsStack(app, 'OrderEvents', props),
   OrderService: (props, app = new App()) => new examples.OrderServiceStack(app, 'OrderService', props),
+  OrderIntake: (props, app = new App()) => new examples.OrderIntakeStack(app, 'OrderIntake', props),
   Quotes: (props, app = new App()) => new examples.QuotesStack(app, 'Quotes', props),
   Inference: (props, app = new App()) => new examples.InferenceStack(app, 'Inference', props),
 };
