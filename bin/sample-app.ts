@@ -42,6 +42,7 @@ export function addSampleStacks(app: App): void {
   new examples.RecruitingAgencyStack(app, 'RecruitingAgency', { alarmAction, removalPolicy: removalPolicy(context('dataRemovalPolicy')) });
   new examples.OrderEventsStack(app, 'OrderEvents', { alarmAction, downstreamUrl: context('downstreamUrl') });
   new examples.OrderServiceStack(app, 'OrderService', { alarmAction });
+  new examples.OrderIntakeStack(app, 'OrderIntake', { alarmAction });
   new examples.QuotesStack(app, 'Quotes', { alarmAction, quotesUrl: context('quotesUrl') });
   new examples.InferenceStack(app, 'Inference', { alarmAction, modelDirectory: context('modelDirectory') });
   new examples.PartnerWebhooksStack(app, 'PartnerWebhooks', { alarmAction, partnerWebhookUrl: context('partnerWebhookUrl') });

@@ -9,7 +9,8 @@ export {
   StoreFailureMode,
 } from './circuit-breaker';
 export {
-  OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, OutboxTarget, TransactionalOutbox, TransactionalOutboxProps,
+  OutboxCaptureOptions, OutboxPipeLogLevel, OutboxStartingPosition, OutboxTableAttributes, OutboxTarget, TransactionalOutbox,
+  TransactionalOutboxProps,
 } from './transactional-outbox';
 export {
   BucketModelSourceOptions, CustomInferenceHandlerProps, EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource,

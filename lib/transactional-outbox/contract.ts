@@ -94,6 +94,35 @@ export const OUTBOX_DELIVERY = {
 export const OUTBOX_INPUT_TEMPLATE =
   `{"${OUTBOX_ENVELOPE.metadataField}": <$.${OUTBOX_ENVELOPE.metadataField}>, "${OUTBOX_ENVELOPE.dataField}": <$.${OUTBOX_ENVELOPE.dataField}>}`;
 
+/**
+ * Change-capture mode: the captured item's own stream record is the event (no outbox row). Environment variables the
+ * construct sets on the capture enrichment, and the defaults of `OutboxCaptureOptions`.
+ */
+export const OUTBOX_CAPTURE_ENV = {
+  /** JSON array of the attribute names copied into each event's `data`. */
+  ATTRIBUTES: 'OUTBOX_CAPTURE_ATTRIBUTES',
+  /** The attribute naming an item's type (its value is the event's detail-type). */
+  TYPE_ATTRIBUTE: 'OUTBOX_CAPTURE_TYPE_ATTRIBUTE',
+  /** The string attribute whose value is the event's aggregate id (the FIFO message group). */
+  AGGREGATE_ID_ATTRIBUTE: 'OUTBOX_CAPTURE_AGGREGATE_ID_ATTRIBUTE',
+  /** The number attribute the writer increments by one on every write of the item: the event's sequence. */
+  SEQUENCE_ATTRIBUTE: 'OUTBOX_CAPTURE_SEQUENCE_ATTRIBUTE',
+  /** JSON array of the table's key attribute names (echoed in the metadata: the sequence counts per item). */
+  KEY_ATTRIBUTES: 'OUTBOX_CAPTURE_KEY_ATTRIBUTES',
+} as const;
+
+/** Defaults of change-capture mode. */
+export const OUTBOX_CAPTURE_DEFAULTS = {
+  typeAttribute: 'type',
+  sequenceAttribute: 'version',
+} as const;
+
+/**
+ * Stream record changes change-capture publishes: the item was created (INSERT) or changed (MODIFY). A deletion has
+ * no new image, so there is nothing to publish.
+ */
+export const OUTBOX_CAPTURED_CHANGES = ['INSERT', 'MODIFY'] as const;
+
 /** Defaults shared by the construct and the runtime. */
 export const OUTBOX_DEFAULTS = {
   /** Partition key of a table the construct creates. */

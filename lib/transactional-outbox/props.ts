@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { OutboxCaptureOptions } from './capture';
 import { OutboxTarget } from './contract';
 import { QueueAlarmOptions } from '../core/alarms';
 import { SecureQueueProps } from '../core/secure-queue';
@@ -43,6 +44,13 @@ export interface OutboxTableAttributes {
 export interface TransactionalOutboxProps extends QueueAlarmOptions {
   /** The `source` of every event the outbox publishes, e.g. `com.example.orders` (not starting with `aws.`). */
   readonly eventSource: string;
+  /**
+   * Change-capture mode: publish the creations and changes of the named item types themselves (one write per event,
+   * no transaction, no outbox row, ordered per item) instead of outbox rows written by the OutboxWriter. `retention`
+   * (of outbox rows) does not apply, and `grantWrite` (the OutboxWriter's grant) is replaced by `grantCapturedWrite`.
+   * @default - outbox rows written by the OutboxWriter are published
+   */
+  readonly capture?: OutboxCaptureOptions;
   /**
    * Where events go.
    * @default OutboxTarget.EVENT_BUS

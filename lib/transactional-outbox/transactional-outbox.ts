@@ -9,6 +9,7 @@ import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from './contract';
+import { captureEnvironment, captureFilterPattern, captureTargetParameters, ResolvedCapture, resolveCapture } from './private/change-capture';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
 import { outboxBatchSize, validateOutboxProps } from './private/validation';
@@ -31,6 +32,9 @@ import { SecureQueue } from '../core/secure-queue';
  * outbox rows are never published. A small enrichment function turns each row into a clean event (Pipes input
  * templates cannot parse the stored detail), and the target receives exactly the object the writer was given. Failing
  * batches are bisected and retried a bounded number of times, then go to an SQS dead-letter queue with an alarm.
+ *
+ * With `capture`, there are no outbox rows: each creation or change of an item of a named type is itself the event
+ * (its new image, reduced to the named attributes), one write per event, ordered per item.
  */
 export class TransactionalOutbox extends Construct {
   /** The table holding outbox rows (and, usually, the business items). */
@@ -61,6 +65,7 @@ export class TransactionalOutbox extends Construct {
 
   private readonly eventSource: string;
   private readonly retention: Duration;
+  private readonly capture?: ResolvedCapture;
 
   constructor(scope: Construct, id: string, props: TransactionalOutboxProps) {
     super(scope, id);
@@ -74,6 +79,7 @@ export class TransactionalOutbox extends Construct {
 
     const { table, attributes } = this.tableFor(problems, props);
     checkAttributeNames(problems, attributes);
+    this.capture = props.capture ? resolveCapture(problems, props, props.capture, attributes) : undefined;
     problems.throwIfAny();
     this.table = table;
     this.tableAttributes = attributes;
@@ -82,13 +88,16 @@ export class TransactionalOutbox extends Construct {
     this.eventBus = target.eventBus;
     this.queue = target.queue;
     this.deadLetterQueue = new SecureQueue(this, 'PipeDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
+    const capture = this.capture;
     const enrichment = new PatternFunction(this, 'Enrichment', {
-      code: bundledHandlerCode('outbox-enrichment'),
+      code: bundledHandlerCode(capture ? 'outbox-capture-enrichment' : 'outbox-enrichment'),
       handler: 'index.handler',
-      description: 'Turns outbox rows from the DynamoDB stream into the events the outbox publishes',
+      description: capture
+        ? 'Turns captured item changes from the DynamoDB stream into the events the outbox publishes'
+        : 'Turns outbox rows from the DynamoDB stream into the events the outbox publishes',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource },
+      environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource, ...(capture ? captureEnvironment(capture) : {}) },
     });
     this.enrichment = enrichment;
     this.logGroup = (props.logLevel ?? OutboxPipeLogLevel.ERROR) === OutboxPipeLogLevel.OFF
@@ -110,10 +119,12 @@ export class TransactionalOutbox extends Construct {
           onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
-        filterCriteria: { filters: [{ pattern: JSON.stringify(outboxFilterPattern(attributes)) }] },
+        filterCriteria: { filters: [{ pattern: JSON.stringify(capture ? captureFilterPattern(capture) : outboxFilterPattern(attributes)) }] },
       },
       target: target.arn,
-      targetParameters: outboxTargetParameters(this.target, props.eventSource),
+      targetParameters: capture
+        ? captureTargetParameters(this.target, props.eventSource, capture)
+        : outboxTargetParameters(this.target, props.eventSource),
       logConfiguration: this.logGroup ? {
         level: props.logLevel ?? OutboxPipeLogLevel.ERROR,
         cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.logGroupArn },
@@ -162,6 +173,10 @@ export class TransactionalOutbox extends Construct {
    * environment the OutboxWriter reads.
    */
   public grantWrite(fn: lambda.IFunction): iam.Grant {
+    if (this.capture) {
+      throw new Error(`TransactionalOutbox ${this.node.path}: grantWrite gives the OutboxWriter its table and environment, ` +
+        'but this outbox captures item changes and publishes no outbox rows: use grantCapturedWrite(grantee) instead');
+    }
     const environment = this.writerEnvironment();
     if (fn instanceof lambda.Function) {
       for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
@@ -173,6 +188,23 @@ export class TransactionalOutbox extends Construct {
     return iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /**
+   * Change-capture mode: lets `grantee` create and change items (PutItem and UpdateItem on the table, and the table's
+   * key if it has one), each write being one event. No DeleteItem: deletions are not published.
+   */
+  public grantCapturedWrite(grantee: iam.IGrantable): iam.Grant {
+    if (!this.capture) {
+      throw new Error(`TransactionalOutbox ${this.node.path}: grantCapturedWrite is for change-capture mode (the capture prop); ` +
+        'this outbox publishes outbox rows: use grantWrite(fn), which also gives the OutboxWriter its environment');
+    }
+    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
   }

@@ -26,7 +26,9 @@ const ROOT_EXPORTS = [
  * submodules are empty and the pack is the API). The only TypeScript-only export, on purpose.
  */
 const RULE_SERVICES = ['dynamodb', 'eventbridge', 'lambda', 'pipes', 'sns', 'sqs'];
-const EXAMPLE_EXPORTS = ['InferenceStack', 'OrderEventsStack', 'OrderServiceStack', 'PartnerWebhooksStack', 'QuotesStack', 'RecruitingAgencyStack'];
+const EXAMPLE_EXPORTS = [
+  'InferenceStack', 'OrderEventsStack', 'OrderIntakeStack', 'OrderServiceStack', 'PartnerWebhooksStack', 'QuotesStack', 'RecruitingAgencyStack',
+];
 /**
  * Every type of the examples submodule, interfaces included. lib/examples/index.ts must re-export whole files (jsii
  * drops a submodule's interfaces re-exported by name, JSII3000, and silently drops types imported then exported), so
@@ -34,8 +36,8 @@ const EXAMPLE_EXPORTS = ['InferenceStack', 'OrderEventsStack', 'OrderServiceStac
  */
 const EXAMPLE_TYPES = [
   ...EXAMPLE_EXPORTS,
-  'ExampleStackProps', 'InferenceStackProps', 'OrderEventsStackProps', 'OrderServiceStackProps', 'PartnerWebhooksStackProps',
-  'QuotesStackProps', 'RecruitingAgencyStackProps',
+  'ExampleStackProps', 'InferenceStackProps', 'OrderEventsStackProps', 'OrderIntakeStackProps', 'OrderServiceStackProps',
+  'PartnerWebhooksStackProps', 'QuotesStackProps', 'RecruitingAgencyStackProps',
 ];
 
 const assembly = JSON.parse(readFileSync(join(root, '.jsii'), 'utf8')) as {

@@ -3,6 +3,8 @@
  * TransactionalOutbox construct's pipe. Only the public API is re-exported; the pipe enrichment imports the row
  * format by path.
  */
+export { isCapturedItem, MalformedCapturedItemError } from './captured-item';
+export type { CapturedItemDelivery, CapturedItemMetadata, CapturedStreamRecord, PublishedCapturedItem } from './captured-item';
 export { OUTBOX_ENV, OutboxConfigError, OutboxTarget, resolveOutboxWriterConfig } from './config';
 export type { OutboxWriterConfig, OutboxWriterSettings } from './config';
 export { EVENT_ID_PATTERN, EventIdGenerator, eventIdTime } from './event-id';
