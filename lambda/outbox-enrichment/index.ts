@@ -4,8 +4,8 @@
  * cannot unmarshal a DynamoDB map either, so the target would get a JSON string or DynamoDB JSON instead of the
  * object the writer was given.
  *
- * Input: the pipe's batch of (filtered) DynamoDB stream records. Output: one delivery per outbox INSERT, in order
- * (see OUTBOX_DELIVERY in the contract). A malformed outbox row fails the batch: the pipe retries it, bisects the
+ * Input: the pipe's batch of (filtered) DynamoDB stream records. Output: one delivery per new image of an outbox item, in order
+ * (see OUTBOX_DELIVERY in the contract). A malformed outbox image fails the batch: the pipe retries it, bisects the
  * batch down to that record, and dead-letters it after its retries.
  *
  * Environment: `OUTBOX_EVENT_SOURCE` (required), the `source` of every event.

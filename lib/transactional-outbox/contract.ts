@@ -1,6 +1,6 @@
 /**
  * The one contract between the TransactionalOutbox construct, its pipe enrichment function and the OutboxWriter
- * runtime: environment variable names, the outbox row's shape, the target kinds, defaults and every limit the
+ * runtime: environment variable names, the outbox item's shape, the target kinds, defaults and every limit the
  * construct and the writer enforce. It imports nothing, so it compiles into both the jsii library and the runtime.
  */
 
@@ -25,7 +25,7 @@ export const OUTBOX_ENV = {
   SORT_KEY: 'OUTBOX_SORT_KEY',
   /** Name of the table's TTL attribute (epoch seconds). */
   TIME_TO_LIVE_ATTRIBUTE: 'OUTBOX_TIME_TO_LIVE_ATTRIBUTE',
-  /** How long an outbox row is kept after it was written, seconds. */
+  /** How long an aggregate's outbox item is kept after its latest event, seconds. */
   RETENTION_SECONDS: 'OUTBOX_RETENTION_SECONDS',
   /** The `source` of every event the outbox publishes. */
   EVENT_SOURCE: 'OUTBOX_EVENT_SOURCE',
@@ -36,12 +36,36 @@ export const OUTBOX_ENV = {
 } as const;
 
 /**
- * Key prefix of outbox rows: the sort key (or, in a table without one, the partition key) of every outbox row is
- * `OUTBOX#<event id>`. The pipe's filter matches on it, so business items must not use it.
+ * Key prefix of outbox items. Each aggregate has one outbox item, whose successive images carry its events: its sort
+ * key (or, in a table without one, its partition key) is `OUTBOX#<aggregate id>`. DynamoDB Streams orders the records
+ * of one item, and only of one item (see OUTBOX_ORDERING), so an aggregate's events reach the pipe in the order they
+ * were committed. The pipe's filter matches on the prefix, so business items must not use it.
  */
 export const OUTBOX_KEY_PREFIX = 'OUTBOX#';
 
-/** Attributes of an outbox row besides its keys and TTL. All are strings. */
+/**
+ * Why the order holds, in one place for the code that relies on it:
+ * - "DynamoDB Streams ... stream records appear in the same sequence as the actual modifications to the item", for
+ *   each item; nothing is said of different items, whose records can sit on different shards that a pipe polls in
+ *   parallel (DynamoDB developer guide, "Change data capture for DynamoDB Streams",
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html);
+ * - so every event of an aggregate is a new image of that aggregate's one outbox item, and each write increments the
+ *   item's sequence in the same update (one item's writes are applied one at a time: "Atomic counters",
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.AtomicCounters);
+ * - a transaction may act on an item once ("TransactWriteItems",
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html), so one transaction
+ *   publishes at most one event per aggregate: packing several into one image would let the enrichment return more
+ *   entries than the target's batch limit, and then "the pipe won't invoke the target" ("Amazon EventBridge Pipes
+ *   batching and concurrency", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html).
+ */
+export const OUTBOX_ORDERING = {
+  /** The first event of an aggregate (or the first after its outbox item expired) has this sequence number. */
+  firstSequence: 1,
+  /** Events of one aggregate one transaction may carry. */
+  maxEventsPerAggregatePerTransaction: 1,
+} as const;
+
+/** Attributes of an outbox item besides its keys and TTL: strings, except the sequence (a number). */
 export const OUTBOX_ROW_ATTRIBUTES = {
   /** Time-sortable event id (a 26-character ULID). */
   eventId: 'outboxEventId',
@@ -53,6 +77,11 @@ export const OUTBOX_ROW_ATTRIBUTES = {
   aggregateId: 'outboxAggregateId',
   /** The event detail, as the JSON text of the object the writer was given. */
   detail: 'outboxDetail',
+  /**
+   * The event's place in its aggregate's sequence (a number): 1 for the aggregate's first event, one more for each
+   * committed event after it, so a consumer that sees 7 after 5 knows it missed one.
+   */
+  sequence: 'outboxSequence',
 } as const;
 
 /**
@@ -74,7 +103,7 @@ export const OUTBOX_ENVELOPE = {
 } as const;
 
 /**
- * What the pipe enrichment returns for each outbox row, and so what the target parameters and template read: the
+ * What the pipe enrichment returns for each outbox item image, and so what the target parameters and template read: the
  * envelope's two objects at the top level (the template places each as the value of its key), and the routing
  * attributes echoed at the paths they have in the stream record (`$.dynamodb.NewImage.<attribute>.S`), so the
  * target's dynamic parameters resolve to the same values whether Pipes evaluates them against the source record or

@@ -33,7 +33,7 @@ export interface OutboxTableAttributes {
   readonly partitionKey: string;
   /**
    * The sort key (a string attribute).
-   * @default - the table has a partition key only: outbox rows then get partitions of their own
+   * @default - the table has a partition key only: each aggregate's outbox item then gets a partition of its own
    */
   readonly sortKey?: string;
   /** The table's TTL attribute (epoch seconds). */
@@ -100,8 +100,8 @@ export interface TransactionalOutboxProps extends QueueAlarmOptions {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * How long an outbox row is kept after its event occurred (DynamoDB TTL deletes it later; deletions are never
-   * published). Keep rows at least as long as the pipe dead-letter queue keeps messages, so a dead-lettered event can
+   * How long an aggregate's outbox item is kept after its latest event occurred (DynamoDB TTL deletes it later;
+   * deletions are never published). An aggregate with no event for this long starts its sequence again at 1. Keep rows at least as long as the pipe dead-letter queue keeps messages, so a dead-lettered event can
    * still be found and replayed. At least one day.
    * @default Duration.days(14)
    */

@@ -28,16 +28,19 @@ import { SecureQueue } from '../core/secure-queue';
  * transaction (the `OutboxWriter` runtime helper), and an EventBridge Pipe publishes the events from the table's
  * stream. An event is published if and only if its transaction committed, at least once.
  *
- * The pipe reads only INSERTs of outbox rows (key prefix `OUTBOX#`): business items, updates and TTL deletions of
- * outbox rows are never published. A small enrichment function turns each row into a clean event (Pipes input
- * templates cannot parse the stored detail), and the target receives exactly the object the writer was given. Failing
+ * Each aggregate has one outbox item (key prefix `OUTBOX#`) and every event of the aggregate is a new image of it,
+ * numbered by a per-aggregate sequence: DynamoDB Streams orders one item's records, so the FIFO target receives an
+ * aggregate's events in commit order, and consumers can tell a gap from the sequence. The pipe reads only new images
+ * of outbox items: business items and TTL deletions are never published. A small enrichment function turns each
+ * image into a clean event (Pipes input templates cannot parse the stored detail), and the target receives exactly
+ * the object the writer was given. Failing
  * batches are bisected and retried a bounded number of times, then go to an SQS dead-letter queue with an alarm.
  *
  * With `capture`, there are no outbox rows: each creation or change of an item of a named type is itself the event
  * (its new image, reduced to the named attributes), one write per event, ordered per item.
  */
 export class TransactionalOutbox extends Construct {
-  /** The table holding outbox rows (and, usually, the business items). */
+  /** The table holding the outbox items (and, usually, the business items). */
   public readonly table: dynamodb.ITable;
   /** Its key and TTL attribute names. */
   public readonly tableAttributes: OutboxTableAttributes;
@@ -51,7 +54,7 @@ export class TransactionalOutbox extends Construct {
   public readonly pipe: pipes.CfnPipe;
   /** The role the pipe assumes. */
   public readonly pipeRole: iam.IRole;
-  /** The function that turns outbox rows into clean events. */
+  /** The function that turns outbox item images into clean events. */
   public readonly enrichment: lambda.IFunction;
   /** Where the pipe puts batches it could not deliver (their stream coordinates; the rows stay in the table). */
   public readonly deadLetterQueue: sqs.IQueue;
@@ -94,7 +97,7 @@ export class TransactionalOutbox extends Construct {
       handler: 'index.handler',
       description: capture
         ? 'Turns captured item changes from the DynamoDB stream into the events the outbox publishes'
-        : 'Turns outbox rows from the DynamoDB stream into the events the outbox publishes',
+        : 'Turns outbox item images from the DynamoDB stream into the events the outbox publishes',
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource, ...(capture ? captureEnvironment(capture) : {}) },
@@ -169,7 +172,7 @@ export class TransactionalOutbox extends Construct {
 
   /**
    * Lets `fn` write transactions through the outbox (PutItem, UpdateItem, DeleteItem and ConditionCheckItem on the
-   * table: what TransactWriteItems checks per action, for outbox rows and business items alike) and gives it the
+   * table: what TransactWriteItems checks per action, for outbox items and business items alike) and gives it the
    * environment the OutboxWriter reads.
    */
   public grantWrite(fn: lambda.IFunction): iam.Grant {

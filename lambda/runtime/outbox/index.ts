@@ -18,5 +18,5 @@ export type { EventEntryParts } from './sizes';
 export type { TableKeys } from './transaction-checks';
 export { OutboxTransactionRejectedError, OutboxWriter } from './writer';
 export type {
-  OutboxEvent, OutboxTransactionRequest, OutboxWriteResult, OutboxWriterOptions, PreparedOutboxTransaction,
+  OutboxEvent, OutboxTransactionRequest, OutboxWriteResult, OutboxWriterOptions, PreparedOutboxTransaction, WrittenOutboxEvent,
 } from './writer';

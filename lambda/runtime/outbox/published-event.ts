@@ -17,6 +17,13 @@ export interface OutboxEventMetadata {
   readonly occurredAt: string;
   /** The aggregate the event is about (the FIFO message group). */
   readonly aggregateId: string;
+  /**
+   * The event's place among its aggregate's events: 1 for the first, one more for each committed event after it. The
+   * target receives an aggregate's events in this order (FIFO target); a consumer that sees a number more than one
+   * above the last it processed has missed an event (dead-lettered, or set aside as malformed). It starts again at 1
+   * after an aggregate had no event for the outbox retention (its outbox item expired).
+   */
+  readonly sequence: number;
 }
 
 /** The envelope the target receives: `data` is exactly the object the writer was given. */
@@ -49,6 +56,9 @@ export function outboxEventFrom<TData = Record<string, unknown>>(value: unknown)
     if (typeof metadata[field] !== 'string' || metadata[field] === '') {
       throw new NotAnOutboxEventError(`metadata.${field} is not a non-empty string`);
     }
+  }
+  if (!Number.isSafeInteger(metadata.sequence) || (metadata.sequence as number) < 1) {
+    throw new NotAnOutboxEventError('metadata.sequence is not a positive whole number');
   }
   return { metadata: metadata as unknown as OutboxEventMetadata, data: data as TData };
 }

@@ -14,8 +14,8 @@ import {
 import { OutboxWriterConfig, OutboxWriterSettings, OutboxTarget, resolveOutboxWriterConfig } from './config';
 import { EVENT_ID_PATTERN, EventIdGenerator } from './event-id';
 import { jsonFidelityProblems } from './json-fidelity';
-import { OutboxRecord, outboxRow, publishedEvent } from './outbox-row';
-import { isJsonObject, PublishedOutboxEvent } from './published-event';
+import { outboxItemKey, outboxItemUpdate, OutboxRecord, publishedEvent } from './outbox-row';
+import { isJsonObject, OutboxEventMetadata } from './published-event';
 import { eventEntryBytes, utf8Bytes } from './sizes';
 import { TableKeys, transactionProblems } from './transaction-checks';
 import { OUTBOX_LIMITS, outboxRequestByteLimit } from '../../../lib/transactional-outbox/contract';
@@ -37,10 +37,19 @@ export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
    */
   readonly detail: TDetail;
   /**
-   * The outbox row's partition key value, so the row sits beside the aggregate's items (tables with a sort key).
+   * The partition key value of the aggregate's outbox item, so it sits beside the aggregate's items (tables with a
+   * sort key). Give the same value for every event of the aggregate: the aggregate's sequence lives on that item.
    * @default aggregateId
    */
   readonly partitionKey?: string;
+  /**
+   * The aggregate's sequence number before this event (its last event's `metadata.sequence`, or 0 when it has none):
+   * the transaction then commits only if no other event of the aggregate committed since (optimistic concurrency on
+   * the aggregate), and the returned event carries its sequence (`expectedSequence + 1`).
+   * @default none: the event takes the next sequence number whatever it is (DynamoDB assigns it at commit), and the
+   *   returned event has no sequence
+   */
+  readonly expectedSequence?: number;
   /**
    * The event id, for a retry from another process that must produce the identical request (the same client request
    * token with different ids is refused by DynamoDB).
@@ -55,7 +64,10 @@ export interface OutboxEvent<TDetail extends object = Record<string, unknown>> {
 export interface OutboxTransactionRequest {
   /** The business writes, as TransactWriteItems actions (any table). @default none */
   readonly writes?: readonly TransactWriteItem[];
-  /** The events; each becomes one outbox row in the same transaction. */
+  /**
+   * The events, at most one per aggregate: each becomes the next image of its aggregate's outbox item in the same
+   * transaction, and DynamoDB lets a transaction act on an item once.
+   */
   readonly events: readonly OutboxEvent<object>[];
   /**
    * DynamoDB's idempotency token (1 to 36 characters): within 10 minutes, the same request with the same token
@@ -71,13 +83,22 @@ export interface OutboxTransactionRequest {
 export interface PreparedOutboxTransaction {
   /** Exactly what is sent to DynamoDB. */
   readonly input: TransactWriteItemsCommandInput;
-  /** The events as the target will receive them (the envelope). */
-  readonly events: readonly PublishedOutboxEvent[];
+  /** The events as the target will receive them (the envelope), with the sequence where it is known before commit. */
+  readonly events: readonly WrittenOutboxEvent[];
+}
+
+/**
+ * An event as the writer knows it: the envelope the target receives, whose `metadata.sequence` is known before the
+ * commit only when the event gave `expectedSequence`.
+ */
+export interface WrittenOutboxEvent {
+  readonly metadata: Omit<OutboxEventMetadata, 'sequence'> & { readonly sequence?: number };
+  readonly data: Record<string, unknown>;
 }
 
 /** What a committed transaction published. */
 export interface OutboxWriteResult {
-  readonly events: readonly PublishedOutboxEvent[];
+  readonly events: readonly WrittenOutboxEvent[];
   /** Present when `returnConsumedCapacity` asked for it. */
   readonly consumedCapacity?: ConsumedCapacity[];
 }
@@ -107,11 +128,15 @@ export class OutboxTransactionRejectedError extends Error {
 /** How many of one detail's JSON problems a refusal lists. */
 const MAX_REPORTED_FIDELITY_PROBLEMS = 5;
 
+/** The widest sequence number, for sizing an envelope whose sequence DynamoDB assigns at commit. */
+const WIDEST_SEQUENCE = Number.MAX_SAFE_INTEGER;
+
 /** Printable ASCII: the characters SQS allows in a message group id. */
 const MESSAGE_GROUP_ID = /^[\x21-\x7e]+$/;
 
 /**
- * Writes business changes and their outbox rows in one TransactWriteItems. Build it once per execution environment.
+ * Writes business changes and their events (each the next image of its aggregate's outbox item) in one
+ * TransactWriteItems. Build it once per execution environment.
  *
  * @example
  * const outbox = new OutboxWriter();
@@ -153,16 +178,25 @@ export class OutboxWriter {
       problems.push(`clientRequestToken is ${token.length} characters; DynamoDB allows 1 to ${OUTBOX_LIMITS.maxClientRequestTokenLength}`);
     }
     const records = request.events.map((event, index) => this.recordOf(event, index, problems));
-    const rows: TransactWriteItem[] = records.map((record, index) => ({
-      Put: {
-        TableName: this.config.tableName,
-        Item: outboxRow(this.config, record, request.events[index].partitionKey ?? record.aggregateId, this.expiresAt(record)),
-        // Never overwrite an outbox row: an overwrite is a MODIFY, which the pipe does not publish.
-        ConditionExpression: 'attribute_not_exists(#outboxKey)',
-        ExpressionAttributeNames: { '#outboxKey': this.config.partitionKey },
-      },
-    }));
-    const items = [...(request.writes ?? []), ...rows];
+    const outboxItems = new Map<string, number>();
+    const updates: TransactWriteItem[] = [];
+    records.forEach((record, index) => {
+      const event = request.events[index];
+      const partitionKey = event.partitionKey ?? record.aggregateId;
+      const item = JSON.stringify(outboxItemKey(this.config, record.aggregateId, partitionKey));
+      const first = outboxItems.get(item);
+      if (first !== undefined) {
+        problems.push(`events ${first} and ${index} are both about aggregate ${record.aggregateId}: an aggregate's events are the ` +
+          'successive images of its one outbox item, and a transaction can write an item once; publish one event per aggregate ' +
+          'per transaction (combine them into one event, or write them in successive transactions)');
+        return;
+      }
+      outboxItems.set(item, index);
+      // An invalid expectedSequence is already a problem; leaving it out keeps the size checks' numbers valid.
+      const expected = isSequence(event.expectedSequence) ? event.expectedSequence : undefined;
+      updates.push({ Update: outboxItemUpdate(this.config, record, partitionKey, this.expiresAt(record), expected) });
+    });
+    const items = [...(request.writes ?? []), ...updates];
     problems.push(...transactionProblems(items, this.tableKeys));
     if (problems.length > 0) throw new OutboxTransactionRejectedError(problems);
     return {
@@ -171,7 +205,7 @@ export class OutboxWriter {
         ClientRequestToken: token,
         ...(request.returnConsumedCapacity ? { ReturnConsumedCapacity: request.returnConsumedCapacity } : {}),
       },
-      events: records.map((record) => publishedEvent(record, this.config.eventSource)),
+      events: records.map((record, index) => this.writtenEvent(record, request.events[index].expectedSequence)),
     };
   }
 
@@ -200,6 +234,8 @@ export class OutboxWriter {
       `aggregateId is the FIFO message group: it must be 1 to ${OUTBOX_LIMITS.maxMessageGroupIdLength} printable ASCII characters`);
     }
     check(event.eventId === undefined || EVENT_ID_PATTERN.test(event.eventId), `eventId '${event.eventId}' is not a ULID`);
+    check(event.expectedSequence === undefined || isSequence(event.expectedSequence),
+      `expectedSequence ${event.expectedSequence} is not a whole number from 0 (the aggregate has no event yet)`);
     const occurredAt = event.occurredAt ?? new Date(this.now());
     check(!Number.isNaN(occurredAt.getTime()), 'occurredAt is not a valid date');
     const detailJson = this.detailJsonOf(event.detail, problems, where);
@@ -210,7 +246,7 @@ export class OutboxWriter {
       aggregateId: String(event.aggregateId),
       detailJson: detailJson ?? '{}',
     };
-    const size = this.deliveredBytes(record);
+    const size = this.deliveredBytes(record, isSequence(event.expectedSequence) ? event.expectedSequence + 1 : WIDEST_SEQUENCE);
     const { maxEventBytes, batchSize, target } = this.config;
     // Pipes sends a batch of up to batchSize events as one request, and the target limits the request, not each event.
     check(size <= maxEventBytes,
@@ -220,10 +256,13 @@ export class OutboxWriter {
     return record;
   }
 
-  /** The size the target counts: the PutEvents entry for a bus, the message body for a FIFO queue. */
-  private deliveredBytes(record: OutboxRecord): number {
+  /**
+   * The size the target counts: the PutEvents entry for a bus, the message body for a FIFO queue. A sequence that
+   * DynamoDB assigns at commit is counted at its widest.
+   */
+  private deliveredBytes(record: OutboxRecord, sequence: number): number {
     // The target receives the envelope (detail on a bus, body on a queue), never the bare detail.
-    const envelope = JSON.stringify(publishedEvent(record, this.config.eventSource));
+    const envelope = JSON.stringify(publishedEvent(record, this.config.eventSource, sequence));
     if (this.config.target === OutboxTarget.FIFO_QUEUE) return utf8Bytes(envelope);
     return eventEntryBytes({
       source: this.config.eventSource,
@@ -253,8 +292,23 @@ export class OutboxWriter {
     return text;
   }
 
+  private writtenEvent(record: OutboxRecord, expectedSequence: number | undefined): WrittenOutboxEvent {
+    const { metadata, data } = publishedEvent(record, this.config.eventSource, 0);
+    const { sequence: _unknown, ...known } = metadata;
+    return { metadata: expectedSequence === undefined ? known : { ...known, sequence: expectedSequence + 1 }, data };
+  }
+
+  /**
+   * When the outbox item expires: `retention` after its latest event, so an aggregate that keeps publishing keeps its
+   * item (and its sequence); one quiet for longer loses it and starts again at sequence 1.
+   */
   private expiresAt(record: OutboxRecord): number {
     const occurred = Date.parse(record.occurredAt);
     return Math.floor((Number.isNaN(occurred) ? this.now() : occurred) / 1000) + this.config.retentionSeconds;
   }
+}
+
+/** A sequence number an aggregate can be at: a whole number from 0 (no event yet). */
+function isSequence(value: number | undefined): value is number {
+  return Number.isSafeInteger(value) && value! >= 0;
 }

@@ -3,14 +3,15 @@ import { OUTBOX_INPUT_TEMPLATE, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, Outbox
 import { OutboxTableAttributes } from '../props';
 
 /**
- * The pipe filter: INSERTs of outbox rows only. Updates of outbox rows (MODIFY) and their TTL deletions (REMOVE) are
- * not events, and business items are not outbox rows. The match is on the key (present in every stream record,
- * whatever the view type) that carries the `OUTBOX#` prefix.
+ * The pipe filter: new images of outbox items only, the INSERT of an aggregate's first event and the MODIFY of each
+ * later one (every event of an aggregate is a new image of its one outbox item: see OUTBOX_ORDERING). Their TTL
+ * deletions (REMOVE) are not events, and business items are not outbox items. The match is on the key (present in
+ * every stream record, whatever the view type) that carries the `OUTBOX#` prefix.
  */
 export function outboxFilterPattern(shape: OutboxTableAttributes): Record<string, unknown> {
   const outboxKey = shape.sortKey ?? shape.partitionKey;
   return {
-    eventName: ['INSERT'],
+    eventName: ['INSERT', 'MODIFY'],
     dynamodb: { Keys: { [outboxKey]: { S: [{ prefix: OUTBOX_KEY_PREFIX }] } } },
   };
 }

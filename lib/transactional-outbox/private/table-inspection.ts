@@ -17,7 +17,7 @@ const NEW_IMAGE_VIEWS: string[] = [dynamodb.StreamViewType.NEW_IMAGE, dynamodb.S
 
 /**
  * Reads and checks a table brought into the outbox. A table defined in the app is inspected: a stream carrying new
- * images (the pipe reads the outbox row from it), string keys (outbox keys are strings) and a TTL attribute (outbox
+ * images (the pipe reads the outbox item from it), string keys (outbox keys are strings) and a TTL attribute (outbox
  * rows must expire). An imported table cannot be inspected: it needs a stream ARN and `tableAttributes`, and gets a
  * warning.
  */
@@ -53,7 +53,7 @@ export function inspectTable(
 
   const ttl = resolve(definition.timeToLiveSpecification) as { attributeName?: string; enabled?: boolean } | undefined;
   problems.check(ttl?.enabled === true && typeof ttl.attributeName === 'string', 'TransactionalOutbox.TableWithoutTtl',
-    `table ${table.node.path} has no TTL attribute: outbox rows would never expire`,
+    `table ${table.node.path} has no TTL attribute: outbox items would never expire`,
     'set timeToLiveAttribute on the table');
 
   const keys = (resolve(definition.keySchema) ?? []) as { attributeName: string; keyType: string }[];
@@ -65,7 +65,7 @@ export function inspectTable(
     if (key === undefined || Token.isUnresolved(key)) continue;
     problems.check(types.get(key) === 'S', 'TransactionalOutbox.TableKeyType',
       `key ${key} of table ${table.node.path} is of type ${types.get(key) ?? 'unknown'}`,
-      'use a table whose partition and sort keys are strings (outbox keys are OUTBOX#<event id>)');
+      'use a table whose partition and sort keys are strings (outbox keys are OUTBOX#<aggregate id>)');
   }
   if (partitionKey === undefined || ttl?.attributeName === undefined) return undefined;
   return { partitionKey, sortKey, timeToLiveAttribute: ttl.attributeName };
@@ -77,7 +77,7 @@ export function checkAttributeNames(problems: Problems, shape: OutboxTableAttrib
   for (const name of [shape.partitionKey, shape.sortKey, shape.timeToLiveAttribute]) {
     if (name === undefined) continue;
     problems.check(!reserved.includes(name), 'TransactionalOutbox.ReservedAttributeName',
-      `the table uses ${name} as a key or TTL attribute, a name outbox rows use for their own attributes`,
+      `the table uses ${name} as a key or TTL attribute, a name outbox items use for their own attributes`,
       `use a table whose keys and TTL attribute are none of ${reserved.join(', ')}`);
   }
 }

@@ -4,7 +4,7 @@
  * parameters and input template. What comes out is what the bus or the FIFO queue would receive.
  */
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Template } from 'aws-cdk-lib/assertions';
 import { applyInputTemplate, matchesPattern, targetParameter } from './pipe-semantics';
@@ -63,19 +63,18 @@ beforeAll(async () => {
   const { tableName, streamArn } = await createOutboxTable(client);
   const writer = new OutboxWriter({ client, tableName, eventSource: SOURCE });
   const order = { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } };
-  published = (await writer.write({
+  // expectedSequence makes the writer return the sequence the target will see, so `published` is the whole envelope.
+  const first = await writer.write({
     writes: [{ Put: { TableName: tableName, Item: order } }],
-    events: [{ detailType: 'OrderPlaced', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: placed }],
-  })).events;
+    events: [{ detailType: 'OrderPlaced', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: placed, expectedSequence: 0 }],
+  });
   const second = await writer.write({
     writes: [{ Update: { TableName: tableName, Key: { pk: order.pk, sk: order.sk }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'CANCELLED' } } } }],
-    events: [{ detailType: 'OrderCancelled', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: cancelled }],
+    events: [{ detailType: 'OrderCancelled', aggregateId: 'order-1', partitionKey: 'ORDER#1', detail: cancelled, expectedSequence: 1 }],
   });
-  published = [...published, ...second.events];
-  // What must never be published: an update of an outbox row, its deletion by TTL, and business items.
-  const firstRow = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${published[0].metadata.eventId}` } };
-  await client.send(new UpdateItemCommand({ TableName: tableName, Key: firstRow, UpdateExpression: 'SET audited = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
-  await client.send(new DeleteItemCommand({ TableName: tableName, Key: firstRow }));
+  published = [...first.events, ...second.events].map((e) => ({ ...e, metadata: { ...e.metadata, sequence: e.metadata.sequence! } }));
+  // What must never be published: the outbox item's deletion by TTL, and business items.
+  await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'ORDER#1' }, sk: { S: 'OUTBOX#order-1' } } }));
   await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'CUSTOMER#7' }, sk: { S: 'PROFILE' }, name: { S: 'Ada' } } }));
   records = (await readStream(streams, streamArn)).map((record) =>
     // DynamoDB Local has no TTL sweeper: a TTL deletion is a REMOVE made by the DynamoDB service principal.
@@ -88,17 +87,17 @@ afterAll(() => {
 
 test('the stream holds every kind of record the filter must tell apart', () => {
   expect(records.map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S.replace(/#.*/, '#…')}`)).toEqual([
-    'INSERT ORDER', 'INSERT OUTBOX#…', 'MODIFY ORDER', 'INSERT OUTBOX#…', 'MODIFY OUTBOX#…', 'REMOVE OUTBOX#…', 'INSERT PROFILE',
+    'INSERT ORDER', 'INSERT OUTBOX#…', 'MODIFY ORDER', 'MODIFY OUTBOX#…', 'REMOVE OUTBOX#…', 'INSERT PROFILE',
   ]);
 });
 
-test('the filter passes exactly the INSERTs of outbox rows: no business items, no updates, no TTL deletions', () => {
+test('the filter passes exactly the new images of outbox items, in order: no business items, no TTL deletions', () => {
   const { filters } = synthesizedPipe(OutboxTarget.EVENT_BUS);
   const passed = records.filter((record) => filters.some((pattern: Record<string, unknown>) => matchesPattern(pattern, record)));
   expect(passed.map((r) => r.dynamodb.NewImage?.outboxEventId.S)).toEqual(published.map((e) => e.metadata.eventId));
 });
 
-test('the enrichment also drops what is not an outbox INSERT, should the filter ever pass it', async () => {
+test('the enrichment also drops what is not an outbox image, should the filter ever pass it', async () => {
   const deliveries = await enrichmentHandler()(records);
   expect(deliveries.map((d) => d.metadata.eventId)).toEqual(published.map((e) => e.metadata.eventId));
 });
@@ -147,6 +146,7 @@ test('what the FIFO queue receives: the clean event as the body, grouped by aggr
     deduplicationId: targetParameter(target.SqsQueueParameters.MessageDeduplicationId, delivery),
   }));
   expect(messages).toEqual(published.map((e) => ({ body: e, group: 'order-1', deduplicationId: e.metadata.eventId })));
+  expect(messages.map((m) => outboxEventFrom(m.body).metadata.sequence)).toEqual([1, 2]);
   expect(outboxEventFrom(messages[0].body).data).toEqual(placed);
 });
 

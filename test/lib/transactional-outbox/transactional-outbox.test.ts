@@ -49,9 +49,9 @@ describe('TransactionalOutbox defaults', () => {
     });
   });
 
-  test('the filter passes INSERTs of rows whose sort key starts with OUTBOX# and nothing else', () => {
+  test('the filter passes new images (INSERT, MODIFY) of items whose sort key starts with OUTBOX# and nothing else', () => {
     expect(pipeOf(t).SourceParameters.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([
-      { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'OUTBOX#' }] } } } },
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'OUTBOX#' }] } } } },
     ]);
   });
 

@@ -3,7 +3,7 @@
  * leaves, what retries do, and whether its size arithmetic agrees with DynamoDB's.
  */
 import {
-  AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand, TransactionCanceledException, UpdateItemCommand,
+  AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand, TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import * as fc from 'fast-check';
@@ -39,32 +39,56 @@ const order = (tableName: string, status = 'PLACED') => ({
   },
 });
 const placed = { detailType: 'OrderPlaced', aggregateId: 'ORDER#1', detail: { orderId: '1', total: 42.5, lines: [{ sku: 'A', qty: 2 }], note: 'été' } };
-const payment = { detailType: 'PaymentRequested', aggregateId: 'ORDER#1', detail: { orderId: '1', amount: 42.5 } };
+const paid = { detailType: 'OrderPaid', aggregateId: 'ORDER#1', detail: { orderId: '1', amount: 42.5 } };
+const OUTBOX_KEY = { pk: { S: 'ORDER#1' }, sk: { S: 'OUTBOX#ORDER#1' } };
 
-test('a committed transaction yields exactly its stream records: the business item, then one INSERT per event', async () => {
+const outboxImage = (eventId: string, event: { detailType: string; detail: object }, sequence: number) => ({
+  ...OUTBOX_KEY,
+  outboxSequence: { N: String(sequence) },
+  outboxEventId: { S: eventId },
+  outboxDetailType: { S: event.detailType },
+  outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
+  outboxAggregateId: { S: 'ORDER#1' },
+  outboxDetail: { S: JSON.stringify(event.detail) },
+  expiresAt: { N: String(NOW / 1000 + 14 * 86_400) },
+});
+
+test('the events of an aggregate are successive images of its one outbox item, numbered 1, 2 by DynamoDB at commit', async () => {
   const { tableName, streamArn, writer } = await setUp();
-  const { events } = await writer.write({ writes: [order(tableName)], events: [placed, payment] });
+  const first = await writer.write({ writes: [order(tableName)], events: [placed] });
+  const second = await writer.write({ events: [paid] });
+  // Without expectedSequence the writer does not know the sequence before the commit; the stream does.
+  expect(first.events[0].metadata.sequence).toBeUndefined();
 
-  const outboxImage = (e: typeof events[number], aggregate: { detailType: string; detail: object }) => ({
-    pk: { S: 'ORDER#1' },
-    sk: { S: `OUTBOX#${e.metadata.eventId}` },
-    outboxEventId: { S: e.metadata.eventId },
-    outboxDetailType: { S: aggregate.detailType },
-    outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
-    outboxAggregateId: { S: 'ORDER#1' },
-    outboxDetail: { S: JSON.stringify(aggregate.detail) },
-    expiresAt: { N: String(NOW / 1000 + 14 * 86_400) },
-  });
   const records = (await readStream(streams, streamArn)).map(summary);
   expect(records).toEqual([
     { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' } }, newImage: order(tableName).Put.Item },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } }, newImage: outboxImage(events[0], placed) },
-    { eventName: 'INSERT', keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[1].metadata.eventId}` } }, newImage: outboxImage(events[1], payment) },
+    { eventName: 'INSERT', keys: OUTBOX_KEY, newImage: outboxImage(first.events[0].metadata.eventId, placed, 1) },
+    // Every event attribute is replaced: nothing of the first event survives in the second image.
+    { eventName: 'MODIFY', keys: OUTBOX_KEY, newImage: outboxImage(second.events[0].metadata.eventId, paid, 2) },
   ]);
-  expect(events[0].metadata.eventId < events[1].metadata.eventId).toBe(true);
 });
 
-test('a failed condition on the business write commits nothing: no outbox row, no stream record', async () => {
+test('two events of one aggregate in one transaction are refused before sending (one action per item)', async () => {
+  const { writer } = await setUp();
+  expect(() => writer.prepare({ events: [placed, paid] })).toThrow(/events 0 and 1 are both about aggregate ORDER#1.*one event per aggregate per transaction/);
+  // Different aggregates in one transaction are fine: each has its own outbox item.
+  expect(writer.prepare({ events: [placed, { ...paid, aggregateId: 'ORDER#2' }] }).input.TransactItems).toHaveLength(2);
+});
+
+test('expectedSequence: the event commits only on the sequence it expects, and knows its own before commit', async () => {
+  const { tableName, streamArn, writer } = await setUp();
+  const first = await writer.write({ writes: [order(tableName)], events: [{ ...placed, expectedSequence: 0 }] });
+  expect(first.events[0].metadata.sequence).toBe(1);
+  // A writer that last saw sequence 0 loses to the one that committed 1: its transaction is cancelled, nothing lands.
+  const stale = await writer.write({ events: [{ ...paid, expectedSequence: 0 }] }).catch((e: unknown) => e);
+  expect((stale as TransactionCanceledException).CancellationReasons?.map((r) => r.Code)).toEqual(['ConditionalCheckFailed']);
+  const second = await writer.write({ events: [{ ...paid, expectedSequence: 1 }] });
+  expect(second.events[0].metadata.sequence).toBe(2);
+  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.NewImage?.outboxSequence?.N)).toEqual([undefined, '1', '2']);
+});
+
+test('a failed condition on the business write commits nothing: no outbox image, no stream record', async () => {
   const { tableName, streamArn, writer } = await setUp();
   await client.send(new PutItemCommand({ TableName: tableName, Item: order(tableName).Put.Item }));
 
@@ -79,43 +103,35 @@ test('a failed condition on the business write commits nothing: no outbox row, n
   ]);
 });
 
-test('sending the same prepared transaction again (same token) succeeds and applies it once: no duplicate event', async () => {
+test('sending the same prepared transaction again (same token) succeeds and applies it once: no second image, no skipped sequence', async () => {
   const { tableName, streamArn, writer } = await setUp();
   const prepared = writer.prepare({ writes: [order(tableName)], events: [placed], clientRequestToken: 'place-order-1' });
   await writer.send(prepared);
   // A retry after a lost response: without the token DynamoDB would run the conditions again and cancel it.
   await expect(writer.send(prepared)).resolves.toEqual({ events: prepared.events });
-  expect((await readStream(streams, streamArn)).map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S}`)).toEqual([
-    'INSERT ORDER',
-    `INSERT OUTBOX#${prepared.events[0].metadata.eventId}`,
+  expect((await readStream(streams, streamArn)).map((r) => `${r.eventName} ${r.dynamodb.Keys.sk.S} ${r.dynamodb.NewImage?.outboxSequence?.N ?? ''}`)).toEqual([
+    'INSERT ORDER ',
+    'INSERT OUTBOX#ORDER#1 1',
   ]);
 });
 
-test('re-sent after DynamoDB forgot the token, an outbox row is neither overwritten nor published again', async () => {
-  const { tableName, streamArn, writer } = await setUp();
-  const unconditional = { Put: { ...order(tableName).Put, ConditionExpression: undefined } };
-  const prepared = writer.prepare({ writes: [unconditional], events: [placed] });
-  await writer.send(prepared);
-  const again = { ...prepared, input: { ...prepared.input, ClientRequestToken: 'a-token-dynamodb-never-saw' } };
-  const error = await writer.send(again).catch((e: unknown) => e);
-  expect((error as TransactionCanceledException).CancellationReasons?.map((r) => r.Code)).toEqual(['None', 'ConditionalCheckFailed']);
-  expect((await readStream(streams, streamArn)).map((r) => r.eventName)).toEqual(['INSERT', 'INSERT']);
-});
-
-test('a table with a partition key only: the outbox row gets a partition of its own', async () => {
+test('a table with a partition key only: the outbox item of an aggregate gets a partition of its own', async () => {
   const { tableName, streamArn } = await createOutboxTable(client, { sortKey: false });
   const writer = new OutboxWriter({ client, tableName, sortKey: null, eventSource: 'com.example.orders' });
-  const { events } = await writer.write({ writes: [{ Put: { TableName: tableName, Item: { pk: { S: 'ORDER#1' } } } }], events: [placed] });
-  expect((await readStream(streams, streamArn)).map((r) => r.dynamodb.Keys)).toEqual([{ pk: { S: 'ORDER#1' } }, { pk: { S: `OUTBOX#${events[0].metadata.eventId}` } }]);
+  await writer.write({ writes: [{ Put: { TableName: tableName, Item: { pk: { S: 'ORDER#1' } } } }], events: [placed] });
+  await writer.write({ events: [paid] });
+  expect((await readStream(streams, streamArn)).map((r) => [r.eventName, r.dynamodb.Keys.pk.S, r.dynamodb.NewImage?.outboxSequence?.N])).toEqual([
+    ['INSERT', 'ORDER#1', undefined], ['INSERT', 'OUTBOX#ORDER#1', '1'], ['MODIFY', 'OUTBOX#ORDER#1', '2'],
+  ]);
 });
 
-test('updates and deletions of outbox rows reach the stream as MODIFY and REMOVE (which the pipe filter drops)', async () => {
+test('the deletion of an outbox item (TTL) reaches the stream as a REMOVE, which the pipe filter drops; the next event starts at 1', async () => {
   const { tableName, streamArn, writer } = await setUp();
-  const { events } = await writer.write({ events: [placed] });
-  const key = { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${events[0].metadata.eventId}` } };
-  await client.send(new UpdateItemCommand({ TableName: tableName, Key: key, UpdateExpression: 'SET note = :n', ExpressionAttributeValues: { ':n': { S: 'x' } } }));
-  await client.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
-  expect((await readStream(streams, streamArn)).map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+  await writer.write({ events: [placed] });
+  await client.send(new DeleteItemCommand({ TableName: tableName, Key: OUTBOX_KEY }));
+  await writer.write({ events: [paid] });
+  expect((await readStream(streams, streamArn)).map((r) => `${r.eventName} ${r.dynamodb.NewImage?.outboxSequence?.N ?? '-'}`))
+    .toEqual(['INSERT 1', 'REMOVE -', 'INSERT 1']);
 });
 
 describe('the size arithmetic agrees with DynamoDB Local', () => {

@@ -41,6 +41,20 @@ const put = (pk: string, sk: string, extra: Record<string, any> = {}): TransactW
   ({ Put: { TableName: TABLE, Item: { pk: { S: pk }, sk: { S: sk }, ...extra } } });
 const blob = (bytes: number) => ({ S: 'x'.repeat(bytes) });
 
+/**
+ * The outbox item's image after DynamoDB applies the writer's update to an item at `previousSequence`: the key, every
+ * `#name = :value` assignment, and the incremented sequence.
+ */
+function imageAfter(action: TransactWriteItem, previousSequence = 0): Record<string, any> {
+  const update = action.Update!;
+  const image: Record<string, any> = { ...update.Key };
+  for (const [, name, value] of update.UpdateExpression!.matchAll(/(#\w+) = (:\w+)(?=,|$)/g)) {
+    image[update.ExpressionAttributeNames![name]] = update.ExpressionAttributeValues![value];
+  }
+  image[update.ExpressionAttributeNames!['#sequence']] = { N: String(previousSequence + 1) };
+  return image;
+}
+
 /** The problems `write` is refused with; it must not have sent anything. */
 async function refusal(request: Parameters<OutboxWriter['write']>[0], options: Partial<OutboxWriterOptions> = {}): Promise<string[]> {
   const { writer, sent } = writerFor(options);
@@ -85,10 +99,22 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     accepted({ writes: [put('order-1', 'ORDER'), { ...update, Update: { ...update.Update!, Key: { pk: { S: 'order-2' }, sk: { S: 'ORDER' } } } }], events: [event()] });
   });
 
-  test('a business write on the outbox row key itself', async () => {
-    const eventId = '01HX0000000000000000000000';
-    expect(await refusal({ writes: [put('order-1', `OUTBOX#${eventId}`)], events: [event({ eventId })] }))
+  test('a business write on the outbox item key of the aggregate', async () => {
+    expect(await refusal({ writes: [put('order-1', 'OUTBOX#order-1')], events: [event()] }))
       .toEqual([expect.stringMatching(/actions 0 and 1 both act on one item/)]);
+  });
+
+  test('two events of one aggregate (one outbox item, which a transaction can write once); two aggregates are fine', async () => {
+    expect(await refusal({ events: [event(), event({ detailType: 'OrderPaid' })] }))
+      .toEqual([expect.stringMatching(/events 0 and 1 are both about aggregate order-1/)]);
+    expect(accepted({ events: [event(), event({ aggregateId: 'order-2' })] }).input.TransactItems).toHaveLength(2);
+  });
+
+  test('an expected sequence that is not a whole number from 0', async () => {
+    for (const expectedSequence of [-1, 1.5, Number.NaN]) {
+      expect(await refusal({ events: [event({ expectedSequence })] })).toEqual([expect.stringMatching(/expectedSequence .* is not a whole number from 0/)]);
+    }
+    accepted({ events: [event({ expectedSequence: 0 })] });
   });
 
   test('a Put on another table whose keys the writer does not know; fine once they are given', async () => {
@@ -99,8 +125,9 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
 
   // Pipes sends a batch of up to batchSize events as one request; the target limits the request (PutEvents 256 KB
   // of summed entry sizes, SendMessageBatch 1 MiB of summed bodies), so the writer's cap is the limit over the batch.
-  const envelopeOf = (data: string) => JSON.stringify({
-    metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1' },
+  // The sequence DynamoDB will assign is counted at its widest unless the event expects one.
+  const envelopeOf = (data: string, sequence = Number.MAX_SAFE_INTEGER) => JSON.stringify({
+    metadata: { eventId: '01HX0000000000000000000000', source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: new Date(NOW).toISOString(), aggregateId: 'order-1', sequence },
     data: { s: data },
   });
   // entry = 14 (time) + source (18) + detail-type (11) + event id as the resource (26) + detail: the envelope's JSON
@@ -145,6 +172,18 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
     } finally {
       delete process.env.OUTBOX_BATCH_SIZE;
     }
+  });
+
+  test('with an expected sequence the envelope\'s exact sequence is counted', async () => {
+    const single = { target: OutboxTarget.EVENT_BUS, batchSize: 1 };
+    const padding = 256 * KB - entryBytes('');
+    const widest = event({ detail: { s: 'x'.repeat(padding) } });
+    accepted({ events: [widest] }, single);
+    // Sequence 8 is 8 bytes shorter than the widest: exactly that much more detail fits.
+    const shorter = String(Number.MAX_SAFE_INTEGER).length - 1;
+    accepted({ events: [event({ detail: { s: 'x'.repeat(padding + shorter) }, expectedSequence: 7 })] }, single);
+    expect(await refusal({ events: [event({ detail: { s: 'x'.repeat(padding + shorter + 1) }, expectedSequence: 7 })] }, single))
+      .toEqual([expect.stringMatching(/262145 bytes as the EventBridge entry/)]);
   });
 
   test('a detail whose JSON is not an object: the serialized form is checked, not the input', async () => {
@@ -204,9 +243,8 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
         expect(isDeepStrictEqual(JSON.parse(JSON.stringify(detail, (_k, v) => (typeof v === 'bigint' ? 0 : v))), detail)).toBe(false);
         return;
       }
-      // Accepted: the enrichment turns the committed row into exactly the detail's JSON, and never throws on it.
-      const row = prepared.input.TransactItems![0].Put!.Item!;
-      const delivery = outboxDeliveryFrom({ eventName: 'INSERT', dynamodb: { NewImage: row as any } }, 'com.example.orders');
+      // Accepted: the enrichment turns the committed image into exactly the detail's JSON, and never throws on it.
+      const delivery = outboxDeliveryFrom({ eventName: 'INSERT', dynamodb: { NewImage: imageAfter(prepared.input.TransactItems![0]) } }, 'com.example.orders');
       expect(delivery!.data).toEqual(JSON.parse(JSON.stringify(detail)));
     }), { numRuns: 500, seed: 19 });
   });
@@ -261,38 +299,44 @@ describe('refused before calling DynamoDB, accepted at the boundary', () => {
 });
 
 describe('the prepared request', () => {
-  test('outbox rows beside the aggregate, never overwriting one, expiring after the retention, one token for retries', () => {
+  test('the outbox item of the aggregate beside it, its sequence incremented, expiring after the retention, one token for retries', () => {
     const prepared = accepted({ writes: [put('ORDER#1', 'ORDER')], events: [event({ partitionKey: 'ORDER#1' })] }, { retentionSeconds: 3600 });
     const [published] = prepared.events;
     expect(prepared.input.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
-    expect(prepared.input.TransactItems![1]).toEqual({
-      Put: {
-        TableName: TABLE,
-        Item: {
-          pk: { S: 'ORDER#1' },
-          sk: { S: `OUTBOX#${published.metadata.eventId}` },
-          outboxEventId: { S: published.metadata.eventId },
-          outboxDetailType: { S: 'OrderPlaced' },
-          outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
-          outboxAggregateId: { S: 'order-1' },
-          outboxDetail: { S: '{"orderId":"order-1","total":42}' },
-          expiresAt: { N: String(NOW / 1000 + 3600) },
-        },
-        ConditionExpression: 'attribute_not_exists(#outboxKey)',
-        ExpressionAttributeNames: { '#outboxKey': 'pk' },
-      },
+    const update = prepared.input.TransactItems![1].Update!;
+    expect(update.Key).toEqual({ pk: { S: 'ORDER#1' }, sk: { S: 'OUTBOX#order-1' } });
+    expect(update.ConditionExpression).toBeUndefined();
+    expect(update.UpdateExpression).toMatch(/^SET #sequence = if_not_exists\(#sequence, :none\) \+ :one, /);
+    expect(imageAfter(prepared.input.TransactItems![1], 4)).toEqual({
+      pk: { S: 'ORDER#1' },
+      sk: { S: 'OUTBOX#order-1' },
+      outboxSequence: { N: '5' },
+      outboxEventId: { S: published.metadata.eventId },
+      outboxDetailType: { S: 'OrderPlaced' },
+      outboxOccurredAt: { S: '2024-05-01T12:00:00.000Z' },
+      outboxAggregateId: { S: 'order-1' },
+      outboxDetail: { S: '{"orderId":"order-1","total":42}' },
+      expiresAt: { N: String(NOW / 1000 + 3600) },
     });
+    // The sequence is DynamoDB's to assign at commit: the writer does not claim one.
     expect(published).toEqual({
       metadata: { eventId: published.metadata.eventId, source: 'com.example.orders', detailType: 'OrderPlaced', occurredAt: '2024-05-01T12:00:00.000Z', aggregateId: 'order-1' },
       data: { orderId: 'order-1', total: 42 },
     });
   });
 
-  test('a table without a sort key: the outbox row has a partition of its own', () => {
+  test('expectedSequence: conditional on it (0: no outbox item yet), and the event knows its sequence', () => {
+    const first = accepted({ events: [event({ expectedSequence: 0 })] });
+    expect(first.input.TransactItems![0].Update!.ConditionExpression).toBe('attribute_not_exists(#sequence)');
+    expect(first.events[0].metadata.sequence).toBe(1);
+    const later = accepted({ events: [event({ expectedSequence: 41 })] });
+    expect(later.input.TransactItems![0].Update!).toMatchObject({ ConditionExpression: '#sequence = :expected', ExpressionAttributeValues: { ':expected': { N: '41' } } });
+    expect(later.events[0].metadata.sequence).toBe(42);
+  });
+
+  test('a table without a sort key: the outbox item of the aggregate has a partition of its own', () => {
     const prepared = accepted({ events: [event()] }, { sortKey: null, partitionKey: 'id' });
-    const item = prepared.input.TransactItems![0].Put!.Item!;
-    expect(item.id).toEqual({ S: `OUTBOX#${prepared.events[0].metadata.eventId}` });
-    expect(item).not.toHaveProperty('sk');
+    expect(prepared.input.TransactItems![0].Update!.Key).toEqual({ id: { S: 'OUTBOX#order-1' } });
   });
 
   test('a given event id and time are kept, so another process can rebuild the identical request', () => {
