@@ -20,7 +20,7 @@ export function validateEgress(problems: Problems, scope: IConstruct, props: Rat
     `rateLimitPerSecond ${props.rateLimitPerSecond} is not a whole number of at least 1`,
     'state the partner\'s limit in requests per second (1 or more)',
   );
-  const tolerance = props.outageTolerance ?? Duration.hours(24);
+  const tolerance = props.outageTolerance ?? Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max);
   if (managed) {
     validateManaged(problems, scope, props, tolerance);
   } else {
@@ -55,8 +55,8 @@ function validateManaged(problems: Problems, scope: IConstruct, props: RateLimit
   problems.check(
     inRange(retryAttempts, EVENTBRIDGE.retryAttempts),
     'RateLimitedEgress.RetryAttempts',
-    `retryAttempts ${retryAttempts} is outside EventBridge's 0..185`,
-    'use a whole number from 0 to 185',
+    `retryAttempts ${retryAttempts} is outside EventBridge's ${EVENTBRIDGE.retryAttempts.min}..${EVENTBRIDGE.retryAttempts.max}`,
+    `use a whole number from ${EVENTBRIDGE.retryAttempts.min} to ${EVENTBRIDGE.retryAttempts.max}`,
   );
   problems.check(
     tolerance.toSeconds() >= EVENTBRIDGE.maxEventAgeSeconds.min && tolerance.toSeconds() <= EVENTBRIDGE.maxEventAgeSeconds.max,
