@@ -4,22 +4,11 @@
  * rejected like any call; when the open period ends the checker competes in the probe election, which lets
  * synthetic traffic (rather than a user's request) be the probe.
  */
+import type { HealthCheckSpec } from '../../lib/circuit-breaker/contract';
 import { CircuitBreaker } from '../runtime/circuit-breaker/breaker';
 import { CircuitOpenError } from '../runtime/circuit-breaker/errors';
 import { GuardedCallContext } from '../runtime/circuit-breaker/guarded-call';
 import { describeError } from '../runtime/circuit-breaker/state-source';
-
-/** One endpoint to probe. */
-export interface HealthCheck {
-  /** http(s) URL requested with GET. */
-  readonly url: string;
-  /** Circuit the result is fed into. */
-  readonly circuitId: string;
-  /** Abort the request after this many milliseconds (counts as a failure). */
-  readonly timeoutMs: number;
-  /** Status that means healthy. @default - any 2xx */
-  readonly expectStatus?: number;
-}
 
 /** What one check found. */
 export enum HealthCheckOutcome {
@@ -62,7 +51,7 @@ export class UnexpectedStatusError extends Error {
 }
 
 /** Parses and validates the JSON list of checks. */
-export function parseHealthChecks(json: string | undefined): HealthCheck[] {
+export function parseHealthChecks(json: string | undefined): HealthCheckSpec[] {
   if (json === undefined || json.trim() === '') throw new HealthCheckConfigError('no health checks configured');
   let value: unknown;
   try {
@@ -92,7 +81,7 @@ export function parseHealthChecks(json: string | undefined): HealthCheck[] {
  * arrived within `timeoutMs`; rejects otherwise: a body that stalls or breaks off after the headers is unhealthy,
  * whatever the status said. Aborts after `timeoutMs` and whenever the breaker's own deadline aborts `context.signal`.
  */
-export async function requestEndpoint(check: HealthCheck, context: GuardedCallContext): Promise<number> {
+export async function requestEndpoint(check: HealthCheckSpec, context: GuardedCallContext): Promise<number> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`no response within ${check.timeoutMs} ms`)), check.timeoutMs);
   const onBreakerAbort = () => controller.abort(context.signal.reason);
@@ -117,7 +106,7 @@ export async function requestEndpoint(check: HealthCheck, context: GuardedCallCo
 
 /** Runs every check concurrently through `breaker` and reports each outcome. Never rejects because a check failed. */
 export async function runHealthChecks(
-  checks: readonly HealthCheck[],
+  checks: readonly HealthCheckSpec[],
   breaker: CircuitBreaker,
   now: () => number = Date.now,
 ): Promise<HealthCheckResult[]> {

@@ -3,12 +3,13 @@
  * circuit. It returns a summary rather than throwing on unhealthy endpoints: a failed scheduled invoke would only
  * be retried, and the circuit already records the failure.
  */
-import { HealthCheck, HealthCheckOutcome, HealthCheckResult, parseHealthChecks, runHealthChecks } from './checks';
+import { HealthCheckOutcome, HealthCheckResult, parseHealthChecks, runHealthChecks } from './checks';
+import type { HealthCheckSpec } from '../../lib/circuit-breaker/contract';
 import { CircuitBreaker } from '../runtime/circuit-breaker/breaker';
 import { CIRCUIT_BREAKER_ENV } from '../runtime/circuit-breaker/env';
 import { jsonLineLogger } from '../runtime/circuit-breaker/telemetry';
 
-let configured: { checks: HealthCheck[]; breaker: CircuitBreaker } | undefined;
+let configured: { checks: HealthCheckSpec[]; breaker: CircuitBreaker } | undefined;
 
 /** Summary returned by the handler. */
 export interface HealthCheckSummary {

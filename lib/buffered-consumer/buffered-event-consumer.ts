@@ -16,6 +16,7 @@ import { AlarmFactory, oldestMessageAgeMetric, visibleMessagesMetric } from '../
 import { registerDeduplicatingConsumer } from '../core/private/duplicate-windows';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
+import { EVENTBRIDGE } from '../core/private/limits';
 import { claimQueue } from '../core/private/queue-claims';
 import { ruleMetric } from '../core/private/rule-metrics';
 import { Problems, warn } from '../core/private/validation';
@@ -191,8 +192,8 @@ export class BufferedEventConsumer extends Construct {
           ? events.RuleTargetInput.fromEventPath('$.detail')
           : undefined,
         deadLetterQueue: this.targetDeadLetterQueue,
-        retryAttempts: props.retryAttempts ?? 185,
-        maxEventAge: props.maxEventAge ?? Duration.hours(24),
+        retryAttempts: props.retryAttempts ?? EVENTBRIDGE.retryAttempts.max,
+        maxEventAge: props.maxEventAge ?? Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max),
       }),
     );
 

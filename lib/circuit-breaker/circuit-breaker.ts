@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_ENV } from './contract';
+import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_ENV, CIRCUIT_ID_DIMENSION, CIRCUIT_TABLE, CircuitMetric, HealthCheckSpec } from './contract';
 import { settingsEnvironment } from './private/settings-environment';
 import {
   recordProtection, validateCallFitsFunction, validateHealthChecks, validateProtect, validateSettings,
@@ -110,13 +110,6 @@ export interface CircuitProtection {
   readonly openedAlarms: cloudwatch.IAlarm[];
 }
 
-/**
- * Names of the transition metrics the runtime emits (embedded metric format), with the circuit id as dimension
- * `CircuitId`. The runtime writes the same names; typed `metricCircuitXxx()` methods are the only way users reach them.
- */
-const TRANSITION_METRICS = { opened: 'CircuitOpened', halfOpened: 'CircuitHalfOpened', closed: 'CircuitClosed' } as const;
-const CIRCUIT_DIMENSION = 'CircuitId';
-
 
 /** Room in the health checker's timeout after its slowest check, for the circuit writes (well above the 1 s call margin). */
 const HEALTH_CHECKER_TIMEOUT_ROOM_MS = 10_000;
@@ -183,8 +176,8 @@ export class CircuitBreaker extends Construct {
     this.alarmFactory = new AlarmFactory(props);
 
     this.table = createTtlTable(this, 'Table', {
-      partitionKey: 'id',
-      timeToLiveAttribute: 'expiration',
+      partitionKey: CIRCUIT_TABLE.partitionKey,
+      timeToLiveAttribute: CIRCUIT_TABLE.timeToLiveAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.extensionLayer = new lambda.LayerVersion(this, 'ExtensionLayer', {
@@ -240,24 +233,28 @@ export class CircuitBreaker extends Construct {
    * are failing fast. The circuit's "opened" alarm watches this metric.
    */
   public metricCircuitOpened(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.transitionMetric(TRANSITION_METRICS.opened, circuitId, props);
+    return this.transitionMetric(CircuitMetric.OPENED, circuitId, props);
   }
 
   /** Transitions of `circuitId` into HALF_OPEN (a prober was elected), summed per minute. */
   public metricCircuitHalfOpened(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.transitionMetric(TRANSITION_METRICS.halfOpened, circuitId, props);
+    return this.transitionMetric(CircuitMetric.HALF_OPENED, circuitId, props);
   }
 
   /** Transitions of `circuitId` back to CLOSED (the dependency recovered), summed per minute. */
   public metricCircuitClosed(circuitId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.transitionMetric(TRANSITION_METRICS.closed, circuitId, props);
+    return this.transitionMetric(CircuitMetric.CLOSED, circuitId, props);
   }
 
-  private transitionMetric(metricName: string, circuitId: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  /**
+   * A transition metric the runtime emits (embedded metric format) under the names and dimension of the contract, which
+   * both sides import: typed `metricCircuitXxx()` methods are the only way users reach them.
+   */
+  private transitionMetric(metricName: CircuitMetric, circuitId: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { [CIRCUIT_DIMENSION]: circuitId },
+      dimensionsMap: { [CIRCUIT_ID_DIMENSION]: circuitId },
       statistic: 'Sum',
       period: Duration.minutes(1),
       ...props,
@@ -337,7 +334,7 @@ export class CircuitBreaker extends Construct {
     fn.addEnvironment(
       CIRCUIT_BREAKER_ENV.HEALTH_CHECKS,
       JSON.stringify(
-        checks.map((c) => ({
+        checks.map((c): HealthCheckSpec => ({
           url: c.url,
           circuitId: c.circuitId,
           timeoutMs: timeoutMsOf(c),

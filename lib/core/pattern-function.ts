@@ -40,9 +40,17 @@ export class PatternFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: PatternFunctionProps) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
     super(scope, id, { ...prepared.functionProps, code: props.code, handler: props.handler });
-    finishFunction(this, prepared, props);
-    this.functionLogGroup = prepared.logGroup;
-    this.onFailureQueue = prepared.onFailureQueue;
-    this.onFailureAlarm = prepared.onFailureAlarm;
+    const finished = finishFunction(this, prepared, props);
+    this.functionLogGroup = finished.logGroup;
+    this.onFailureQueue = finished.onFailureQueue;
+    this.onFailureAlarm = finished.onFailureAlarm;
+  }
+
+  /**
+   * The log group the function writes to: the one it created (`functionLogGroup`), not aws-cdk-lib's log-retention
+   * custom resource on the implicit `/aws/lambda/<name>` group, which a plain `lambda.Function` creates on first read.
+   */
+  public get logGroup(): logs.ILogGroup {
+    return this.functionLogGroup instanceof logs.LogGroup ? this.functionLogGroup : super.logGroup;
   }
 }

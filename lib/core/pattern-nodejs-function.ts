@@ -29,11 +29,19 @@ export class PatternNodejsFunction extends nodejs.NodejsFunction {
 
   constructor(scope: Construct, id: string, props: PatternNodejsFunctionProps = {}) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
-    super(scope, id, { ...props, ...prepared.functionProps });
-    finishFunction(this, prepared, props);
-    this.functionLogGroup = prepared.logGroup;
-    this.onFailureQueue = prepared.onFailureQueue;
-    this.onFailureAlarm = prepared.onFailureAlarm;
+    super(scope, id, prepared.functionProps);
+    const finished = finishFunction(this, prepared, props);
+    this.functionLogGroup = finished.logGroup;
+    this.onFailureQueue = finished.onFailureQueue;
+    this.onFailureAlarm = finished.onFailureAlarm;
+  }
+
+  /**
+   * The log group the function writes to: the one it created (`functionLogGroup`), not aws-cdk-lib's log-retention
+   * custom resource on the implicit `/aws/lambda/<name>` group, which a plain `lambda.Function` creates on first read.
+   */
+  public get logGroup(): logs.ILogGroup {
+    return this.functionLogGroup instanceof logs.LogGroup ? this.functionLogGroup : super.logGroup;
   }
 }
 

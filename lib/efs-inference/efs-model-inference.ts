@@ -260,8 +260,10 @@ export class EfsModelInference extends Construct {
         ),
       },
     });
-    // The function (and its provisioned environments) come up after the model is installed.
-    this.inferenceFunction.node.addDependency(install);
+    // The function (and its versions and provisioned environments, which refer to it) come up after the model is
+    // installed. The function resource alone waits: its role, inside it, is named by the file system policy the
+    // install's mount targets wait for.
+    this.inferenceFunction.node.defaultChild!.node.addDependency(install);
     restrictFileSystem(storage, [this.inferenceFunction.role!], this.syncFunction.role!);
 
     this.invokeTarget = props.provisionedConcurrentExecutions === undefined

@@ -18,6 +18,7 @@ import { CircuitBreaker } from '../circuit-breaker/circuit-breaker';
 import { PatternFunction } from '../core/pattern-function';
 import { AlarmFactory } from '../core/private/alarm-factory';
 import { bundledHandlerCode } from '../core/private/assets';
+import { EVENTBRIDGE } from '../core/private/limits';
 import { ruleMetric } from '../core/private/rule-metrics';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems } from '../core/private/validation';
@@ -102,8 +103,8 @@ export class RateLimitedEgress extends Construct {
       this.rule.addTarget(new targets.ApiDestination(this.apiDestination, {
         event: props.inputTransformation,
         deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.retryAttempts ?? 185,
-        maxEventAge: props.outageTolerance ?? Duration.hours(24),
+        retryAttempts: props.retryAttempts ?? EVENTBRIDGE.retryAttempts.max,
+        maxEventAge: props.outageTolerance ?? Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max),
       }));
       alarms.deadLetterQueueDepth(this, 'TargetDeadLetterQueueAlarm', this.deadLetterQueue, `${id} API destination dead-letter queue`);
       alarms.threshold(this, 'FailedInvocationsAlarm', {

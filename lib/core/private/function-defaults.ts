@@ -78,23 +78,30 @@ export function supportedNodeRuntimes(): lambda.Runtime[] {
 export const DEFAULT_MEMORY_MB = 256;
 
 /** What the library decided before the function exists (the function's own constructor needs it). */
-export interface PreparedFunction {
-  /** The alarm on the on-failure queue, once finishFunction created it. */
-  onFailureAlarm?: cloudwatch.Alarm;
-  /** Props to pass to the aws-cdk-lib constructor: the library defaults, then the user's props, then what is fixed. */
-  readonly functionProps: lambda.FunctionOptions & { readonly runtime: lambda.Runtime };
-  readonly logGroup: logs.ILogGroupRef;
-  readonly role: iam.IRole;
-  readonly ownsRole: boolean;
-  readonly onFailureQueue?: SecureQueue;
+export interface PreparedFunction<P extends PatternFunctionOptions = PatternFunctionOptions> {
+  /**
+   * Props to pass to the aws-cdk-lib constructor: the library defaults, then the user's props (all of them, less those
+   * the library applies itself), then what is fixed.
+   */
+  readonly functionProps: P & { readonly runtime: lambda.Runtime };
   readonly tracing: lambda.Tracing;
 }
 
+/** What {@link finishFunction} created inside the function. */
+export interface FinishedFunction {
+  readonly logGroup: logs.ILogGroupRef;
+  readonly onFailureQueue?: SecureQueue;
+  readonly onFailureAlarm?: cloudwatch.Alarm;
+}
+
 /**
- * Checks the options, then creates what a pattern function needs beside itself (log group, role, on-failure queue)
- * and merges the library defaults under the user's props. Called before the function's own constructor.
+ * Checks the options and merges the library defaults under the user's props. Called before the function's own
+ * constructor; what the function needs beside its code (log group, role, on-failure queue) is created by
+ * {@link finishFunction} inside the function's scope, once the function exists.
  */
-export function prepareFunction(scope: Construct, id: string, props: PatternFunctionOptions, runtime?: lambda.Runtime): PreparedFunction {
+export function prepareFunction<P extends PatternFunctionOptions>(
+  scope: Construct, id: string, props: P, runtime?: lambda.Runtime,
+): PreparedFunction<P> {
   // The function does not exist until its constructor returns, so problems are reported against the scope.
   const problems = new Problems(scope);
   problems.check(
@@ -118,19 +125,6 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
   checkFunctionOptions(problems, id, props);
   problems.throwIfAny();
 
-  const logGroup =
-    props.logGroup ??
-    new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-  const role =
-    props.role ??
-    new iam.Role(scope, `${id}ServiceRole`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      // IAM allows 1,000 characters; a long construct path must not make the role undeployable.
-      description: `Execution role of ${Stack.of(scope).stackName}/${id}`.slice(0, 1000),
-    });
-  const onFailureQueue = props.invokedAsynchronously
-    ? new SecureQueue(scope, `${id}OnFailure`, { isDeadLetterQueueOnly: true })
-    : undefined;
   const functionProps = {
     runtime: runtime ?? defaultNodeRuntime(),
     architecture: lambda.Architecture.ARM_64,
@@ -139,43 +133,93 @@ export function prepareFunction(scope: Construct, id: string, props: PatternFunc
     applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     timeout: Duration.seconds(30),
-    ...(onFailureQueue ? { onFailure: new destinations.SqsDestination(onFailureQueue.queue), retryAttempts: 2 } : {}),
     // An option passed as undefined (e.g. forwarded from optional props) keeps the library default. logRetention
-    // means the retention of the log group created above: passed on, aws-cdk-lib would create its custom resource.
-    ...definedOnly({ ...props, logRetention: undefined }),
+    // means the retention of the log group finishFunction creates: passed on, aws-cdk-lib would create its custom
+    // resource. The asynchronous-invocation options of an asynchronous function are applied by finishFunction
+    // together with its on-failure queue (aws-cdk-lib configures asynchronous invocation once per function).
+    ...definedOnly(props, props.invokedAsynchronously ? ['logRetention', ...ASYNC_INVOKE_OPTIONS] : ['logRetention']),
+    // aws-cdk-lib makes the whole function (its role inside it too) wait for the file system's mount targets; a file
+    // system policy naming the role would then close a cycle. finishFunction makes the function resource alone wait.
+    ...(props.filesystem ? { filesystem: new FileSystemWithoutDependency(props.filesystem) } : {}),
     // Tracing is configured by finishFunction, so its wildcard X-Ray grant lands in a policy of its own.
     tracing: lambda.Tracing.DISABLED,
-    logGroup,
-    role,
   };
-  return { functionProps, logGroup, role, ownsRole: !props.role, onFailureQueue, tracing: props.tracing ?? lambda.Tracing.ACTIVE };
+  return { functionProps: functionProps as P & { readonly runtime: lambda.Runtime }, tracing: props.tracing ?? lambda.Tracing.ACTIVE };
 }
 
-/** Completes a pattern function once it exists: tracing, log and network-interface grants, limit checks at synth. */
-export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, props: PatternFunctionOptions): void {
-  if (prepared.tracing !== lambda.Tracing.DISABLED) enableTracing(fn, prepared.tracing, prepared.role);
-  if (prepared.ownsRole) {
+/**
+ * Completes a pattern function once it exists, inside its scope: the log group (`LogGroup`), the execution role
+ * (`ServiceRole`, aws-cdk-lib's own id) stripped of aws-cdk-lib's managed policies, tracing, log and
+ * network-interface grants, the on-failure queue (`OnFailure`) and its alarm (`OnFailureAlarm`), limit checks at synth.
+ */
+export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, props: PatternFunctionOptions): FinishedFunction {
+  const logGroup = props.logGroup ?? createLogGroup(fn, props.logRetention ?? logs.RetentionDays.ONE_MONTH);
+  // aws-cdk-lib created the role as `ServiceRole` inside the function when the user gave none.
+  const ownsRole = props.role === undefined;
+  const role = fn.role!;
+  if (prepared.tracing !== lambda.Tracing.DISABLED) enableTracing(fn, prepared.tracing, role);
+  if (ownsRole) {
+    removeManagedPolicies(fn, role as iam.Role);
+    // IAM allows 1,000 characters; a long construct path must not make the role undeployable.
+    (role.node.defaultChild as iam.CfnRole).description = `Execution role of ${Stack.of(fn).stackName}/${fn.node.id}`.slice(0, 1000);
     // Only the two write actions, only on this function's own log group.
-    prepared.role.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [prepared.logGroup.logGroupRef.logGroupArn],
+        resources: [logGroup.logGroupRef.logGroupArn],
       }),
     );
-    // aws-cdk-lib adds AWSLambdaVPCAccessExecutionRole only to a role it creates itself; without these actions Lambda
-    // refuses to create a function in a VPC.
-    if (props.vpc) allowNetworkInterfaces(fn, prepared.role);
+    // aws-cdk-lib's AWSLambdaVPCAccessExecutionRole was removed above; without these actions Lambda refuses to
+    // create a function in a VPC.
+    if (props.vpc) allowNetworkInterfaces(fn, role);
   }
+  // Lambda needs the mount targets available when it creates the function (the dependency prepareFunction removed).
+  (fn.node.defaultChild as lambda.CfnFunction).node.addDependency(...(props.filesystem?.config.dependency ?? []));
   guardFunctionLimits(fn);
   acknowledgeFunctionDeadLetterQueue(fn, props.invokedAsynchronously ?? false);
   const newer = newerNodeRuntime(fn.runtime);
   if (newer) acknowledgeVerifiedRuntime(fn, fn.runtime.name, newer.name);
-  if (prepared.onFailureQueue) {
-    // Every failed asynchronous invocation lands in this queue: one message there is already an incident.
-    prepared.onFailureAlarm = new AlarmFactory({ alarmAction: props.alarmAction }).deadLetterQueueDepth(
-      fn.node.scope as Construct, `${fn.node.id}OnFailureAlarm`, prepared.onFailureQueue.queue, `${fn.node.path} on-failure queue`,
-    );
+  if (!props.invokedAsynchronously) return { logGroup };
+  const onFailureQueue = new SecureQueue(fn, 'OnFailure', { isDeadLetterQueueOnly: true });
+  fn.configureAsyncInvoke({
+    onFailure: new destinations.SqsDestination(onFailureQueue.queue),
+    onSuccess: props.onSuccess,
+    maxEventAge: props.maxEventAge,
+    retryAttempts: props.retryAttempts ?? 2,
+  });
+  // Every failed asynchronous invocation lands in this queue: one message there is already an incident.
+  const onFailureAlarm = new AlarmFactory({ alarmAction: props.alarmAction }).deadLetterQueueDepth(
+    fn, 'OnFailureAlarm', onFailureQueue.queue, `${fn.node.path} on-failure queue`,
+  );
+  return { logGroup, onFailureQueue, onFailureAlarm };
+}
+
+/**
+ * The function's own log group, inside the function. With aws-cdk-lib's `@aws-cdk/aws-lambda:useCdkManagedLogGroup`
+ * feature flag the function already created one (`LogGroup`, named `/aws/lambda/<function name>`); its name refers to
+ * the function, so the role's grant on it would make the function depend on itself. It is replaced: the function
+ * writes to this log group whatever the app's feature flags.
+ */
+function createLogGroup(fn: lambda.Function, retention: logs.RetentionDays): logs.ILogGroup {
+  fn.node.tryRemoveChild('LogGroup');
+  const logGroup = new logs.LogGroup(fn, 'LogGroup', { retention });
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  cfn.loggingConfig = { ...(cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty), logGroup: logGroup.logGroupName };
+  return logGroup;
+}
+
+/**
+ * aws-cdk-lib gives the role it creates for a function AWSLambdaBasicExecutionRole (logs on every log group of the
+ * account) and, in a VPC, AWSLambdaVPCAccessExecutionRole; a pattern function grants the same narrowly instead. The
+ * role keeps its managed policies in a list it renders at synth, and has no method to remove one: the list is emptied
+ * here, right after the function's constructor, so managed policies a user adds later are kept.
+ */
+function removeManagedPolicies(fn: lambda.Function, role: iam.Role): void {
+  const managed = (role as unknown as { managedPolicies?: iam.IManagedPolicy[] }).managedPolicies;
+  if (!Array.isArray(managed)) {
+    throw new Error(`${fn.node.path}: this aws-cdk-lib release keeps a role's managed policies elsewhere; pass your own role to the function`);
   }
+  managed.splice(0, managed.length);
 }
 
 /**
@@ -191,7 +235,9 @@ function enableTracing(fn: lambda.Function, mode: lambda.Tracing, role: iam.IRol
     ],
     roles: [role],
   });
-  fn.node.addDependency(policy);
+  // The function resource alone waits for the policy: a dependency of the whole function would also be one of the
+  // role inside it, which the policy refers to (a cycle).
+  (fn.node.defaultChild as lambda.CfnFunction).node.addDependency(policy);
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
@@ -207,9 +253,7 @@ function enableTracing(fn: lambda.Function, mode: lambda.Tracing, role: iam.IRol
  * before the function: Lambda checks the permissions when it creates the function.
  */
 function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
-  // Beside the function, not inside it: everything inside the function (its security group, its tracing policy) takes
-  // the function's dependencies, which would make the two policies depend on each other.
-  const policy = new iam.Policy(fn.node.scope as Construct, `${fn.node.id}NetworkInterfacePolicy`, {
+  const policy = new iam.Policy(fn, 'NetworkInterfacePolicy', {
     statements: [
       new iam.PolicyStatement({
         actions: [
@@ -234,6 +278,17 @@ function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
   });
 }
 
-function definedOnly<T extends object>(props: T): Partial<T> {
-  return Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** A function's file system without its dependency on the mount targets (see prepareFunction). */
+class FileSystemWithoutDependency extends lambda.FileSystem {
+  constructor(fileSystem: lambda.FileSystem) {
+    super({ ...fileSystem.config, dependency: undefined });
+  }
+}
+
+/** The options aws-cdk-lib applies in its single asynchronous-invocation configuration of a function. */
+const ASYNC_INVOKE_OPTIONS = ['onSuccess', 'maxEventAge', 'retryAttempts'];
+
+/** The props that are defined, less the `dropped` keys (absent, not undefined: a spread of them cannot bring them back). */
+function definedOnly<T extends object>(props: T, dropped: string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(props).filter(([key, value]) => value !== undefined && !dropped.includes(key))) as Partial<T>;
 }

@@ -26,7 +26,7 @@ export function validateEgress(problems: Problems, scope: IConstruct, props: Rat
     `rateLimitPerSecond ${props.rateLimitPerSecond} is not a whole number of at least 1`,
     'state the partner\'s limit in requests per second (1 or more)',
   );
-  const tolerance = props.outageTolerance ?? Duration.hours(24);
+  const tolerance = props.outageTolerance ?? Duration.seconds(EVENTBRIDGE.maxEventAgeSeconds.max);
   if (managed) {
     validateManaged(problems, scope, props, tolerance);
   } else {

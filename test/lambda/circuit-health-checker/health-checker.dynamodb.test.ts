@@ -6,10 +6,11 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { handler } from '../../../lambda/circuit-health-checker';
 import {
-  HealthCheck, HealthCheckConfigError, HealthCheckOutcome, parseHealthChecks, requestEndpoint, runHealthChecks,
+  HealthCheckConfigError, HealthCheckOutcome, parseHealthChecks, requestEndpoint, runHealthChecks,
 } from '../../../lambda/circuit-health-checker/checks';
 import { CIRCUIT_BREAKER_ENV } from '../../../lambda/runtime/circuit-breaker/env';
 import { CircuitState, windowTotals } from '../../../lambda/runtime/circuit-breaker/types';
+import type { HealthCheckSpec } from '../../../lib/circuit-breaker/contract';
 import { dynamoDbLocalEndpoint } from '../../support/dynamodb-local';
 import { createCircuitTable, testBreaker } from '../runtime/circuit-breaker/support';
 
@@ -41,7 +42,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const check = (path: string, circuitId: string, extra: Partial<HealthCheck> = {}): HealthCheck => ({ url: `${base}${path}`, circuitId, timeoutMs: 300, ...extra });
+const check = (path: string, circuitId: string, extra: Partial<HealthCheckSpec> = {}): HealthCheckSpec => ({ url: `${base}${path}`, circuitId, timeoutMs: 300, ...extra });
 
 describe('configuration', () => {
   test('parses a valid list', () => {

@@ -1,11 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { join } from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PatternFunction } from '../../../lib';
+import { PatternFunction, PatternNodejsFunction } from '../../../lib';
 import { INLINE_CODE, newStack, onlyResource, template } from '../../support/cdk';
 
 describe('PatternFunction defaults', () => {
@@ -146,4 +148,84 @@ test('an asynchronous function alarms on its first failed invocation, with the g
   const sync = newStack();
   expect(new PatternFunction(sync, 'Sync', { code: INLINE_CODE, handler: 'index.handler' }).onFailureAlarm).toBeUndefined();
   expect(Object.keys(template(sync).findResources('AWS::CloudWatch::Alarm'))).toEqual([]);
+});
+
+describe('what a pattern function creates lives inside its scope', () => {
+  test('role, log group, on-failure queue and its alarm are children of the function, none beside it', () => {
+    const stack = newStack();
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler', invokedAsynchronously: true });
+    expect(fn.node.children.map((c) => c.node.id)).toEqual(
+      expect.arrayContaining(['ServiceRole', 'LogGroup', 'TracingPolicy', 'OnFailure', 'OnFailureAlarm', 'EventInvokeConfig']),
+    );
+    expect(stack.node.children.map((c) => c.node.id)).toEqual(['Fn']);
+    expect(fn.role).toBe(fn.node.findChild('ServiceRole'));
+    expect(fn.functionLogGroup).toBe(fn.node.findChild('LogGroup'));
+    expect(fn.onFailureQueue).toBe(fn.node.findChild('OnFailure'));
+  });
+
+  test('fn.logGroup is the function\'s own log group, never aws-cdk-lib\'s log-retention custom resource', () => {
+    const stack = newStack();
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler' });
+    expect(fn.logGroup).toBe(fn.functionLogGroup);
+    template(stack).resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('with aws-cdk-lib\'s managed log group flag, still one log group, the function\'s own, and no dependency cycle', () => {
+    const stack = new Stack(new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true } }), 'S');
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler' });
+    const t = template(stack);
+    t.resourceCountIs('AWS::Logs::LogGroup', 1);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, LogGroupName: Match.absent() });
+    expect(fn.logGroup).toBe(fn.node.findChild('LogGroup'));
+    expect(fn.logGroup).toBe(fn.functionLogGroup);
+  });
+
+  test('managed policies a user adds after construction are kept; aws-cdk-lib\'s default ones are not', () => {
+    const stack = newStack();
+    const fn = new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler' });
+    fn.role!.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+    const arns = JSON.stringify(onlyResource(template(stack), 'AWS::IAM::Role').Properties.ManagedPolicyArns);
+    expect(arns).toContain('ReadOnlyAccess');
+    expect(arns).not.toContain('AWSLambdaBasicExecutionRole');
+  });
+
+  test('asynchronous options are applied once, with the on-failure queue (no double configuration)', () => {
+    const stack = newStack();
+    new PatternFunction(stack, 'Fn', {
+      code: INLINE_CODE, handler: 'index.handler', invokedAsynchronously: true, retryAttempts: 0, maxEventAge: Duration.minutes(5),
+    });
+    template(stack).hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: Match.objectLike({}) },
+    });
+  });
+
+  test('only the function resource waits for the tracing policy (the role inside the function must not)', () => {
+    const stack = newStack();
+    new PatternFunction(stack, 'Fn', { code: INLINE_CODE, handler: 'index.handler', invokedAsynchronously: true });
+    const t = template(stack);
+    const dependents = Object.entries(t.toJSON().Resources as Record<string, { DependsOn?: string[] }>)
+      .filter(([, r]) => (r.DependsOn ?? []).some((d) => d.startsWith('FnTracingPolicy')))
+      .map(([logicalId]) => logicalId);
+    expect(dependents).toEqual([Object.keys(t.findResources('AWS::Lambda::Function'))[0]]);
+  });
+});
+
+test('PatternNodejsFunction: the same layout, logRetention on its own group, asynchronous options applied once', () => {
+  const stack = newStack();
+  const fn = new PatternNodejsFunction(stack, 'Fn', {
+    entry: join(__dirname, '..', '..', 'cfn-lint', 'nodejs-handler.ts'),
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    invokedAsynchronously: true,
+    retryAttempts: 1,
+  });
+  const t = template(stack);
+  // (the asset adds the synthesizer's BootstrapVersion parameter and rule beside it)
+  expect(stack.node.children.map((c) => c.node.id).filter((id) => id.startsWith('Fn'))).toEqual(['Fn']);
+  expect(fn.logGroup).toBe(fn.node.findChild('LogGroup'));
+  t.resourceCountIs('Custom::LogRetention', 0);
+  t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: Match.objectLike({}) } });
+  expect(onlyResource(t, 'AWS::IAM::Role').Properties.ManagedPolicyArns).toBeUndefined();
 });

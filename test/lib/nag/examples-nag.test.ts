@@ -23,10 +23,10 @@ test.each(Object.keys(EXAMPLE_STACKS))('%s has no unacknowledged ServerlessPatte
 
 test('a new wildcard grant is reported and fails enforcement', () => {
   const stack = EXAMPLE_STACKS.RecruitingAgency();
-  const role = stack.node.findChild('InventoryWriterServiceRole') as iam.Role;
+  const role = stack.node.findChild('InventoryWriter').node.findChild('ServiceRole') as iam.Role;
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:*'], resources: ['*'] }));
   expect(() => ScopedNagValidation.enforce(stack, new AwsSolutionsChecks())).toThrow(
-    /cdk-nag: \d+ unacknowledged finding\(s\):[\s\S]*AwsSolutions-IAM5\[Action::sqs:\*\]  RecruitingAgency\/InventoryWriterServiceRole\/DefaultPolicy\/Resource/,
+    /cdk-nag: \d+ unacknowledged finding\(s\):[\s\S]*AwsSolutions-IAM5\[Action::sqs:\*\]  RecruitingAgency\/InventoryWriter\/ServiceRole\/DefaultPolicy\/Resource/,
   );
 });
 
