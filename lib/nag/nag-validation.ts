@@ -11,16 +11,20 @@ import { formatFindings } from './private/format';
 /**
  * Runs cdk-nag packs over a fixed scope and makes their findings fail synthesis.
  *
- * cdk-nag 3 packs expect the CDK to hand them the construct tree (`appConstruct`) on the validation context. The
- * aws-cdk-lib releases this library supports do not, so a pack registered the documented way reports an internal
- * error, checks nothing, and `cdk synth` still exits 0. This class gives each pack its scope directly: findings
- * appear in the CDK's policy validation report and {@link ScopedNagValidation.enforce} throws on any of them.
+ * cdk-nag 3 packs expect the CDK to hand them the construct tree (`appConstruct`) on the validation context.
+ * aws-cdk-lib 2.257, the oldest release this library supports, does not (2.258 and newer do), so there a pack
+ * registered the documented way reports an internal error, checks nothing, and `cdk synth` still exits 0. This class
+ * gives each pack its scope directly, on every release: findings appear in the CDK's validation report, and
+ * {@link ScopedNagValidation.enforce} throws on any of them before synthesis.
  */
 export class ScopedNagValidation implements IPolicyValidationPlugin {
   /**
-   * Registers each pack as a validation plugin on `scope`. After `app.synth()` the CDK prints the findings, writes
-   * them to `policy-validation-report.json` in the output directory and sets the process exit code to 1, so
-   * `cdk synth` fails. Use {@link ScopedNagValidation.enforce} instead to throw before synthesis.
+   * Registers each pack as a validation plugin on `scope`. After writing the stacks, `app.synth()` treats a finding
+   * as the aws-cdk-lib release in use treats any failed validation: 2.257 prints it, writes
+   * `policy-validation-report.json` in the output directory and sets the process exit code to 1; 2.258 to 2.261 do
+   * the same with `validation-report.json`; 2.262 and newer write `validation-report.json` and throw (or, in the
+   * "process" app mode, print and set exit code 1). Either way `cdk synth` fails. Use
+   * {@link ScopedNagValidation.enforce} instead to throw before synthesis on every release.
    */
   public static addPacks(scope: IConstruct, ...packs: NagPack[]): ScopedNagValidation[] {
     const plugins = packs.map((pack) => new ScopedNagValidation(scope, pack));
