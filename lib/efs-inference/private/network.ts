@@ -97,7 +97,7 @@ export function existingVpc(scope: Construct, vpc: ec2.IVpc, selection: ec2.Subn
     // The policy is the user's to write and synth cannot evaluate it for every request the sync makes: a warning.
     warn(scope, 'EfsModelInference.S3EndpointPolicy',
       `S3 endpoint ${withPolicy.map((e) => (e.construct.node.scope ?? e.construct).node.path).join(', ')} has an endpoint policy, which applies to the model sync's S3 ` +
-      `requests: it must allow s3:GetObject on the model's objects (the bucket and prefix of ModelSource.fromBucket, or the CDK assets bucket ` +
+      'requests: it must allow s3:GetObject on the model\'s objects (the bucket and prefix of ModelSource.fromBucket, or the CDK assets bucket ' +
       `for ModelSource.fromDirectory) and s3:PutObject on ${responseBucketArn(scope)}, CloudFormation's response bucket ` +
       '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-vpce-bucketnames.html); otherwise the deploy waits for the ' +
       'model until the custom resource times out and fails. Add those statements to the endpoint policy, or use an endpoint without one');

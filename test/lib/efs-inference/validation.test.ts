@@ -223,7 +223,8 @@ describe('a model bucket in another region than the stack', () => {
 
   test("refused with the construct's VPC (S3 through a gateway endpoint only), naming the fix", () => {
     expect(ids(inRegion('eu-west-1'), fromBucketIn('us-east-1'))).toEqual(['EfsModelInference.BucketInOtherRegion']);
-    expect(() => new EfsModelInference(inRegion('eu-west-1'), 'Model', { model, ...fromBucketIn('us-east-1')(inRegion('eu-west-1')) })).toThrow(
+    const stack = inRegion('eu-west-1');
+    expect(() => new EfsModelInference(stack, 'Model', fromBucketIn('us-east-1')(stack) as EfsModelInferenceProps)).toThrow(
       /the model bucket is in us-east-1, the stack in eu-west-1: an S3 gateway endpoint reaches buckets of its own region only.*Fix: copy the model to a bucket in eu-west-1/,
     );
   });
