@@ -8,7 +8,7 @@ import { EFS_INFERENCE_DEFAULTS, EFS_INFERENCE_ENV, MODEL_SYNC_ATTRIBUTES } from
 import { InferenceHandler } from './inference-handler';
 import { ModelSource } from './model-source';
 import { checkMountTargets } from './private/mount-targets';
-import { createVpc, existingVpc, InferenceNetwork } from './private/network';
+import { checkBucketRegion, createVpc, existingVpc, InferenceNetwork } from './private/network';
 import { createStorage, mountFor, restrictFileSystem } from './private/storage';
 import { SERVICE_TIMEOUT_MARGIN, validateProps, validateUnzippedSize } from './private/validation';
 import { PatternAlarmOptions } from '../core/alarms';
@@ -175,6 +175,7 @@ export class EfsModelInference extends Construct {
     const source = props.model._bind(this, problems);
     const network: InferenceNetwork = props.vpc ? existingVpc(this, props.vpc, props.vpcSubnets, problems) : createVpc(this);
     if (props.fileSystem && props.vpc) checkMountTargets(problems, this, props.fileSystem, props.vpc, props.vpcSubnets);
+    if (source) checkBucketRegion(problems, this, source, network);
     if (handler) {
       validateUnzippedSize(problems, handler.measured);
       if (handler.requiredFile && source?.knownFiles) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -28,6 +28,8 @@ export interface BoundModelSource {
   readonly request: ModelSyncRequest;
   /** Environment variables the sync function needs for this source. */
   readonly environment: Record<string, string>;
+  /** The region of the bucket the sync function reads, when synth knows it and it is not the stack's own. */
+  readonly bucketRegion?: string;
   /** The version's file paths when synth knows them (a local directory), for the checks that need them. */
   readonly knownFiles?: string[];
   /** Lets the sync function read the files (and subscribe it to publications). */
@@ -113,6 +115,8 @@ class BucketModelSource extends ModelSource {
       `use e.g. "models/ranker/": the manifest is read from <prefix>${MODEL_LAYOUT.manifestFile}`,
     )) return undefined;
     return {
+      // An imported bucket's region is the one given to fromBucketAttributes (else the stack's); the deploy checks it.
+      bucketRegion: Token.isUnresolved(bucket.env.region) ? undefined : bucket.env.region,
       request: { kind: 'prefix', bucket: bucket.bucketName, prefix },
       environment: { [EFS_INFERENCE_ENV.SOURCE_BUCKET]: bucket.bucketName, [EFS_INFERENCE_ENV.SOURCE_PREFIX]: prefix },
       connect: (fn) => {

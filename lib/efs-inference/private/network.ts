@@ -10,6 +10,23 @@ export interface InferenceNetwork {
   readonly subnets: ec2.SubnetSelection;
   /** The S3 endpoint found or created (the model sync must not run before its route exists). */
   readonly s3Endpoint?: IConstruct;
+  /**
+   * Whether the functions' subnets reach S3 in other regions: only through a route leaving the VPC (NAT gateway,
+   * transit gateway, instance), since a gateway endpoint serves the buckets of its own region only ("Gateway endpoints
+   * for Amazon S3", Considerations, https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html).
+   * Undefined when synth cannot tell (an imported VPC).
+   */
+  readonly reachesOtherRegions?: boolean;
+}
+
+/**
+ * CloudFormation's bucket for custom resource responses: the sync function answers through a presigned URL into it,
+ * so an S3 endpoint policy must let it put objects there ("Setting up VPC endpoints for AWS CloudFormation",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-vpce-bucketnames.html: the region without dashes).
+ */
+function responseBucketArn(scope: IConstruct): string {
+  const region = Stack.of(scope).region;
+  return `arn:aws:s3:::cloudformation-custom-resource-response-${Token.isUnresolved(region) ? '<region without dashes>' : region.replace(/-/g, '')}/*`;
 }
 
 /**
@@ -29,7 +46,7 @@ export function createVpc(scope: Construct): InferenceNetwork {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(scope, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_MONTH })),
   });
   const s3Endpoint = vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-  return { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, s3Endpoint };
+  return { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, s3Endpoint, reachesOtherRegions: false };
 }
 
 /**
@@ -60,7 +77,9 @@ export function existingVpc(scope: Construct, vpc: ec2.IVpc, selection: ec2.Subn
   if (!(vpc.node.defaultChild instanceof ec2.CfnVPC)) {
     warn(scope, 'EfsModelInference.UncheckedVpcRoutes',
       `VPC ${vpc.vpcId} is imported, so synth cannot check that the sync function reaches S3 from its subnets: give them an S3 ` +
-      'gateway endpoint (or an interface endpoint, or a NAT route), or the deploy waits for the model until the custom resource times out');
+      'gateway endpoint (or an interface endpoint, or a NAT route) whose endpoint policy, if any, allows s3:GetObject on the model\'s objects ' +
+      `and s3:PutObject on ${responseBucketArn(scope)} (CloudFormation's response bucket), or the deploy waits for the model until the ` +
+      'custom resource times out');
     return { vpc, subnets };
   }
   const endpoints = s3Endpoints(vpc);
@@ -71,7 +90,43 @@ export function existingVpc(scope: Construct, vpc: ec2.IVpc, selection: ec2.Subn
       'route table, no S3 interface endpoint, no NAT route): the model sync could not read the model or answer CloudFormation',
     "add one: vpc.addGatewayEndpoint('S3', { service: GatewayVpcEndpointAwsService.S3 }) (free, no NAT needed)",
   );
-  return { vpc, subnets, s3Endpoint: endpoints[0]?.construct };
+  const serving = endpoints.filter((e) => selected.some((subnet) => serves(e, subnet)));
+  // aws-cdk-lib's endpoints hold their policy in a token that resolves to undefined until a statement is added.
+  const withPolicy = serving.filter((e) => Stack.of(e.construct).resolve(e.construct.policyDocument) !== undefined);
+  if (withPolicy.length > 0) {
+    // The policy is the user's to write and synth cannot evaluate it for every request the sync makes: a warning.
+    warn(scope, 'EfsModelInference.S3EndpointPolicy',
+      `S3 endpoint ${withPolicy.map((e) => (e.construct.node.scope ?? e.construct).node.path).join(', ')} has an endpoint policy, which applies to the model sync's S3 ` +
+      'requests: it must allow s3:GetObject on the model\'s objects (the bucket and prefix of ModelSource.fromBucket, or the CDK assets bucket ' +
+      `for ModelSource.fromDirectory) and s3:PutObject on ${responseBucketArn(scope)}, CloudFormation's response bucket ` +
+      '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-vpce-bucketnames.html); otherwise the deploy waits for the ' +
+      'model until the custom resource times out and fails. Add those statements to the endpoint policy, or use an endpoint without one');
+  }
+  return {
+    vpc,
+    subnets,
+    s3Endpoint: endpoints[0]?.construct,
+    reachesOtherRegions: selected.every(routesBeyondVpc),
+  };
+}
+
+/**
+ * A model bucket in another region than the stack is reached only through a route leaving the VPC: refused where the
+ * subnets have none (the construct's own VPC never has), a warning where synth cannot tell (an imported VPC). An
+ * unresolved region on either side is not judged.
+ */
+export function checkBucketRegion(problems: Problems, scope: IConstruct, source: { bucketRegion?: string }, network: InferenceNetwork): void {
+  const stackRegion = Stack.of(scope).region;
+  const bucketRegion = source.bucketRegion;
+  if (bucketRegion === undefined || Token.isUnresolved(stackRegion) || bucketRegion === stackRegion || network.reachesOtherRegions) return;
+  const problem = `the model bucket is in ${bucketRegion}, the stack in ${stackRegion}: an S3 gateway endpoint reaches buckets of its own region ` +
+    'only (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html, Considerations)';
+  const fix = `copy the model to a bucket in ${stackRegion} (S3 replication keeps it there), or pass a vpc whose subnets route through a NAT gateway`;
+  if (network.reachesOtherRegions === false) {
+    problems.add('EfsModelInference.BucketInOtherRegion', `${problem}, and the functions' subnets have no other way out`, fix);
+  } else {
+    warn(scope, 'EfsModelInference.BucketInOtherRegion', `${problem}; synth cannot see whether the imported VPC's subnets route elsewhere. ${fix}`);
+  }
 }
 
 interface S3Endpoint {
@@ -95,9 +150,17 @@ function s3Endpoints(vpc: ec2.IVpc): S3Endpoint[] {
   return found;
 }
 
+/** Whether `endpoint` carries `subnet`'s S3 traffic: an interface endpoint any subnet's, a gateway endpoint its route tables'. */
+function serves(endpoint: S3Endpoint, subnet: ec2.ISubnet): boolean {
+  return !endpoint.gateway || endpoint.routeTableIds.includes(subnet.routeTable.routeTableId);
+}
+
 function reachesS3(subnet: ec2.ISubnet, endpoints: S3Endpoint[]): boolean {
-  if (endpoints.some((e) => !e.gateway || e.routeTableIds.includes(subnet.routeTable.routeTableId))) return true;
-  // A default route through something other than an internet gateway (a Lambda interface has no public address).
+  return endpoints.some((e) => serves(e, subnet)) || routesBeyondVpc(subnet);
+}
+
+/** A default route through something other than an internet gateway (a Lambda interface has no public address). */
+function routesBeyondVpc(subnet: ec2.ISubnet): boolean {
   return subnet.node.findAll().some((c) =>
     c instanceof ec2.CfnRoute && c.destinationCidrBlock === '0.0.0.0/0' &&
     (c.natGatewayId !== undefined || c.transitGatewayId !== undefined || c.instanceId !== undefined || c.networkInterfaceId !== undefined));

@@ -6,8 +6,10 @@ import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EfsModelInference, EfsModelInferenceProps, InferenceHandler, ModelSource, PatternErrors } from '../../../lib';
@@ -202,5 +204,80 @@ describe('functionUrl in a region without Lambda function URLs', () => {
   test("the list holds CloudFormation's gaps and the Lambda guide's, and no region twice", () => {
     expect(FUNCTION_URL_UNAVAILABLE_REGIONS).toEqual(expect.arrayContaining([...FUNCTION_URLS.cloudFormationGaps, ...FUNCTION_URLS.documentedGaps]));
     expect(new Set(FUNCTION_URL_UNAVAILABLE_REGIONS).size).toBe(FUNCTION_URL_UNAVAILABLE_REGIONS.length);
+  });
+});
+
+describe('a model bucket in another region than the stack', () => {
+  const inRegion = (region: string) => new Stack(new App(), 'S', { env: { account: '123456789012', region } });
+  const bucketIn = (s: Stack, region: string) => s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'models', region });
+  const ids = (stack: Stack, props: (s: Stack) => Partial<EfsModelInferenceProps>) => {
+    try {
+      new EfsModelInference(stack, 'Model', { model, ...props(stack) });
+    } catch (error) {
+      if (!PatternErrors.isPatternValidationError(error)) throw error;
+      return PatternErrors.problemsOf(error).map((p) => p.id);
+    }
+    return [];
+  };
+  const fromBucketIn = (region: string) => (s: Stack) => ({ model: ModelSource.fromBucket(bucketIn(s, region), 'models/', { syncOnPublish: false }) });
+
+  test("refused with the construct's VPC (S3 through a gateway endpoint only), naming the fix", () => {
+    expect(ids(inRegion('eu-west-1'), fromBucketIn('us-east-1'))).toEqual(['EfsModelInference.BucketInOtherRegion']);
+    const stack = inRegion('eu-west-1');
+    expect(() => new EfsModelInference(stack, 'Model', fromBucketIn('us-east-1')(stack) as EfsModelInferenceProps)).toThrow(
+      /the model bucket is in us-east-1, the stack in eu-west-1: an S3 gateway endpoint reaches buckets of its own region only.*Fix: copy the model to a bucket in eu-west-1/,
+    );
+  });
+
+  test('refused with a VPC of the app whose subnets reach S3 through a gateway endpoint only', () => {
+    expect(ids(inRegion('eu-west-1'), (s) => ({ ...fromBucketIn('us-east-1')(s), vpc: withS3Endpoint(isolatedVpc(s)) }))).toEqual(['EfsModelInference.BucketInOtherRegion']);
+  });
+
+  test('accepted in the same region, through a NAT gateway, and when either region is unresolved', () => {
+    expect(ids(inRegion('eu-west-1'), fromBucketIn('eu-west-1'))).toEqual([]);
+    expect(ids(inRegion('eu-west-1'), (s) => ({ ...fromBucketIn('us-east-1')(s), vpc: new ec2.Vpc(s, 'Vpc', { natGateways: 1 }) }))).toEqual([]);
+    expect(ids(newStack(), fromBucketIn('us-east-1'))).toEqual([]);
+    expect(ids(inRegion('eu-west-1'), (s) => ({ model: ModelSource.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'models'), 'models/', { syncOnPublish: false }) }))).toEqual([]);
+  });
+
+  test('an imported VPC cannot tell: a warning', () => {
+    const stack = inRegion('eu-west-1');
+    new EfsModelInference(stack, 'Model', {
+      ...fromBucketIn('us-east-1')(stack),
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], isolatedSubnetIds: ['subnet-1'], isolatedSubnetRouteTableIds: ['rtb-1'] }),
+    });
+    Annotations.fromStack(stack).hasWarning('/S/Model', Match.stringLikeRegexp('the model bucket is in us-east-1, the stack in eu-west-1.*cannot see whether'));
+  });
+});
+
+describe('an S3 endpoint policy on the functions\' subnets', () => {
+  const policyWarnings = (stack: Stack) =>
+    Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('EfsModelInference.S3EndpointPolicy'));
+
+  test('warned, naming the endpoint, CloudFormation\'s response bucket of the region, and the fix', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = isolatedVpc(stack);
+    const endpoint = vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    endpoint.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::my-models/*'] }));
+    new EfsModelInference(stack, 'Model', { model, vpc });
+    const found = policyWarnings(stack);
+    expect(found).toHaveLength(1);
+    expect(String(found[0].entry.data)).toMatch(
+      /S3 endpoint S\/Vpc\/S3 has an endpoint policy.*s3:PutObject on arn:aws:s3:::cloudformation-custom-resource-response-euwest1\/\*.*Add those statements to the endpoint policy/,
+    );
+  });
+
+  test('no warning for an endpoint without a policy, nor for a policy on an endpoint serving other subnets', () => {
+    const plain = newStack();
+    new EfsModelInference(plain, 'Model', { model, vpc: withS3Endpoint(isolatedVpc(plain)) });
+    expect(policyWarnings(plain)).toEqual([]);
+
+    const elsewhere = newStack();
+    const vpc = new ec2.Vpc(elsewhere, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'A', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, { name: 'B', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    vpc.addGatewayEndpoint('S3A', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [{ subnetGroupName: 'A' }] })
+      .addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['*'] }));
+    vpc.addGatewayEndpoint('S3B', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [{ subnetGroupName: 'B' }] });
+    new EfsModelInference(elsewhere, 'Model', { model, vpc, vpcSubnets: { subnetGroupName: 'B' } });
+    expect(policyWarnings(elsewhere)).toEqual([]);
   });
 });
