@@ -3,41 +3,19 @@
  * (modelled in pipe-semantics.ts), the pre-bundled enrichment function the construct deploys, and its target
  * parameters and input template. What comes out is what the bus or the FIFO queue would receive.
  */
-import { join } from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { Template } from 'aws-cdk-lib/assertions';
 import { applyInputTemplate, matchesPattern, targetParameter } from './pipe-semantics';
-import { OutboxDelivery } from '../../../lambda/runtime/outbox/outbox-row';
+import { enrichmentHandler as deployedEnrichment, synthesizedPipe as synthesized } from './synthesized-pipe';
 import { outboxEventFrom, PublishedOutboxEvent } from '../../../lambda/runtime/outbox/published-event';
 import { OutboxWriter } from '../../../lambda/runtime/outbox/writer';
-import { OutboxTarget, TransactionalOutbox } from '../../../lib';
-import { newStack } from '../../support/cdk';
+import { OutboxTarget } from '../../../lib';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
 import { createOutboxTable, localStreamsClient, PipeStreamRecord, readStream } from '../runtime/outbox/local-stream';
 
 const SOURCE = 'com.example.orders';
-const BUNDLE = join(__dirname, '..', '..', '..', 'assets', 'outbox-enrichment', 'index.js');
-
-/** The pipe's filter and target settings, read from the synthesized template. */
-function synthesizedPipe(target: OutboxTarget) {
-  const stack = newStack();
-  new TransactionalOutbox(stack, 'Outbox', { eventSource: SOURCE, target });
-  const [pipe] = Object.values(Template.fromStack(stack).findResources('AWS::Pipes::Pipe')) as any[];
-  const filters = pipe.Properties.SourceParameters.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
-  return { filters, target: pipe.Properties.TargetParameters };
-}
-
-/** The deployed handler, loaded with the environment the construct gives it. */
-function enrichmentHandler(): (records: unknown[]) => Promise<OutboxDelivery[]> {
-  process.env.OUTBOX_EVENT_SOURCE = SOURCE;
-  let handler: (records: unknown[]) => Promise<OutboxDelivery[]> = async () => [];
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require(BUNDLE).handler;
-  });
-  return handler;
-}
+const synthesizedPipe = (target: OutboxTarget) => synthesized(target, SOURCE);
+const enrichmentHandler = () => deployedEnrichment({ OUTBOX_EVENT_SOURCE: SOURCE });
 
 // Details chosen to break a naive conversion: nested arrays and maps, numbers DynamoDB would store as strings,
 // booleans, null, an empty string, unicode, and keys that look like DynamoDB type tags.

@@ -13,7 +13,6 @@
  *   to hold the minimum number of calls.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { seededRandom } from './seeded-random';
 import { captureLogger, countingClient, createCircuitTable, ManualClock, RequestCounter } from './support';
 import { CircuitStateServer } from '../../../../lambda/circuit-breaker-extension/state-server';
 import { CircuitBreaker } from '../../../../lambda/runtime/circuit-breaker/breaker';
@@ -22,6 +21,7 @@ import { CircuitOpenError, CircuitRejectionReason } from '../../../../lambda/run
 import { CircuitStore } from '../../../../lambda/runtime/circuit-breaker/store';
 import { FailureCounting } from '../../../../lambda/runtime/circuit-breaker/types';
 import { CIRCUIT_BREAKER_DEFAULTS as D } from '../../../../lib/circuit-breaker/contract';
+import { seededRandom } from '../../../support/seeded-random';
 
 let table: string;
 let shared: { client: DynamoDBClient; counter: RequestCounter };

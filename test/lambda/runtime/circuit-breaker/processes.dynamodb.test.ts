@@ -3,22 +3,23 @@
  * real clock) against DynamoDB Local: the probe election under a forced race, and fleet-wide rate counting.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkerFleet } from './processes/fleet';
-import type { TrafficTask, WorkerResult } from './processes/protocol';
+import { join } from 'node:path';
+import type { TrafficTask, WorkerResult, WorkerTask } from './processes/protocol';
 import { countingClient, createCircuitTable } from './support';
 import { CircuitRejectionReason } from '../../../../lambda/runtime/circuit-breaker/errors';
 import { CircuitStore } from '../../../../lambda/runtime/circuit-breaker/store';
 import { CircuitState, FailureCounting, windowTotals } from '../../../../lambda/runtime/circuit-breaker/types';
 import { dynamoDbLocalEndpoint } from '../../../support/dynamodb-local';
+import { WorkerFleet } from '../../../support/worker-fleet';
 
 const PROCESSES = 8;
 
 let table: string;
-let fleet: WorkerFleet;
+let fleet: WorkerFleet<WorkerTask, WorkerResult>;
 let store: CircuitStore;
 let client: ReturnType<typeof countingClient>['client'];
 beforeAll(async () => {
-  [table, fleet] = await Promise.all([createCircuitTable('processes'), WorkerFleet.bundle()]);
+  [table, fleet] = await Promise.all([createCircuitTable('processes'), WorkerFleet.bundle<WorkerTask, WorkerResult>(join(__dirname, 'processes', 'worker.ts'))]);
   client = countingClient().client;
   store = new CircuitStore(client, table);
 });

@@ -57,7 +57,8 @@ export async function readStream(streams: DynamoDBStreamsClient, streamArn: stri
   return records.sort((a, b) => a.dynamodb.SequenceNumber.localeCompare(b.dynamodb.SequenceNumber));
 }
 
-function asPipeRecord(record: any, streamArn: string): PipeStreamRecord {
+/** A Streams API record in the shape a pipe receives it. */
+export function asPipeRecord(record: any, streamArn: string): PipeStreamRecord {
   const plain = JSON.parse(JSON.stringify(record));
   plain.dynamodb.ApproximateCreationDateTime = Math.floor(new Date(record.dynamodb.ApproximateCreationDateTime).getTime() / 1000);
   return { ...plain, eventSourceARN: streamArn };

@@ -1,6 +1,6 @@
 /**
  * One execution environment in its own OS process: its own DynamoDB client, its own CircuitBreaker, the real clock.
- * Bundled and spawned by fleet.ts. Protocol on stdio, one JSON object a line:
+ * Bundled and spawned by test/support/worker-fleet.ts. Protocol on stdio, one JSON object a line:
  *   parent → argv[2]: the task;  worker → `{"ready":true}` once loaded and connected;
  *   parent → stdin: `{"startAt":<epoch ms>}`;  worker → its result, then it exits.
  */
@@ -9,7 +9,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ElectionTask, TaskResult, TrafficTask, WorkerTask } from './protocol';
 import { CircuitBreaker } from '../../../../../lambda/runtime/circuit-breaker/breaker';
 import { CircuitOpenError } from '../../../../../lambda/runtime/circuit-breaker/errors';
-import { seededRandom } from '../seeded-random';
+import { seededRandom } from '../../../../support/seeded-random';
 
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand']);
 

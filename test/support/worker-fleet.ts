@@ -1,6 +1,8 @@
 /**
- * Runs worker.ts as separate OS processes: bundled once with esbuild (the AWS SDK stays external and resolves from
- * this repository), spawned with `node`, released together once every one of them is loaded and connected.
+ * Runs a worker script as separate OS processes: bundled once with esbuild (the AWS SDK stays external and resolves
+ * from this repository), spawned with `node`, released together once every one of them is loaded and connected.
+ * Protocol on stdio, one JSON object a line: parent → argv[2]: the task; worker → `{"ready":true}` once loaded and
+ * connected; parent → stdin: `{"startAt":<epoch ms>}`; worker → its result, then it exits.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,17 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
-import type { WorkerResult, WorkerTask } from './protocol';
 
-const repoRoot = join(__dirname, '..', '..', '..', '..', '..');
+const repoRoot = join(__dirname, '..', '..');
 
-export class WorkerFleet {
-  /** Bundles the worker into a temporary directory. */
-  public static async bundle(): Promise<WorkerFleet> {
-    const dir = mkdtempSync(join(tmpdir(), 'circuit-workers-'));
+export class WorkerFleet<TTask, TResult> {
+  /** Bundles the worker script `entry` into a temporary directory. */
+  public static async bundle<TTask, TResult>(entry: string): Promise<WorkerFleet<TTask, TResult>> {
+    const dir = mkdtempSync(join(tmpdir(), 'workers-'));
     const file = join(dir, 'worker.js');
     await build({
-      entryPoints: [join(__dirname, 'worker.ts')],
+      entryPoints: [entry],
       outfile: file,
       bundle: true,
       platform: 'node',
@@ -27,7 +28,7 @@ export class WorkerFleet {
       external: ['@aws-sdk/*', '@smithy/*'],
       logLevel: 'warning',
     });
-    return new WorkerFleet(dir, file);
+    return new WorkerFleet<TTask, TResult>(dir, file);
   }
 
   private constructor(private readonly dir: string, private readonly file: string) {}
@@ -36,7 +37,7 @@ export class WorkerFleet {
    * Starts one process per task, waits until all are ready, gives them one common start time `startDelayMs` ahead,
    * and resolves with their results in task order. Rejects if a process fails.
    */
-  public async run(tasks: WorkerTask[], startDelayMs = 200): Promise<WorkerResult[]> {
+  public async run(tasks: TTask[], startDelayMs = 200): Promise<TResult[]> {
     const children = tasks.map((task) => spawn(process.execPath, [this.file, JSON.stringify(task)], {
       env: { PATH: process.env.PATH, NODE_PATH: join(repoRoot, 'node_modules'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -46,7 +47,7 @@ export class WorkerFleet {
       await Promise.all(outputs.map((o) => o.next()));
       const startAt = Date.now() + startDelayMs;
       for (const child of children) child.stdin!.write(`${JSON.stringify({ startAt })}\n`);
-      return await Promise.all(outputs.map(async (o) => JSON.parse(await o.next()) as WorkerResult));
+      return await Promise.all(outputs.map(async (o) => JSON.parse(await o.next()) as TResult));
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     }
