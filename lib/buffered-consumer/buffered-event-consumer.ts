@@ -17,6 +17,7 @@ import { registerDeduplicatingConsumer } from '../core/private/duplicate-windows
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
 import { EVENTBRIDGE } from '../core/private/limits';
+import { pipeStateMetric, watchPipeState } from '../core/private/pipe-state-watch';
 import { claimQueue } from '../core/private/queue-claims';
 import { ruleMetric } from '../core/private/rule-metrics';
 import { Problems, warn } from '../core/private/validation';
@@ -227,6 +228,8 @@ export class BufferedEventConsumer extends Construct {
     if (fifoIngest) {
       alarms.deadLetterQueueDepth(this, 'IngestDeadLetterQueueAlarm', fifoIngest.deadLetterQueue, `${id} FIFO ingest dead-letter queue`);
       alarms.oldestMessageAge(this, 'IngestOldestMessageAlarm', fifoIngest.queue, `${id} FIFO ingest queue`);
+      // A disabled ingest pipe goes silent: events pile up in the ingest queue, then expire.
+      watchPipeState(fifoIngest, fifoIngest.pipe, alarms, `${id} FIFO ingest pipe`);
     }
     alarms.threshold(this, 'RuleFailedInvocationsAlarm', {
       description: `${id}: EventBridge failed to deliver events to the buffer queue`,
@@ -248,6 +251,15 @@ export class BufferedEventConsumer extends Construct {
    */
   public metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return oldestMessageAgeMetric(this.queue, props);
+  }
+
+  /**
+   * With `fifo`: whether the ingest pipe runs (1) or not (0: stopped, failed, or disabled by the service), the lowest
+   * reading of the scheduled state check in 10 minutes; undefined without `fifo`. The construct's `PipeStateAlarm`
+   * watches it.
+   */
+  public metricIngestPipeState(props?: cloudwatch.MetricOptions): cloudwatch.Metric | undefined {
+    return this.ingestPipe ? pipeStateMetric(this.ingestPipe, props) : undefined;
   }
 
   /**

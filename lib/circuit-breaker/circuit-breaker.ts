@@ -1,8 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,10 +19,9 @@ import { bundledHandlerCode, bundledZipCode } from '../core/private/assets';
 import { DEFAULT_MEMORY_MB, supportedNodeRuntimes } from '../core/private/function-defaults';
 import { guardFunctionLimits } from '../core/private/function-limits';
 import { LAMBDA } from '../core/private/limits';
-import { ruleMetric } from '../core/private/rule-metrics';
+import { scheduleFunction } from '../core/private/scheduled-function';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems, validate, warn } from '../core/private/validation';
-import { SecureQueue } from '../core/secure-queue';
 
 /** One endpoint the health checker probes on a schedule. */
 export interface HealthCheck {
@@ -343,24 +340,11 @@ export class CircuitBreaker extends Construct {
       ),
     );
     this.configure(fn, [...new Set(checks.map((c) => c.circuitId))], {});
-    const schedule = new events.Rule(this, 'HealthCheckSchedule', {
-      schedule: events.Schedule.rate(interval ?? Duration.minutes(1)),
-      description: 'Runs the circuit-breaker health checks',
-    });
-    // A schedule event EventBridge cannot hand to Lambda (its invoke permission missing, the function deleted) lands
-    // here instead of vanishing: health checks must not stop silently. A throttled checker is not such a case: Lambda
-    // accepts the event into its asynchronous queue, and the function's maxEventAge and on-failure queue apply.
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
-    const deadLetterQueue = new SecureQueue(this, 'HealthCheckScheduleDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
-    schedule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(2), deadLetterQueue }));
-    // invokedAsynchronously always creates the on-failure queue.
-    this.alarmFactory.adopt(fn.onFailureAlarm as cloudwatch.Alarm);
-    this.alarmFactory.deadLetterQueueDepth(this, 'HealthCheckScheduleDeadLetterAlarm', deadLetterQueue, 'Health check schedule dead-letter queue');
-    this.alarmFactory.threshold(this, 'HealthCheckScheduleFailedAlarm', {
-      description: 'EventBridge failed to invoke the circuit-breaker health checker: health checks are not running',
-      metric: ruleMetric(schedule, undefined, 'FailedInvocations'),
-      threshold: 1,
-    });
+    const { deadLetterQueue } = scheduleFunction(this, 'HealthCheck', fn, interval ?? Duration.minutes(1), {
+      rule: 'Runs the circuit-breaker health checks',
+      deadLetterQueue: 'Health check schedule dead-letter queue',
+      notRunning: 'EventBridge failed to invoke the circuit-breaker health checker: health checks are not running',
+    }, this.alarmFactory);
     return { fn, deadLetterQueue };
   }
 }

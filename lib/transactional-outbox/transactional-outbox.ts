@@ -19,6 +19,7 @@ import { AlarmFactory, visibleMessagesMetric } from '../core/private/alarm-facto
 import { bundledHandlerCode } from '../core/private/assets';
 import { checkDuplicateWindows } from '../core/private/duplicate-windows';
 import { createPipe } from '../core/private/pipe';
+import { pipeStateMetric, watchPipeState } from '../core/private/pipe-state-watch';
 import { createTtlTable } from '../core/private/ttl-table';
 import { Problems, warn } from '../core/private/validation';
 import { SecureQueue } from '../core/secure-queue';
@@ -155,6 +156,8 @@ export class TransactionalOutbox extends Construct {
         alarms.deadLetterQueueDepth(this, 'TargetQueueDeadLetterAlarm', target.queueDeadLetterQueue, `${id} target queue dead-letter queue`);
       }
     }
+    // A pipe the service disabled after nearly continuous errors stops executing: ExecutionFailed falls silent with it.
+    watchPipeState(this, pipe, alarms, `${id} outbox pipe`);
     this.alarms = alarms.alarms;
 
     if ((props.startingPosition ?? OutboxStartingPosition.TRIM_HORIZON) === OutboxStartingPosition.TRIM_HORIZON && this.eventBus) {
@@ -233,6 +236,15 @@ export class TransactionalOutbox extends Construct {
    */
   public metricPipeExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.pipeMetric('ExecutionFailed', props);
+  }
+
+  /**
+   * Whether the pipe runs (1) or not (0: stopped, failed, or disabled by the service after nearly continuous errors),
+   * the lowest reading of the scheduled state check in 10 minutes. The construct's `PipeStateAlarm` watches it, and
+   * fires on missing data too.
+   */
+  public metricPipeState(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return pipeStateMetric(this.pipe, props);
   }
 
   /** Messages in the pipe's dead-letter queue (maximum per minute): batches the pipe gave up on. */

@@ -47,6 +47,11 @@ export class AlarmFactory {
 
   constructor(private readonly options: QueueAlarmOptions = {}) {}
 
+  /** The action every alarm of the pattern runs, if any. */
+  public get alarmAction(): cloudwatch.IAlarmAction | undefined {
+    return this.options.alarmAction;
+  }
+
   /** Every alarm created so far. */
   public get alarms(): cloudwatch.Alarm[] {
     return [...this.created];
@@ -89,14 +94,29 @@ export class AlarmFactory {
 
   /** Any metric at or above a threshold; missing data (no traffic) is not an alarm. */
   public threshold(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
+    return this.create(scope, id, props, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, cloudwatch.TreatMissingData.NOT_BREACHING);
+  }
+
+  /** A health metric below a threshold; missing data is an alarm too (the metric's source stopped reporting). */
+  public belowThreshold(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
+    return this.create(scope, id, props, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, cloudwatch.TreatMissingData.BREACHING);
+  }
+
+  private create(
+    scope: Construct,
+    id: string,
+    props: ThresholdAlarmProps,
+    comparisonOperator: cloudwatch.ComparisonOperator,
+    treatMissingData: cloudwatch.TreatMissingData,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {
       // CloudWatch allows 1,024 characters; descriptions name construct ids, which can be long.
       alarmDescription: props.description.slice(0, 1024),
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator,
+      treatMissingData,
     });
     if (this.options.alarmAction) {
       alarm.addAlarmAction(this.options.alarmAction);

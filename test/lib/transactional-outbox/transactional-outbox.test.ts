@@ -110,8 +110,10 @@ describe('TransactionalOutbox defaults', () => {
     expect(outbox.deadLetterQueue.encryptionMasterKey).toBeUndefined();
   });
 
-  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors', () => {
-    expect(outbox.alarms).toHaveLength(3);
+  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors, pipe state (and its check\'s own failures)', () => {
+    // 3 + the pipe state alarm + the state check's on-failure queue, schedule dead-letter queue and FailedInvocations.
+    expect(outbox.alarms).toHaveLength(7);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CdkServerlessPatterns/Pipes', MetricName: 'PipeRunning', TreatMissingData: 'breaching' });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/EventBridge/Pipes',
       MetricName: 'ExecutionFailed',

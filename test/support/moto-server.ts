@@ -1,0 +1,48 @@
+/**
+ * A moto server (the pinned virtualenv the model-sync tests use) on a private port: the local stand-in for the AWS
+ * services DynamoDB Local does not cover (SQS, EventBridge, Pipes).
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../scripts/dynamodb-local';
+
+const ROOT = join(__dirname, '..', '..');
+const REQUIREMENTS = join(ROOT, 'test', 'lambda', 'efs-model-sync', 'moto', 'requirements.txt');
+/** How long the server may take to answer after it starts (it answers in about a second). */
+const STARTUP_LIMIT_MS = 30_000;
+
+export const MOTO_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface MotoServer {
+  readonly endpoint: string;
+  stop(): void;
+}
+
+/** The python of the pinned moto virtualenv (installed with pip on first use). */
+function motoPython(): string {
+  const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
+    `process.stdout.write(ensurePinnedVenv('moto-s3', ${JSON.stringify(REQUIREMENTS)}));`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+export async function startMotoServer(): Promise<MotoServer> {
+  const python = motoPython();
+  const port = await freePort();
+  const server: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  for (;;) {
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || server.exitCode !== null) {
+      server.kill();
+      throw new Error(`moto did not start on ${endpoint}`);
+    }
+    await sleep(100);
+  }
+  return { endpoint, stop: () => server.kill() };
+}
