@@ -17,6 +17,7 @@ export const SECTIONS: Record<string, () => SectionModule> = {
   'inference': () => require('./sections/inference'),
   'nag': () => require('./sections/nag'),
   'outbox': () => require('./sections/outbox'),
+  'outbox-modes': () => require('./sections/outbox-modes'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -33,7 +33,7 @@ const SOURCE = 'com.example.order-service';
 const KB = 1024;
 
 /** The sample order service's order item and OrderPlaced detail (outbox-order-commands). */
-const orderItem = (orderId: string): Record<string, AttributeValue> => ({
+export const orderItem = (orderId: string): Record<string, AttributeValue> => ({
   pk: { S: `ORDER#${orderId}` },
   sk: { S: 'ORDER' },
   status: { S: 'PLACED' },
@@ -43,7 +43,7 @@ const orderItem = (orderId: string): Record<string, AttributeValue> => ({
   currency: { S: 'EUR' },
   placedAt: { S: new Date().toISOString() },
 });
-const orderPlaced = (orderId: string) => ({
+export const orderPlaced = (orderId: string) => ({
   orderId,
   customerId: 'c-7',
   restaurantId: 'r-3',
@@ -142,7 +142,7 @@ async function measureWrites(): Promise<WriteResult[]> {
   }
 }
 
-async function createTable(client: DynamoDBClient, name: string): Promise<void> {
+export async function createTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(new CreateTableCommand({
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
