@@ -17,7 +17,7 @@ import { OutboxTarget, TransactionalOutbox } from '../../../lib';
 import { newStack } from '../../support/cdk';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
 import { applyInputTemplate, matchesPattern, targetParameter } from '../outbox-enrichment/pipe-semantics';
-import { seededRandom } from '../runtime/circuit-breaker/seeded-random';
+import { seededRandom } from '../../support/seeded-random';
 import { createOutboxTable, localStreamsClient } from '../runtime/outbox/local-stream';
 
 const SOURCE = 'com.example.orders';
