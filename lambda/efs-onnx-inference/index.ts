@@ -50,7 +50,7 @@ const QUIET = { logSeverityLevel: 4 } as const;
 
 /** Runs one request against the current model. */
 export async function infer(store: ModelStore, request: unknown): Promise<InferenceResult> {
-  const { session, version } = await store.model();
+  const { session, version } = store.fresh() ?? await store.model();
   if (typeof request !== 'object' || request === null) throw new InvalidInputError(['the request must be a JSON object with "inputs"']);
   const { inputs, outputs } = request as { inputs?: unknown; outputs?: unknown };
   const feeds = decodeInputs(inputs, session.inputMetadata);

@@ -46,9 +46,18 @@ export class ModelStore {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /**
+   * The loaded model when the pointer was checked less than the interval ago (no check due), else undefined: the
+   * request path's synchronous shortcut, which spares it an await on every request.
+   */
+  public fresh(): LoadedModel | undefined {
+    return this.loaded && this.now() - this.checkedAt < this.options.checkIntervalMs ? this.loaded : undefined;
+  }
+
   /** The model to serve now. Concurrent callers share one pointer check and one load. */
   public model(): Promise<LoadedModel> {
-    if (this.loaded && this.now() - this.checkedAt < this.options.checkIntervalMs) return Promise.resolve(this.loaded);
+    const fresh = this.fresh();
+    if (fresh) return Promise.resolve(fresh);
     this.pending ??= this.refresh().finally(() => {
       this.pending = undefined;
     });

@@ -70,7 +70,7 @@ export function decodeInputs(inputs: unknown, metadata: readonly InferenceSessio
     throw new InvalidInputError([`"inputs" must be an object mapping input names to tensors; the model's inputs are ${metadata.map((m) => `${m.name} (${describeInput(m)})`).join(', ')}`]);
   }
   const given = inputs as Record<string, unknown>;
-  const byName = new Map(metadata.map((m) => [m.name, m]));
+  const byName = inputsByName(metadata);
   for (const name of Object.keys(given)) {
     if (!byName.has(name)) problems.push(`unknown input "${name}"; the model's inputs are ${[...byName.keys()].join(', ')}`);
   }
@@ -86,6 +86,15 @@ export function decodeInputs(inputs: unknown, metadata: readonly InferenceSessio
   }
   if (problems.length > 0) throw new InvalidInputError(problems);
   return feeds;
+}
+
+/** A session's inputs by name, built once per session (onnxruntime keeps one metadata array per session). */
+const INPUTS_BY_NAME = new WeakMap<readonly InferenceSession.ValueMetadata[], Map<string, InferenceSession.ValueMetadata>>();
+
+function inputsByName(metadata: readonly InferenceSession.ValueMetadata[]): Map<string, InferenceSession.ValueMetadata> {
+  let byName = INPUTS_BY_NAME.get(metadata);
+  if (!byName) INPUTS_BY_NAME.set(metadata, byName = new Map(metadata.map((m) => [m.name, m])));
+  return byName;
 }
 
 function decodeInput(

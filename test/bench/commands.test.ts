@@ -58,3 +58,13 @@ test('a partial run replaces its own section and summary rows and keeps every ot
   expect(after.get('nag')).toEqual({ text: '## cdk-nag pack run time\n\nnew method\n\nnew body', summary: [['Nag figure', '0.9×', `\`${commandFor('nag')}\``]] });
   expect(merged.indexOf('Nag figure')).toBeLessThan(merged.indexOf('<!-- bench-section: synth -->'));
 });
+
+test('the handler overhead is written in one place: RESULTS.md has it per model, the README only points there', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const paragraph = readme.split('\n\n').find((p) => p.startsWith('Overhead of the built-in handler'));
+  expect(paragraph).toContain('[bench/RESULTS.md](bench/RESULTS.md)');
+  expect(paragraph).not.toMatch(/\d\.\d+×/);
+  const rows = RESULTS.split('\n').filter((line) => line.startsWith('| ONNX handler overhead vs a direct onnxruntime call'));
+  expect(rows.filter((line) => line.includes('(public)')).length).toBeGreaterThanOrEqual(2);
+  for (const row of rows) expect(row).toMatch(/\| \d+\.\d+× \/ \d+\.\d+× \|/);
+});
