@@ -147,8 +147,8 @@ export const OUTBOX_CAPTURE_DEFAULTS = {
 } as const;
 
 /**
- * Stream record changes change-capture publishes: the item was created (INSERT) or changed (MODIFY). A deletion has
- * no new image, so there is nothing to publish.
+ * Stream record changes that carry events, for outbox items and captured items alike: the item was created (INSERT) or
+ * changed (MODIFY). A deletion has no new image, so there is nothing to publish.
  */
 export const OUTBOX_CAPTURED_CHANGES = ['INSERT', 'MODIFY'] as const;
 

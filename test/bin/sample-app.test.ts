@@ -30,7 +30,7 @@ describe('with every setting given', () => {
   });
 
   test('every stack synthesizes without an error', () => {
-    expect(Object.keys(stacks).sort()).toEqual(['Inference', 'OrderEvents', 'OrderService', 'PartnerWebhooks', 'Quotes', 'RecruitingAgency']);
+    expect(Object.keys(stacks).sort()).toEqual(['Inference', 'OrderEvents', 'OrderIntake', 'OrderService', 'PartnerWebhooks', 'Quotes', 'RecruitingAgency']);
     expect(Object.values(stacks).flatMap(errorsOf)).toEqual([]);
   });
 

@@ -20,7 +20,13 @@ const COINCIDENCES: Record<string, string[]> = {
   POST: [
     'lib/rate-limited-egress/props.ts', 'lambda/circuit-breaker-extension/extensions-api.ts',
     'lambda/order-events-consumer/downstream.ts', 'lambda/runtime/rate-limited-egress/handlers.ts',
+    // the example API's own method for placing an order
+    'lib/examples/order-intake-stack.ts',
   ],
+  // A tensor's element type (onnxruntime's field), not the captured item's type attribute.
+  type: ['lambda/efs-onnx-inference/tensors.ts'],
+  // The circuit record's own version counter; the example's item attribute, which it names for its capture settings.
+  version: ['lambda/runtime/circuit-breaker/codec.ts', 'lib/examples/order-intake-stack.ts'],
   // JSON fields of unrelated payloads (Extensions API events, tensors, the extension's state answer).
   data: [
     'lambda/circuit-breaker-extension/extensions-api.ts', 'lambda/efs-onnx-inference/tensors.ts',

@@ -9,7 +9,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isJsonObject, PublishedOutboxEvent } from './published-event';
-import { OUTBOX_DELIVERY, OUTBOX_KEY_PREFIX, OUTBOX_ORDERING, OUTBOX_ROW_ATTRIBUTES } from '../../../lib/transactional-outbox/contract';
+import {
+  OUTBOX_CAPTURED_CHANGES, OUTBOX_DELIVERY, OUTBOX_KEY_PREFIX, OUTBOX_ORDERING, OUTBOX_ROW_ATTRIBUTES,
+} from '../../../lib/transactional-outbox/contract';
 
 /** Where outbox rows go: the table and the names of its key and TTL attributes. */
 export interface OutboxTableShape {
@@ -146,7 +148,8 @@ export function publishedEvent(record: OutboxRecord, source: string, sequence: n
 /** Whether a stream record is an outbox item's new image (an INSERT or MODIFY of an item holding an event id). */
 export function isOutboxImage(streamRecord: OutboxStreamRecord): boolean {
   const image = streamRecord.dynamodb?.NewImage;
-  return (streamRecord.eventName === 'INSERT' || streamRecord.eventName === 'MODIFY') && image?.[OUTBOX_ROW_ATTRIBUTES.eventId] !== undefined;
+  const change = streamRecord.eventName as (typeof OUTBOX_CAPTURED_CHANGES)[number] | undefined;
+  return change !== undefined && OUTBOX_CAPTURED_CHANGES.includes(change) && image?.[OUTBOX_ROW_ATTRIBUTES.eventId] !== undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as pipes from 'aws-cdk-lib/aws-pipes';
-import { OUTBOX_INPUT_TEMPLATE, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, OutboxTarget } from '../contract';
+import { OUTBOX_CAPTURED_CHANGES, OUTBOX_INPUT_TEMPLATE, OUTBOX_KEY_PREFIX, OUTBOX_ROW_ATTRIBUTES, OutboxTarget } from '../contract';
 import { OutboxTableAttributes } from '../props';
 
 /**
@@ -11,7 +11,7 @@ import { OutboxTableAttributes } from '../props';
 export function outboxFilterPattern(shape: OutboxTableAttributes): Record<string, unknown> {
   const outboxKey = shape.sortKey ?? shape.partitionKey;
   return {
-    eventName: ['INSERT', 'MODIFY'],
+    eventName: [...OUTBOX_CAPTURED_CHANGES],
     dynamodb: { Keys: { [outboxKey]: { S: [{ prefix: OUTBOX_KEY_PREFIX }] } } },
   };
 }

@@ -33,8 +33,11 @@ describe('OrderIntake example', () => {
     });
     expect(method('PUT').Integration.Uri['Fn::Join'][1][4]).toBe(':dynamodb:action/UpdateItem');
     const functions = Object.values(t.findResources('AWS::Lambda::Function')) as any[];
-    // The only function is the outbox's capture enrichment, off the request path.
-    expect(functions.map((f) => f.Properties.Description)).toEqual(['Turns captured item changes from the DynamoDB stream into the events the outbox publishes']);
+    // The only functions are the outbox's capture enrichment and its pipe-state check, both off the request path.
+    expect(functions.map((f) => f.Properties.Description).sort()).toEqual([
+      'Reads the state of Orders outbox pipe for its alarm',
+      'Turns captured item changes from the DynamoDB stream into the events the outbox publishes',
+    ]);
   });
 
   test('placing an order is one PutItem of a new Order at version 1, id = the request id', () => {
