@@ -6,8 +6,8 @@
  *   PutItem, whose stream record the capture pipe publishes;
  * - the transactional outbox: OutboxWriter's TransactWriteItems of the order item and its outbox row.
  */
-import { AttributeValue, ConsumedCapacity, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createTable, orderItem, orderPlaced } from './outbox';
+import { AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createTable, orderItem, reportedCapacity, requestCountingClient, writeThroughOutbox } from './outbox';
 import { itemBytes } from '../../lambda/runtime/outbox/sizes';
 import { OutboxWriter } from '../../lambda/runtime/outbox/writer';
 import { startDynamoDbLocal } from '../../scripts/dynamodb-local';
@@ -61,18 +61,13 @@ export async function run(): Promise<BenchSection> {
 async function measure(): Promise<ModeResult[]> {
   const ddb = await startDynamoDbLocal();
   try {
-    let requests = 0;
-    const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-    client.middlewareStack.add((next) => async (args) => {
-      requests++;
-      return next(args);
-    }, { step: 'initialize', name: 'benchCountRequests' });
+    const { client, requests } = requestCountingClient(ddb.endpoint);
     for (const name of ['modes-plain', 'modes-capture', 'modes-outbox']) await createTable(client, name);
     const writer = new OutboxWriter({ client, tableName: 'modes-outbox', eventSource: SOURCE });
-    const capacity = (c: ConsumedCapacity[] | undefined) => (c ?? []).reduce((sum, x) => sum + (x.CapacityUnits ?? 0), 0);
     const put = async (tableName: string, item: Record<string, AttributeValue>, condition?: string) => {
       const output = await client.send(new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: condition, ReturnConsumedCapacity: 'TOTAL' }));
-      return { reported: capacity(output.ConsumedCapacity ? [output.ConsumedCapacity] : undefined), computed: standardUnits(itemBytes(item)) };
+      const reported = reportedCapacity(output.ConsumedCapacity ? [output.ConsumedCapacity] : undefined);
+      return { reported, computed: standardUnits(itemBytes(item)) };
     };
     const peers: ModePeer[] = [
       { name: 'One PutItem of the order alone (floor)', write: (orderId) => put('modes-plain', orderItem(orderId)) },
@@ -83,14 +78,8 @@ async function measure(): Promise<ModeResult[]> {
       {
         name: 'Transactional outbox: order + outbox row in one TransactWriteItems',
         write: async (orderId) => {
-          const prepared = writer.prepare({
-            writes: [{ Put: { TableName: 'modes-outbox', Item: orderItem(orderId), ConditionExpression: 'attribute_not_exists(pk)' } }],
-            events: [{ detailType: 'OrderPlaced', aggregateId: orderId, partitionKey: `ORDER#${orderId}`, detail: orderPlaced(orderId) }],
-            returnConsumedCapacity: 'TOTAL',
-          });
-          const { consumedCapacity } = await writer.send(prepared);
-          const sizes = prepared.input.TransactItems!.map((i) => itemBytes(i.Put!.Item!));
-          return { reported: capacity(consumedCapacity), computed: sizes.reduce((sum, bytes) => sum + transactionalUnits(bytes), 0) };
+          const { reported, itemSizes } = await writeThroughOutbox(writer, 'modes-outbox', orderId);
+          return { reported, computed: itemSizes.reduce((sum, bytes) => sum + transactionalUnits(bytes), 0) };
         },
       },
     ];
@@ -100,13 +89,13 @@ async function measure(): Promise<ModeResult[]> {
     for (let i = 0; i < WARMUP_WRITES + WRITES; i++) {
       for (let k = 0; k < results.length; k++) {
         const result = results[(i + k) % results.length];
-        const before = requests;
+        const before = requests();
         const start = process.hrtime.bigint();
         const { reported, computed } = await result.peer.write(`m-${i}`);
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (i < WARMUP_WRITES) continue;
         result.latencies.push(ms);
-        result.requests += requests - before;
+        result.requests += requests() - before;
         result.reported.push(reported);
         result.computed.push(computed);
       }

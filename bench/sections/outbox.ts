@@ -43,7 +43,7 @@ export const orderItem = (orderId: string): Record<string, AttributeValue> => ({
   currency: { S: 'EUR' },
   placedAt: { S: new Date().toISOString() },
 });
-export const orderPlaced = (orderId: string) => ({
+const orderPlaced = (orderId: string) => ({
   orderId,
   customerId: 'c-7',
   restaurantId: 'r-3',
@@ -86,28 +86,14 @@ export async function run(): Promise<BenchSection> {
 async function measureWrites(): Promise<WriteResult[]> {
   const ddb = await startDynamoDbLocal();
   try {
-    let requests = 0;
-    const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-    client.middlewareStack.add((next) => async (args) => {
-      requests++;
-      return next(args);
-    }, { step: 'initialize', name: 'benchCountRequests' });
+    const { client, requests: requestCount } = requestCountingClient(ddb.endpoint);
     await createTable(client, 'bench-outbox');
     await createTable(client, 'bench-post');
     const writer = new OutboxWriter({ client, tableName: 'bench-outbox', eventSource: SOURCE });
-    const capacity = (c: ConsumedCapacity[] | undefined) => (c ?? []).reduce((sum, x) => sum + (x.CapacityUnits ?? 0), 0);
     const peers: WritePeer[] = [
       {
         name: 'OutboxWriter: order + outbox row in one TransactWriteItems',
-        write: async (orderId) => {
-          const prepared = writer.prepare({
-            writes: [{ Put: { TableName: 'bench-outbox', Item: orderItem(orderId), ConditionExpression: 'attribute_not_exists(pk)' } }],
-            events: [{ detailType: 'OrderPlaced', aggregateId: orderId, partitionKey: `ORDER#${orderId}`, detail: orderPlaced(orderId) }],
-            returnConsumedCapacity: 'TOTAL',
-          });
-          const { consumedCapacity } = await writer.send(prepared);
-          return { reported: capacity(consumedCapacity), itemSizes: prepared.input.TransactItems!.map((i) => itemBytes(i.Put!.Item!)) };
-        },
+        write: (orderId) => writeThroughOutbox(writer, 'bench-outbox', orderId),
         unitsFor: (sizes) => sizes.reduce((sum, bytes) => sum + 2 * Math.ceil(bytes / KB), 0),
       },
       {
@@ -115,7 +101,7 @@ async function measureWrites(): Promise<WriteResult[]> {
         write: async (orderId) => {
           const item = orderItem(orderId);
           const output = await client.send(new PutItemCommand({ TableName: 'bench-post', Item: item, ReturnConsumedCapacity: 'TOTAL' }));
-          return { reported: capacity(output.ConsumedCapacity ? [output.ConsumedCapacity] : undefined), itemSizes: [itemBytes(item)] };
+          return { reported: reportedCapacity(output.ConsumedCapacity ? [output.ConsumedCapacity] : undefined), itemSizes: [itemBytes(item)] };
         },
         unitsFor: (sizes) => sizes.reduce((sum, bytes) => sum + Math.ceil(bytes / KB), 0),
       },
@@ -124,13 +110,13 @@ async function measureWrites(): Promise<WriteResult[]> {
     // Interleaved, so both see the same JIT state, server state and background load.
     for (let i = 0; i < WARMUP_WRITES + WRITES; i++) {
       for (const result of results) {
-        const before = requests;
+        const before = requestCount();
         const start = process.hrtime.bigint();
         const { reported, itemSizes } = await result.peer.write(`o-${i}-${result.peer.name.length}`);
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (i < WARMUP_WRITES) continue;
         result.latencies.push(ms);
-        result.requests += requests - before;
+        result.requests += requestCount() - before;
         result.reported.push(reported);
         result.computed.push(result.peer.unitsFor(itemSizes));
       }
@@ -140,6 +126,35 @@ async function measureWrites(): Promise<WriteResult[]> {
   } finally {
     await ddb.stop();
   }
+}
+
+/** A client of a local DynamoDB that counts the requests it sends. */
+export function requestCountingClient(endpoint: string): { client: DynamoDBClient; requests: () => number } {
+  let requests = 0;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  client.middlewareStack.add((next) => async (args) => {
+    requests++;
+    return next(args);
+  }, { step: 'initialize', name: 'benchCountRequests' });
+  return { client, requests: () => requests };
+}
+
+/** Capacity units DynamoDB Local reported for a request. */
+export const reportedCapacity = (c: ConsumedCapacity[] | undefined) => (c ?? []).reduce((sum, x) => sum + (x.CapacityUnits ?? 0), 0);
+
+/** The sample order and its OrderPlaced event through the OutboxWriter: what DynamoDB Local reported, and the item sizes. */
+export async function writeThroughOutbox(
+  writer: OutboxWriter,
+  tableName: string,
+  orderId: string,
+): Promise<{ reported: number; itemSizes: number[] }> {
+  const prepared = writer.prepare({
+    writes: [{ Put: { TableName: tableName, Item: orderItem(orderId), ConditionExpression: 'attribute_not_exists(pk)' } }],
+    events: [{ detailType: 'OrderPlaced', aggregateId: orderId, partitionKey: `ORDER#${orderId}`, detail: orderPlaced(orderId) }],
+    returnConsumedCapacity: 'TOTAL',
+  });
+  const { consumedCapacity } = await writer.send(prepared);
+  return { reported: reportedCapacity(consumedCapacity), itemSizes: prepared.input.TransactItems!.map((i) => itemBytes(i.Put!.Item!)) };
 }
 
 export async function createTable(client: DynamoDBClient, name: string): Promise<void> {

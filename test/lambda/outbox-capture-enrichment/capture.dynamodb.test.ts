@@ -2,10 +2,11 @@
  * Change capture run on real stream records from DynamoDB Local: concurrent writers change items (one UpdateItem per
  * event, the sequence attribute incremented with ADD), and the pipe as the construct synthesizes it (its filter, the
  * pre-bundled capture enrichment with the environment the construct gives it, its FIFO target parameters and input
- * template) turns the stream into the messages the FIFO queue would receive. The stream's shards are read in
- * seeded random interleavings that keep each shard's own order (what Pipes keeps, eb-pipes-dynamodb.html) and cut
- * into random batches: every item's events must arrive in the order of its writes, with sequences 1, 2, 3... and the
- * image each write produced.
+ * template) turns the stream into the messages the FIFO queue would receive. DynamoDB Local gives a table's stream one
+ * shard, so the items are spread over three tables whose streams stand for three shards (each holding its items'
+ * records in write order, as DynamoDB documents for a shard). The shards are read in seeded random interleavings
+ * that keep each shard's own order (what Pipes keeps, eb-pipes-dynamodb.html) and cut into random batches: every
+ * item's events must arrive in the order of its writes, with sequences 1, 2, 3... and the image each write produced.
  */
 import { join } from 'node:path';
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,7 @@ const BUNDLE = join(__dirname, '..', '..', '..', 'assets', 'outbox-capture-enric
 const ITEMS = 12;
 const WRITES_PER_ITEM = 6;
 const CAPTURED = ['orderId', 'status', 'total', 'lines'];
+const SHARDS = 3;
 
 /** The pipe and the enrichment's environment, read from the synthesized template. */
 function synthesized() {
@@ -121,13 +123,14 @@ const written = new Map<string, Record<string, AttributeValue>[]>();
 beforeAll(async () => {
   client = localDynamoDbClient();
   streams = localStreamsClient();
-  const { tableName, streamArn } = await createOutboxTable(client);
+  const tables = await Promise.all(Array.from({ length: SHARDS }, () => createOutboxTable(client)));
+  const tableOf = (item: number) => tables[item % SHARDS].tableName;
   // Concurrent writers: every write of every item at once. UpdateItem's ADD makes DynamoDB number each item's writes
   // 1, 2, 3... in the order it applies them, whatever order they were sent in.
   const writes = Array.from({ length: ITEMS }, (_, item) => Array.from({ length: WRITES_PER_ITEM }, (_w, write) => ({ item, write }))).flat();
   await Promise.all(writes.map(async ({ item, write }) => {
     const result = await client.send(new UpdateItemCommand({
-      TableName: tableName,
+      TableName: tableOf(item),
       Key: { pk: { S: `ORDER#${item}` }, sk: { S: 'ORDER' } },
       UpdateExpression: 'SET #type = :type, orderId = :id, #status = :status, #total = :total, #lines = :lines, secret = :secret ADD #version :one',
       ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#total': 'total', '#lines': 'lines', '#version': 'version' },
@@ -149,9 +152,9 @@ beforeAll(async () => {
   }));
   for (const images of written.values()) images.sort((a, b) => Number(a.version.N) - Number(b.version.N));
   // Never published: an item of another type, and a deletion.
-  await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'CUSTOMER#1' }, sk: { S: 'PROFILE' }, type: { S: 'Customer' }, version: { N: '1' } } }));
-  await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'ORDER#0' }, sk: { S: 'ORDER' } } }));
-  shards = await readShards(streams, streamArn);
+  await client.send(new PutItemCommand({ TableName: tableOf(1), Item: { pk: { S: 'CUSTOMER#1' }, sk: { S: 'PROFILE' }, type: { S: 'Customer' }, version: { N: '1' } } }));
+  await client.send(new DeleteItemCommand({ TableName: tableOf(0), Key: { pk: { S: 'ORDER#0' }, sk: { S: 'ORDER' } } }));
+  shards = (await Promise.all(tables.map(({ streamArn }) => readShards(streams, streamArn)))).flat();
 }, 60_000);
 
 afterAll(() => {
@@ -161,6 +164,7 @@ afterAll(() => {
 
 test('each write was one event-carrying write: versions 1..n per item', () => {
   for (const images of written.values()) expect(images.map((i) => Number(i.version.N))).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(shards).toHaveLength(SHARDS);
   expect(shards.flat()).toHaveLength(ITEMS * WRITES_PER_ITEM + 2);
 });
 
