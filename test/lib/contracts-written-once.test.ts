@@ -66,7 +66,7 @@ test.each(contracts.map((c) => [relative(ROOT, c), c]))('%s: each string value i
   expect(values.length).toBeGreaterThan(0);
   const repeated = values.flatMap((value) =>
     code
-      .filter(({ path, text }) => [`'${value}'`, `"${value}"`, `\`${value}\``].some((q) => text.includes(q)))
+      .filter(({ text }) => [`'${value}'`, `"${value}"`, `\`${value}\``].some((q) => text.includes(q)))
       .filter(({ path }) => !(COINCIDENCES[value] ?? []).includes(path))
       .map(({ path }) => `${JSON.stringify(value)} in ${path}`),
   );
