@@ -29,8 +29,10 @@ export interface SecureQueueProps {
    */
   readonly encryption?: sqs.QueueEncryption;
   /**
-   * The customer managed key, with `encryption: sqs.QueueEncryption.KMS`.
-   * @default - a new key is created by aws-cdk-lib when `encryption` is KMS
+   * The customer managed key, with `encryption: sqs.QueueEncryption.KMS`. It encrypts the queue and the dead-letter
+   * queue the construct creates.
+   * @default - with `encryption: KMS`, one new customer managed key with automatic rotation, shared by the queue and
+   * its dead-letter queue (aws-cdk-lib alone would create a key per queue, without rotation)
    */
   readonly encryptionKey?: kms.IKey;
   /**
@@ -90,6 +92,8 @@ export class SecureQueue extends Construct {
   public readonly deadLetterQueue?: sqs.IQueue;
   /** The receive count after which messages move to the dead-letter queue. */
   public readonly maxReceiveCount: number;
+  /** The customer managed key of the queue and its dead-letter queue, with `encryption: KMS` (given or created). */
+  public readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: SecureQueueProps = {}) {
     super(scope, id);
@@ -102,10 +106,19 @@ export class SecureQueue extends Construct {
     problems.throwIfAny();
 
     const encryption = props.encryption ?? sqs.QueueEncryption.SQS_MANAGED;
+    // One key for the queue and its dead-letter queue: a message moved between them stays readable by whoever may
+    // read the queue, and one key is one key policy to keep right. Rotation on (yearly, AWS KMS "Rotating AWS KMS
+    // keys", https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html): old material still decrypts.
+    this.encryptionKey = props.encryptionKey ?? (encryption === sqs.QueueEncryption.KMS
+      ? new kms.Key(this, 'Key', {
+        enableKeyRotation: true,
+        description: `Encrypts the queue ${this.node.path} and its dead-letter queue`,
+      })
+      : undefined);
     const common = {
       fifo: fifo || undefined,
       encryption,
-      encryptionMasterKey: props.encryptionKey,
+      encryptionMasterKey: this.encryptionKey,
       enforceSSL: true,
     };
     // A dead-letter queue sees a trickle of messages: high-throughput mode only matters for work queues.

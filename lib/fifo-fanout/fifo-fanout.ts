@@ -36,8 +36,11 @@ export interface FifoFanoutProps extends QueueAlarmOptions {
    */
   readonly highThroughput?: boolean;
   /**
-   * KMS key for topic encryption.
-   * @default - the AWS managed key `alias/aws/sns`
+   * KMS key for topic encryption. Pass a customer managed key when an AWS service publishes to the topic (an
+   * EventBridge rule, an S3 notification, a CloudWatch alarm): the AWS managed key's policy cannot let a service use
+   * it, so such messages never arrive ("Enable compatibility between event sources from AWS services and encrypted
+   * topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+   * @default - the AWS managed key `alias/aws/sns` (publishers in this account only, not AWS services)
    */
   readonly encryptionKey?: kms.IKey;
   /**

@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,9 +13,10 @@ import { AlarmFactory, oldestMessageAgeMetric, visibleMessagesMetric } from '../
 import { validateConsumerOptions } from '../core/private/consumer-options';
 import { addQueueConsumer } from '../core/private/event-source';
 import { checkExistingQueue } from '../core/private/existing-queue';
+import { awsManagedKeyAlias } from '../core/private/managed-keys';
 import { claimQueue } from '../core/private/queue-claims';
 import { awsManagedQueueKey } from '../core/private/queue-encryption';
-import { Problems } from '../core/private/validation';
+import { Problems, warn } from '../core/private/validation';
 import { consumerQueueVisibilityTimeout } from '../core/private/visibility';
 import { QueueConsumerOptions } from '../core/queue-consumer';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
@@ -111,6 +113,7 @@ export class FifoSubscriber extends Construct {
       ...(queueKey ? { encryption: sqs.QueueEncryption.KMS, encryptionKey: queueKey } : {}),
     });
     this.subscriptionDeadLetterQueue = subscriptionDlq.queue;
+    if (queueKey) warnIfKeyCannotAdmitSns(this, this.queue, queueKey, props.topic);
 
     // SqsSubscription adds the queue policy that lets only this topic (aws:SourceArn) send, and the DLQ policy.
     const subscription = new subscriptions.SqsSubscription(this.queue, {
@@ -226,4 +229,22 @@ function topicRestrictingKeyUse(scope: Construct, topic: sns.ITopic): sns.ITopic
   const flagged = new Construct(scope, 'SubscribedTopic');
   flagged.node.setContext(cxapi.SNS_SUBSCRIPTIONS_SQS_DECRYPTION_POLICY, true);
   return sns.Topic.fromTopicAttributes(flagged, 'Topic', { topicArn: topic.topicArn });
+}
+
+/**
+ * SNS encrypts what it delivers to a KMS-encrypted queue with the queue's key, so the key policy must let
+ * sns.amazonaws.com use it (SQS developer guide, "Enable compatibility between AWS services such as Amazon SNS and
+ * encrypted queues", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html). SqsSubscription
+ * adds that statement to a key defined in the app; on a key imported into it (`kms.Key.fromKeyArn`, `fromLookup`) the
+ * statement is silently dropped, and every delivery would fail. AWS managed keys are refused earlier
+ * (`FifoSubscriber.AwsManagedKeyQueue`).
+ */
+function warnIfKeyCannotAdmitSns(scope: Construct, queue: sqs.IQueue, key: kms.IKey, topic: sns.ITopic): void {
+  if (key instanceof kms.Key || awsManagedKeyAlias(key) !== undefined) return;
+  const topicArn = Token.isUnresolved(topic.topicArn) ? `the ARN of ${topic.node.path}` : topic.topicArn;
+  warn(scope, 'ImportedQueueKey',
+    `queue ${queue.node.path} is encrypted with the imported key ${key.node.path}, whose key policy this app cannot change, ` +
+    'so SNS cannot be granted its use and every delivery to the queue would fail. Fix: add to that key\'s policy a ' +
+    'statement allowing the service principal sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt with the condition ' +
+    `ArnEquals aws:SourceArn = ${topicArn}; or pass a key defined in this app (kms.Key), or use SQS-managed encryption.`);
 }

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureQueue } from '../../../lib';
-import { newStack, template } from '../../support/cdk';
+import { newStack, onlyResource, template } from '../../support/cdk';
 
 describe('SecureQueue defaults', () => {
   const stack = newStack();
@@ -78,6 +78,19 @@ describe('SecureQueue options', () => {
     const queues = Object.values(template(stack).findResources('AWS::SQS::Queue')) as any[];
     expect(queues).toHaveLength(2);
     for (const q of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+  });
+
+  test('KMS encryption without a key: one new rotated key for the queue and its DLQ', () => {
+    const stack = newStack();
+    const q = new SecureQueue(stack, 'Q', { encryption: sqs.QueueEncryption.KMS });
+    const t = template(stack);
+    t.resourceCountIs('AWS::KMS::Key', 1);
+    const key = onlyResource(t, 'AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const keyId = stack.getLogicalId(q.encryptionKey!.node.defaultChild as kms.CfnKey);
+    const queues = Object.values(t.findResources('AWS::SQS::Queue')) as any[];
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
   test('explicit name, retention, receive count and visibility timeout are used', () => {

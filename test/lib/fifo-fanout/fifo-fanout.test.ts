@@ -99,7 +99,7 @@ describe('FifoFanout options', () => {
   test.each([
     ['a key the queue creates', (_s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS } })],
     ['a given key', (s: Stack) => ({ queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: new kms.Key(s, 'QueueKey') } })],
-  ])('KMS-encrypted subscriber queue (%s): the subscription DLQ shares the queue key, which SNS may use', (_name, options) => {
+  ])('KMS-encrypted subscriber queue (%s): the subscription DLQ shares the queue key, which SNS may use', (name, options) => {
     const stack = newStack();
     const sub = new FifoFanout(stack, 'Jobs').addSubscriber('A', options(stack));
     const t = template(stack);
@@ -112,6 +112,22 @@ describe('FifoFanout options', () => {
     const snsStatements = key.Properties.KeyPolicy.Statement.filter((st: any) => st.Principal?.Service === 'sns.amazonaws.com');
     expect(snsStatements).toHaveLength(1);
     expect(snsStatements[0].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    // One key for the queue, its dead-letter queue and the subscription dead-letter queue; rotated when created here.
+    t.resourceCountIs('AWS::KMS::Key', 1);
+    if (name === 'a key the queue creates') expect(key.Properties.EnableKeyRotation).toBe(true);
+    for (const q of Object.values(t.findResources('AWS::SQS::Queue')) as any[]) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(warningsOf(stack)).toEqual([]);
+  });
+
+  test('a queue key imported into the app cannot be given SNS\'s grant: a warning names the statement to add', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const sub = new FifoFanout(stack, 'Jobs').addSubscriber('A', { queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionKey: key } });
+    const warnings = JSON.stringify(warningsOf(stack));
+    expect(warnings).toContain('cdk-serverless-patterns:ImportedQueueKey');
+    expect(warnings).toContain(`queue ${sub.queue.node.path} is encrypted with the imported key ${key.node.path}`);
+    expect(warnings).toContain('sns.amazonaws.com');
+    expect(warnings).toContain('aws:SourceArn');
   });
 
   test('attribute filter policy, envelope delivery, flow control, subscriber without consumer', () => {
