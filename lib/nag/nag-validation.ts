@@ -13,7 +13,7 @@ import { formatFindings } from './private/format';
  *
  * cdk-nag 3 packs expect the CDK to hand them the construct tree (`appConstruct`) on the validation context.
  * aws-cdk-lib 2.257, the oldest release this library supports, does not (2.258 and newer do), so there a pack
- * registered the documented way reports an internal error, checks nothing, and `cdk synth` still exits 0. This class
+ * registered the documented way checks nothing: it fails every synth with its own error and reports no finding. This class
  * gives each pack its scope directly, on every release: findings appear in the CDK's validation report, and
  * {@link ScopedNagValidation.enforce} throws on any of them before synthesis.
  */

@@ -1,7 +1,8 @@
 /**
  * What the README says about cdk-nag's plugin route and `ScopedNagValidation`, checked on whichever aws-cdk-lib runs
  * the test (the floor here, the newest through scripts/test-newest-cdk.mjs): on the 2.257 floor
- * `Validations.of(app).addPlugins(pack)` receives no construct tree and synth succeeds with the finding unreported;
+ * `Validations.of(app).addPlugins(pack)` receives no construct tree: synth fails on the pack's own error, with the
+ * finding unreported;
  * from 2.258 the finding fails synth as the release fails a validation (test/support/validation.ts).
  * `ScopedNagValidation.enforce` throws before synthesis on every release; `ScopedNagValidation.addPacks` fails synth
  * as the release fails a validation, with the report in the file that release writes.
@@ -22,8 +23,8 @@ function appWithFinding(props: AppProps = {}): App {
   return app;
 }
 
-test(`the plugin route ${PLUGINS_GET_TREE ? 'fails synth' : 'checks nothing'} on aws-cdk-lib ${CDK_VERSION}`, () => {
-  const app = appWithFinding();
+test(`the plugin route ${PLUGINS_GET_TREE ? 'fails synth on the finding' : 'checks nothing'} on aws-cdk-lib ${CDK_VERSION}`, () => {
+  const app = appWithFinding({ outdir: mkdtempSync(join(tmpdir(), 'plugin-route-')) });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const { error, exitCode } = synthOutcome(app);
   if (SYNTH_THROWS_ON_FINDING) {
@@ -32,8 +33,12 @@ test(`the plugin route ${PLUGINS_GET_TREE ? 'fails synth' : 'checks nothing'} on
     expect(error).toBeUndefined();
     expect(exitCode).toBe(1);
   } else {
-    // The pack reports its own internal error instead of findings; only that fails the exit code.
+    // The pack fails on its own error instead of reporting findings.
     expect(error).toBeUndefined();
+    expect(exitCode).toBe(1);
+    const report = readFileSync(join(app.outdir, REPORT_FILE), 'utf8');
+    expect(report).toMatch(/NagPack requires a construct tree/);
+    expect(report).not.toMatch(/AwsSolutions-SQS/);
   }
 });
 

@@ -63,27 +63,53 @@ class LazyTemplateResource implements TemplateResource {
   private renderNow(): Rendering {
     const unrendered: Rendering = { properties: {}, rendered: false };
     try {
-      // The definition alone: its key, the logical id, is not needed to read it and is costly to compute.
-      const [definition] = Object.values(renderedResources(this.node));
-      // Nothing rendered: the resource is not synthesized (shouldSynthesize() is false).
-      if (definition === undefined) return unrendered;
-      // Its dependencies appear in `DependsOn` as marks, not logical ids (see ReferenceMarkingResolver).
-      for (const dependency of this.node.obtainDependencies()) {
-        if (CfnResource.isCfnResource(dependency)) this.resolver.markLogicalIdOf(dependency);
-      }
-      const resolved = Tokenization.resolve(definition, { scope: this.node, resolver: this.resolver }) as unknown;
-      if (!isPlainObject(resolved)) return unrendered;
-      return { properties: isPlainObject(resolved.Properties) ? resolved.Properties : {}, rendered: true };
+      const l1 = this.node as unknown as RenderableResource;
+      // Nothing rendered: the resource is not synthesized.
+      if (!l1.shouldSynthesize()) return unrendered;
+      const properties = hasOverrides(this.node) ? this.renderDefinition(l1) : this.renderProperties(l1);
+      return properties ? { properties, rendered: true } : unrendered;
     } catch {
       // Synthesis would fail on this resource too; the rules skip it rather than report on a guess.
       return unrendered;
     }
   }
+
+  /**
+   * The properties of a resource without overrides, rendered as `CfnResource._toCloudFormation()` renders them (its
+   * properties resolved, then turned into template form by the L1's `renderProperties`), without the rest of the
+   * definition (`DependsOn`, metadata, policies) that rules do not read: the costly part of a render.
+   */
+  private renderProperties(l1: RenderableResource): JsonObject {
+    const resolved = Tokenization.resolve(l1.cfnProperties, { scope: this.node, resolver: this.resolver }) as unknown;
+    const input = isPlainObject(resolved) && Object.keys(resolved).length > 0 ? resolved : {};
+    const rendered = l1.renderProperties(input) as unknown;
+    return isPlainObject(rendered) && Object.values(rendered).some((v) => v !== undefined) ? rendered : {};
+  }
+
+  /** The properties of a resource with overrides: its whole definition rendered, overrides merged in. */
+  private renderDefinition(l1: RenderableResource): JsonObject | undefined {
+    // The definition alone: its key, the logical id, is not needed to read it and is costly to compute.
+    const [definition] = Object.values(l1._toCloudFormation().Resources ?? {});
+    if (definition === undefined) return undefined;
+    // Its dependencies appear in `DependsOn` as marks, not logical ids (see ReferenceMarkingResolver).
+    for (const dependency of this.node.obtainDependencies()) {
+      if (CfnResource.isCfnResource(dependency)) this.resolver.markLogicalIdOf(dependency);
+    }
+    const resolved = Tokenization.resolve(definition, { scope: this.node, resolver: this.resolver }) as unknown;
+    if (!isPlainObject(resolved)) return undefined;
+    return isPlainObject(resolved.Properties) ? resolved.Properties : {};
+  }
 }
 
-/** The `Resources` section an L1 renders itself as (as the CDK's own synthesis does), keyed by unresolved logical id. */
-function renderedResources(node: CfnResource): Record<string, unknown> {
-  return (node as unknown as RenderableResource)._toCloudFormation().Resources ?? {};
+/** The raw overrides of an L1 (`addOverride`, `addPropertyOverride`...), as aws-cdk-lib keeps them. */
+function rawOverridesOf(node: CfnResource): unknown {
+  return (node as unknown as { rawOverrides?: unknown }).rawOverrides;
+}
+
+/** Whether an L1 may have overrides (true unless its overrides are plainly empty), which only a full render applies. */
+function hasOverrides(node: CfnResource): boolean {
+  const overrides = rawOverridesOf(node);
+  return !isPlainObjectLike(overrides) || Object.keys(overrides).length > 0;
 }
 
 /** What a template value points to. */
@@ -108,9 +134,15 @@ function isPlainObjectLike(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The part of CfnResource that renders it as it appears in the template (used by the CDK's own synthesis). */
+/**
+ * The parts of CfnResource that render it as it appears in the template, which the CDK's own synthesis uses
+ * (`_toCloudFormation`) and every generated L1 implements (`cfnProperties`, `renderProperties`).
+ */
 interface RenderableResource {
+  readonly cfnProperties: unknown;
   _toCloudFormation(): { Resources?: Record<string, unknown> };
+  renderProperties(props: JsonObject): unknown;
+  shouldSynthesize(): boolean;
 }
 
 /**
@@ -173,8 +205,7 @@ export class AppTemplate {
    * overrides (`addOverride`, `addPropertyOverride`), which only rendering applies, or the value does not resolve.
    */
   public peek(node: CfnResource, property: string): unknown {
-    const overrides = (node as unknown as { rawOverrides?: unknown }).rawOverrides;
-    if (!isPlainObjectLike(overrides) || Object.keys(overrides).length > 0) return UNPEEKABLE;
+    if (hasOverrides(node)) return UNPEEKABLE;
     const value = (node as unknown as Record<string, unknown>)[property];
     return tryOr(() => Tokenization.resolve(value, { scope: node, resolver: this.resolver }), UNPEEKABLE);
   }
@@ -277,7 +308,7 @@ export class AppTemplate {
    * (`CfnResource.addDependency`, same stack), or the logical ids an override of `DependsOn` lists instead.
    */
   private dependsOn(resource: TemplateResource): (TemplateResource | undefined)[] {
-    const overrides = (resource.node as unknown as { rawOverrides?: unknown }).rawOverrides;
+    const overrides = rawOverridesOf(resource.node);
     const overridden = isPlainObjectLike(overrides) ? (overrides as JsonObject).DependsOn : undefined;
     if (overridden === undefined) {
       return resource.node.obtainDependencies().map((target) => (CfnResource.isCfnResource(target) ? this.get(target) : undefined));

@@ -103,7 +103,8 @@ test(`registered the documented way, the pack ${PLUGINS_GET_TREE ? 'fails synth'
   const { error, exitCode } = synthOutcome(app);
   if (SYNTH_THROWS_ON_FINDING) expect(error).toMatch(/SPC-SQS1/);
   else expect(error).toBeUndefined();
-  if (PLUGINS_GET_TREE && !SYNTH_THROWS_ON_FINDING) expect(exitCode).toBe(1);
+  // 2.257 to 2.261 set the exit code: on 2.257 for the pack's own error (no tree), later for the finding.
+  if (!SYNTH_THROWS_ON_FINDING) expect(exitCode).toBe(1);
 });
 
 test('acknowledgements silence exactly the acknowledged id, also a sub-finding', () => {

@@ -2,10 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cfninc from 'aws-cdk-lib/cloudformation-include';
 import { AppTemplate, TemplateResource, withSharedTemplate } from '../../../../lib/nag/private/template';
+import { EXAMPLE_STACKS } from '../../../support/examples';
 import { fn } from '../support/fixtures';
 
 /** The rendered resource of `node` and what its property `key` points to. */
@@ -120,5 +122,33 @@ describe('dependencies are followed without rendering logical ids', () => {
       const template = AppTemplate.of(stack);
       expect(template.directDependencies(template.get(l1(dependent))!).map((r) => r.node)).toEqual([l1(target)]);
     });
+  });
+});
+
+/** `value` with every mark of a same-stack resource replaced by that resource's logical id, as synthesis writes it. */
+function withLogicalIds(value: unknown, stack: Stack, template: AppTemplate, from: TemplateResource): unknown {
+  if (Array.isArray(value)) return value.map((v) => withLogicalIds(v, stack, template, from));
+  if (typeof value !== 'object' || value === null) return value;
+  const denoted = template.denote(value, from);
+  if (denoted.kind === 'resource' && Stack.of(denoted.resource.node) === stack) {
+    const id = stack.getLogicalId(denoted.resource.node);
+    return denoted.attribute === 'Ref' ? { Ref: id } : { 'Fn::GetAtt': [id, denoted.attribute] };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withLogicalIds(v, stack, template, from)]));
+}
+
+test.each(Object.keys(EXAMPLE_STACKS))('every resource of the %s example renders the properties synthesis writes', (name) => {
+  const stack = EXAMPLE_STACKS[name]();
+  // Synthesis first: aspects (tags, for one) change resources when it runs.
+  const synthesized = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties?: unknown }>;
+  const nodes = stack.node.findAll().filter(CfnResource.isCfnResource).filter((n) => Stack.of(n) === stack);
+  expect(nodes.length).toBeGreaterThan(10);
+  withSharedTemplate(() => {
+    const template = AppTemplate.of(stack);
+    for (const node of nodes) {
+      const resource = template.get(node)!;
+      const rendered = JSON.parse(JSON.stringify(withLogicalIds(resource.properties, stack, template, resource)));
+      expect({ path: node.node.path, properties: rendered }).toEqual({ path: node.node.path, properties: synthesized[stack.getLogicalId(node)].Properties ?? {} });
+    }
   });
 });
