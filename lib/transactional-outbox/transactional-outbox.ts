@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_DEFAULTS, OUTBOX_ENV, OutboxTarget } from './contract';
+import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_MALFORMED, OutboxTarget } from './contract';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
 import { validateOutboxProps } from './private/validation';
@@ -51,8 +51,14 @@ export class TransactionalOutbox extends Construct {
   public readonly pipeRole: iam.IRole;
   /** The function that turns outbox item images into clean events. */
   public readonly enrichment: lambda.IFunction;
-  /** Where the pipe puts batches it could not deliver (their stream coordinates; the rows stay in the table). */
+  /** Where the pipe puts batches it could not deliver (their stream coordinates, not the events). */
   public readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Where the enrichment sets aside outbox images it cannot publish (each with the reason, its stream coordinates
+   * and the record), so they do not take the good events of their batch with them. Alarmed through
+   * `metricMalformedImages`.
+   */
+  public readonly malformedImageQueue: sqs.IQueue;
   /** The pipe's log group (undefined with `OutboxPipeLogLevel.OFF`). */
   public readonly logGroup?: logs.ILogGroup;
   /** Every alarm this construct created. */
@@ -80,14 +86,19 @@ export class TransactionalOutbox extends Construct {
     this.eventBus = target.eventBus;
     this.queue = target.queue;
     this.deadLetterQueue = new SecureQueue(this, 'PipeDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
+    this.malformedImageQueue = new SecureQueue(this, 'MalformedImageQueue', { isDeadLetterQueueOnly: true }).queue;
     const enrichment = new PatternFunction(this, 'Enrichment', {
       code: bundledHandlerCode('outbox-enrichment'),
       handler: 'index.handler',
       description: 'Turns outbox item images from the DynamoDB stream into the events the outbox publishes',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource },
+      environment: {
+        [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource,
+        [OUTBOX_ENV.MALFORMED_QUEUE_URL]: this.malformedImageQueue.queueUrl,
+      },
     });
+    this.malformedImageQueue.grantSendMessages(enrichment);
     this.enrichment = enrichment;
     this.logGroup = (props.logLevel ?? OutboxPipeLogLevel.ERROR) === OutboxPipeLogLevel.OFF
       ? undefined
@@ -132,6 +143,11 @@ export class TransactionalOutbox extends Construct {
     });
     alarms.deadLetterQueueDepth(this, 'PipeDeadLetterQueueAlarm', this.deadLetterQueue, `${id} pipe dead-letter queue`);
     alarms.functionErrors(this, 'EnrichmentErrorsAlarm', enrichment, `${id} enrichment function`);
+    alarms.threshold(this, 'MalformedImagesAlarm', {
+      description: `${id}: the enrichment set aside outbox images it could not publish (see the malformed-image queue)`,
+      metric: this.metricMalformedImages(),
+      threshold: 1,
+    });
     if (target.queue) {
       // The FIFO target's consumers are someone else's: a backlog or a dead-lettered event is still this outbox's concern.
       alarms.oldestMessageAge(this, 'TargetQueueOldestMessageAlarm', target.queue, `${id} target queue`);
@@ -183,6 +199,22 @@ export class TransactionalOutbox extends Construct {
    */
   public metricPipeExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.pipeMetric('ExecutionFailed', props);
+  }
+
+  /**
+   * Outbox images the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
+   * of the enrichment function, summed over 5 minutes): each is an event consumers will see as a gap in its
+   * aggregate's sequence. The construct's malformed-image alarm watches this metric.
+   */
+  public metricMalformedImages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: OUTBOX_MALFORMED.metricsNamespace,
+      metricName: OUTBOX_MALFORMED.metricName,
+      dimensionsMap: { [OUTBOX_MALFORMED.dimension]: this.enrichment.functionName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Messages in the pipe's dead-letter queue (maximum per minute): batches the pipe gave up on. */

@@ -72,8 +72,15 @@ describe('TransactionalOutbox defaults', () => {
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: 30,
-      Environment: { Variables: { OUTBOX_EVENT_SOURCE: SOURCE } },
+      Environment: { Variables: { OUTBOX_EVENT_SOURCE: SOURCE, OUTBOX_MALFORMED_QUEUE_URL: { Ref: Match.stringLikeRegexp('^OutboxMalformedImageQueue') } } },
     });
+  });
+
+  test('the enrichment may send to its malformed-image queue and nothing else (besides its logs)', () => {
+    const statements = statementsOf(t, /^OutboxEnrichmentServiceRoleDefaultPolicy/);
+    const sends = statements.filter((st: any) => [st.Action].flat().includes('sqs:SendMessage'));
+    expect(sends).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxMalformedImageQueue/), 'Arn'] } })]);
+    expect(outbox.malformedImageQueue.fifo).toBe(false);
   });
 
   test('the pipe logs errors to a log group with retention, without event payloads', () => {
@@ -110,8 +117,9 @@ describe('TransactionalOutbox defaults', () => {
     expect(outbox.deadLetterQueue.encryptionMasterKey).toBeUndefined();
   });
 
-  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors', () => {
-    expect(outbox.alarms).toHaveLength(3);
+  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors, malformed images set aside', () => {
+    expect(outbox.alarms).toHaveLength(4);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'ServerlessPatterns/TransactionalOutbox', MetricName: 'MalformedOutboxImages', Threshold: 1 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/EventBridge/Pipes',
       MetricName: 'ExecutionFailed',
