@@ -3,7 +3,7 @@
  * and records its event in one transaction, so the event is published exactly when the change happened.
  *
  * A command retried by its caller is safe: placing an existing order or cancelling one that is not PLACED fails the
- * business condition, which cancels the whole transaction, outbox row included.
+ * business condition, which cancels the whole transaction, outbox update included.
  *
  * Environment: the `OUTBOX_*` variables set by `TransactionalOutbox.grantWrite`.
  */

@@ -33,6 +33,35 @@ export const OUTBOX_ENV = {
   TARGET: 'OUTBOX_TARGET',
   /** The pipe's batch size: with the target's per-request limit it decides the largest event (see maxOutboxEventBytes). */
   BATCH_SIZE: 'OUTBOX_BATCH_SIZE',
+  /** URL of the queue where the enrichment sets aside outbox images it cannot publish (see OUTBOX_MALFORMED). */
+  MALFORMED_QUEUE_URL: 'OUTBOX_MALFORMED_QUEUE_URL',
+} as const;
+
+/**
+ * An outbox image the enrichment cannot publish (written by something other than the OutboxWriter: an attribute
+ * missing, a detail that is not a JSON object) must not take the good events of its batch with it: Pipes has no
+ * partial batch failure for an enrichment ("Partial batch failure is not supported for enrichment", "Amazon
+ * EventBridge Pipes batching and concurrency",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html), so a throw would fail,
+ * bisect and finally dead-letter the whole batch, whose DLQ entries hold stream coordinates only. The enrichment
+ * instead sends the bad record, with the reason, to a queue of its own, counts it in an EMF metric (below, which the
+ * construct alarms on), and returns the rest of the batch. If the queue cannot take it, the enrichment throws and
+ * the batch is retried: nothing is dropped.
+ */
+export const OUTBOX_MALFORMED = {
+  /** CloudWatch namespace of the enrichment's metrics. */
+  metricsNamespace: 'ServerlessPatterns/TransactionalOutbox',
+  /** Count of outbox images set aside. */
+  metricName: 'MalformedOutboxImages',
+  /** The metric's one dimension: the enrichment function's name (one metric stream per outbox). */
+  dimension: 'FunctionName',
+  /** SendMessageBatch takes at most 10 entries (SQS API reference). */
+  maxBatchEntries: 10,
+  /**
+   * Largest set-aside message the enrichment sends (SQS's long-standing 256 KiB body limit); above it the image is
+   * left out and only the record's coordinates and keys are kept (the image is the outbox item's until its next event).
+   */
+  maxMessageBytes: 256 * 1024,
 } as const;
 
 /**

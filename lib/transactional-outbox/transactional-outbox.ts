@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OutboxTarget } from './contract';
+import { OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, OUTBOX_MALFORMED, OutboxTarget } from './contract';
 import { captureEnvironment, captureFilterPattern, captureTargetParameters, ResolvedCapture, resolveCapture } from './private/change-capture';
 import { outboxFilterPattern, outboxTargetParameters } from './private/pipe-parameters';
 import { checkAttributeNames, inspectTable } from './private/table-inspection';
@@ -57,8 +57,14 @@ export class TransactionalOutbox extends Construct {
   public readonly pipeRole: iam.IRole;
   /** The function that turns outbox item images into clean events. */
   public readonly enrichment: lambda.IFunction;
-  /** Where the pipe puts batches it could not deliver (their stream coordinates; the rows stay in the table). */
+  /** Where the pipe puts batches it could not deliver (their stream coordinates, not the events). */
   public readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Where the enrichment sets aside outbox images it cannot publish (each with the reason, its stream coordinates
+   * and the record), so they do not take the good events of their batch with them. Alarmed through
+   * `metricMalformedImages`.
+   */
+  public readonly malformedImageQueue: sqs.IQueue;
   /** The pipe's log group (undefined with `OutboxPipeLogLevel.OFF`). */
   public readonly logGroup?: logs.ILogGroup;
   /** Every alarm this construct created. */
@@ -93,6 +99,7 @@ export class TransactionalOutbox extends Construct {
     this.queue = target.queue;
     this.deadLetterQueue = new SecureQueue(this, 'PipeDeadLetterQueue', { isDeadLetterQueueOnly: true }).queue;
     const capture = this.capture;
+    this.malformedImageQueue = new SecureQueue(this, 'MalformedImageQueue', { isDeadLetterQueueOnly: true }).queue;
     const enrichment = new PatternFunction(this, 'Enrichment', {
       code: bundledHandlerCode(capture ? 'outbox-capture-enrichment' : 'outbox-enrichment'),
       handler: 'index.handler',
@@ -101,8 +108,13 @@ export class TransactionalOutbox extends Construct {
         : 'Turns outbox item images from the DynamoDB stream into the events the outbox publishes',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource, ...(capture ? captureEnvironment(capture) : {}) },
+      environment: {
+        [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource,
+        [OUTBOX_ENV.MALFORMED_QUEUE_URL]: this.malformedImageQueue.queueUrl,
+        ...(capture ? captureEnvironment(capture) : {}),
+      },
     });
+    this.malformedImageQueue.grantSendMessages(enrichment);
     this.enrichment = enrichment;
     this.logGroup = (props.logLevel ?? OutboxPipeLogLevel.ERROR) === OutboxPipeLogLevel.OFF
       ? undefined
@@ -149,6 +161,11 @@ export class TransactionalOutbox extends Construct {
     });
     alarms.deadLetterQueueDepth(this, 'PipeDeadLetterQueueAlarm', this.deadLetterQueue, `${id} pipe dead-letter queue`);
     alarms.functionErrors(this, 'EnrichmentErrorsAlarm', enrichment, `${id} enrichment function`);
+    alarms.threshold(this, 'MalformedImagesAlarm', {
+      description: `${id}: the enrichment set aside outbox images it could not publish (see the malformed-image queue)`,
+      metric: this.metricMalformedImages(),
+      threshold: 1,
+    });
     if (target.queue) {
       // The FIFO target's consumers are someone else's: a backlog or a dead-lettered event is still this outbox's concern.
       alarms.oldestMessageAge(this, 'TargetQueueOldestMessageAlarm', target.queue, `${id} target queue`);
@@ -245,6 +262,22 @@ export class TransactionalOutbox extends Construct {
    */
   public metricPipeState(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return pipeStateMetric(this.pipe, props);
+  }
+
+  /**
+   * Outbox images the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
+   * of the enrichment function, summed over 5 minutes): each is an event consumers will see as a gap in its
+   * aggregate's sequence. The construct's malformed-image alarm watches this metric.
+   */
+  public metricMalformedImages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: OUTBOX_MALFORMED.metricsNamespace,
+      metricName: OUTBOX_MALFORMED.metricName,
+      dimensionsMap: { [OUTBOX_MALFORMED.dimension]: this.enrichment.functionName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Messages in the pipe's dead-letter queue (maximum per minute): batches the pipe gave up on. */

@@ -20,7 +20,7 @@ export interface OutboxWriterSettings {
   readonly sortKey?: string | null;
   /** Its TTL attribute. @default - `OUTBOX_TIME_TO_LIVE_ATTRIBUTE`, else 'expiresAt' */
   readonly timeToLiveAttribute?: string;
-  /** How long outbox rows are kept, seconds. @default - `OUTBOX_RETENTION_SECONDS`, else 14 days */
+  /** How long an aggregate's outbox item is kept after its latest event, seconds. @default - `OUTBOX_RETENTION_SECONDS`, else 14 days */
   readonly retentionSeconds?: number;
   /** The `source` the pipe gives every event (counted in the entry size). @default - `OUTBOX_EVENT_SOURCE`; required */
   readonly eventSource?: string;

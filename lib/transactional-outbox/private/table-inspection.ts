@@ -71,7 +71,7 @@ export function inspectTable(
   return { partitionKey, sortKey, timeToLiveAttribute: ttl.attributeName };
 }
 
-/** Outbox row attributes must not be mistaken for the table's keys or TTL. */
+/** Outbox item attributes must not be mistaken for the table's keys or TTL. */
 export function checkAttributeNames(problems: Problems, shape: OutboxTableAttributes): void {
   const reserved = Object.values(OUTBOX_ROW_ATTRIBUTES) as string[];
   for (const name of [shape.partitionKey, shape.sortKey, shape.timeToLiveAttribute]) {

@@ -19,9 +19,17 @@ export function synthesizedPipe(target: OutboxTarget, eventSource: string): { fi
   return { filters, target: pipe.Properties.TargetParameters };
 }
 
+/**
+ * A set-aside queue URL for tests whose batches hold only well-formed images: nothing listens on it, so a test that
+ * did set an image aside would fail loudly instead of passing.
+ */
+export const UNUSED_MALFORMED_QUEUE_URL = 'http://127.0.0.1:9/000000000000/unused-malformed-images';
+
 /** The deployed enrichment handler, loaded with the environment the construct gives it. */
-export function enrichmentHandler(environment: Record<string, string>): (records: unknown[]) => Promise<OutboxDelivery[]> {
-  Object.assign(process.env, environment);
+export function enrichmentHandler(
+  eventSource: string, malformedQueueUrl = UNUSED_MALFORMED_QUEUE_URL,
+): (records: unknown[]) => Promise<OutboxDelivery[]> {
+  Object.assign(process.env, { OUTBOX_EVENT_SOURCE: eventSource, OUTBOX_MALFORMED_QUEUE_URL: malformedQueueUrl });
   let handler: (records: unknown[]) => Promise<OutboxDelivery[]> = async () => [];
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -14,6 +14,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { examples } from '../../../lib';
 import { createTestTable, dynamoDbLocalEndpoint, localDynamoDbClient } from '../../support/dynamodb-local';
 import { applyInputTemplate, matchesPattern, targetParameter } from '../outbox-enrichment/pipe-semantics';
+import { UNUSED_MALFORMED_QUEUE_URL } from '../outbox-enrichment/synthesized-pipe';
 import { createIdempotencyTable, idempotencyItems, lambdaContext, saveHandlerEnv, setEnv, sqsEvent, sqsRecord } from '../runtime/idempotent-fixtures';
 import { createOutboxTable, localStreamsClient, readStream } from '../runtime/outbox/local-stream';
 
@@ -56,7 +57,10 @@ async function busDeliveries(): Promise<{ eventId: string; detailType: string; m
   const target = pipe.Properties.TargetParameters;
   const bus = target.EventBridgeEventBusParameters;
   const batch = (await readStream(streams, streamArn)).filter((r) => filters.some((p: Record<string, unknown>) => matchesPattern(p, r)));
-  const enrich = loadBundle<(records: unknown[]) => Promise<unknown[]>>('outbox-enrichment', { OUTBOX_EVENT_SOURCE: bus.Source });
+  const enrich = loadBundle<(records: unknown[]) => Promise<unknown[]>>('outbox-enrichment', {
+    OUTBOX_EVENT_SOURCE: bus.Source,
+    OUTBOX_MALFORMED_QUEUE_URL: UNUSED_MALFORMED_QUEUE_URL,
+  });
   return (await enrich(batch)).map((delivery) => {
     const eventId = targetParameter(bus.Resources[0], delivery) as string;
     const detailType = targetParameter(bus.DetailType, delivery) as string;

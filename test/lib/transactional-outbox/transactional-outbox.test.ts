@@ -72,8 +72,15 @@ describe('TransactionalOutbox defaults', () => {
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: 30,
-      Environment: { Variables: { OUTBOX_EVENT_SOURCE: SOURCE } },
+      Environment: { Variables: { OUTBOX_EVENT_SOURCE: SOURCE, OUTBOX_MALFORMED_QUEUE_URL: { Ref: Match.stringLikeRegexp('^OutboxMalformedImageQueue') } } },
     });
+  });
+
+  test('the enrichment may send to its malformed-image queue and nothing else (besides its logs)', () => {
+    const statements = statementsOf(t, /^OutboxEnrichmentServiceRoleDefaultPolicy/);
+    const sends = statements.filter((st: any) => [st.Action].flat().includes('sqs:SendMessage'));
+    expect(sends).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxMalformedImageQueue/), 'Arn'] } })]);
+    expect(outbox.malformedImageQueue.fifo).toBe(false);
   });
 
   test('the pipe logs errors to a log group with retention, without event payloads', () => {
@@ -110,10 +117,11 @@ describe('TransactionalOutbox defaults', () => {
     expect(outbox.deadLetterQueue.encryptionMasterKey).toBeUndefined();
   });
 
-  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors, pipe state (and its check\'s own failures)', () => {
-    // 3 + the pipe state alarm + the state check's on-failure queue, schedule dead-letter queue and FailedInvocations.
-    expect(outbox.alarms).toHaveLength(7);
+  test('alarms: pipe execution failures, dead-letter queue depth, enrichment errors, malformed images set aside, pipe state (and its check\'s own failures)', () => {
+    // 4 + the pipe state alarm + the state check's on-failure queue, schedule dead-letter queue and FailedInvocations.
+    expect(outbox.alarms).toHaveLength(8);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CdkServerlessPatterns/Pipes', MetricName: 'PipeRunning', TreatMissingData: 'breaching' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'ServerlessPatterns/TransactionalOutbox', MetricName: 'MalformedOutboxImages', Threshold: 1 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/EventBridge/Pipes',
       MetricName: 'ExecutionFailed',

@@ -47,7 +47,7 @@ afterAll(() => {
 /** The pipe the construct synthesizes for a FIFO target: its filter, the deployed enrichment, its target parameters. */
 function synthesizedFifoPipe(): PipeRun {
   const { filters, target } = synthesizedPipe(OutboxTarget.FIFO_QUEUE, EVENT_SOURCE);
-  const enrich = enrichmentHandler({ OUTBOX_EVENT_SOURCE: EVENT_SOURCE });
+  const enrich = enrichmentHandler(EVENT_SOURCE);
   return async (batch) => {
     const passed = batch.filter((record) => filters.some((pattern) => matchesPattern(pattern, record)));
     if (passed.length === 0) return [];
