@@ -1,8 +1,9 @@
 /**
  * Our CircuitBreaker client on each of its paths vs the npm package `circuitbreaker-lambda`, side by side in one
- * run on one private DynamoDB Local: overhead per guarded call at a sustained rate (p50, p99), DynamoDB reads per
- * 1,000 calls at 1, 10 and 50 calls per second, the extension process's memory, and how many probes 20 execution
- * environments send when the open timeout ends.
+ * run on one private DynamoDB Local: overhead per guarded call against an unguarded call made the same way in the
+ * same run (p50, p99) at 1, 10 and 50 calls per second per environment, DynamoDB reads per 1,000 calls at those
+ * rates, the extension process's memory, and how many probes 20 execution environments send when the open timeout
+ * ends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,17 +18,17 @@ import { CIRCUIT_BREAKER_DEFAULTS as D } from '../../lib/circuit-breaker/contrac
 import { DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { bundleExtension, startExtensionProcess } from '../../test/lambda/circuit-breaker-extension/extension-process';
 import { loadPeer, PeerCircuitBreaker } from '../circuitbreaker-lambda-peer';
-import { BenchSection, fmt, median, table, timeRuns } from '../stats';
+import { BenchSection, fmt, median, table } from '../stats';
 
 /** How long the environments of the cached paths keep calling, then those of the paths that read on every call. */
-const CACHED_DURATION_MS = 60_000;
+const CACHED_DURATION_MS = 45_000;
 const UNCACHED_DURATION_MS = 20_000;
 /** Latency percentiles are taken per slice of the run, and the median of the slices is reported. */
 const SLICES = 5;
 /** Calls per second of one environment, and how many environments call at that rate, per path. */
 const RATES = [{ rate: 1, environments: 4 }, { rate: 10, environments: 6 }, { rate: 50, environments: 1 }];
-/** The rate whose calls give the latency percentiles. */
-const LATENCY_RATE = 10;
+/** Each group of paths runs beside an environment set calling the bare function, the peer overhead is measured against. */
+const UNGUARDED = 'unguarded call (same loop, no breaker)';
 const HERD = 20;
 const RUNS = 5;
 /** How long the dependency takes to answer a probe: long enough for every environment to arrive while it runs. */
@@ -83,11 +84,11 @@ interface Path {
 
 /** The extension as the layer ships it, in its own process, driven by a stand-in Extensions API. */
 async function extensionEnvironment(
-  executable: string, endpoint: string, tableName: string, circuitId: string, client: DynamoDBClient,
+  executable: string, endpoint: string, tableName: string, circuitId: string, client: DynamoDBClient, options: Partial<CircuitBreakerOptions> = {},
 ): Promise<Environment> {
   const env = { CIRCUIT_BREAKER_CIRCUIT_IDS: circuitId };
   const { api, child, port, exited } = await startExtensionProcess(executable, { endpoint, table: tableName, env });
-  const breaker = new CircuitBreaker({ ...quiet, tableName, circuitId, dynamoDbClient: client, extensionPort: port });
+  const breaker = new CircuitBreaker({ ...quiet, tableName, circuitId, dynamoDbClient: client, extensionPort: port, ...options });
   return {
     call: () => breaker.call(healthy),
     extensionReads: async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { stats: { reads: number } }).stats.reads,
@@ -102,6 +103,11 @@ async function extensionEnvironment(
       await api.close();
     },
   };
+}
+
+/** The same function called with no breaker, in the same loop as the guarded ones: what the overhead is measured against. */
+function unguardedEnvironment(): Environment {
+  return { call: healthy, extensionReads: async () => 0, extensionRssKiB: () => undefined, close: async () => undefined };
 }
 
 function inProcessEnvironment(options: Partial<CircuitBreakerOptions>): Environment {
@@ -228,9 +234,15 @@ export async function run(): Promise<BenchSection> {
     await counted.client.send(new PutItemCommand({
       TableName: peerTable, Item: { id: { S: PEER_CIRCUIT }, circuitState: { S: 'CLOSED' }, failureCount: { N: '0' }, successCount: { N: '0' }, nextAttempt: { N: '0' } },
     }));
+    const unguarded: Path = { label: UNGUARDED, environment: async () => unguardedEnvironment() };
+    const secondUnguarded: Path = { label: `${UNGUARDED}, second group`, environment: async () => unguardedEnvironment() };
     const paths: Path[] = [
-      { label: 'extension (layer process; client cache 1 s)', environment: (id) => extensionEnvironment(executable, ddb.endpoint, ours, id, counted.client) },
-      { label: 'in-process cache 1 s (no extension)', environment: async (id) => inProcessEnvironment({ tableName: ours, circuitId: id, dynamoDbClient: counted.client }) },
+      { label: 'direct store read (no extension; client cache 1 s)', environment: async (id) => inProcessEnvironment({ tableName: ours, circuitId: id, dynamoDbClient: counted.client }) },
+      {
+        label: 'via the extension state server (every call asks it)',
+        environment: (id) => extensionEnvironment(executable, ddb.endpoint, ours, id, counted.client, { stateMaxAgeMs: 0 }),
+      },
+      { label: 'client over the extension (layer process; client cache 1 s)', environment: (id) => extensionEnvironment(executable, ddb.endpoint, ours, id, counted.client) },
       { label: 'direct GetItem on every call', environment: async (id) => inProcessEnvironment({ tableName: ours, circuitId: id, dynamoDbClient: counted.client, stateMaxAgeMs: 0 }) },
       {
         label: 'circuitbreaker-lambda 0.0.1',
@@ -240,11 +252,16 @@ export async function run(): Promise<BenchSection> {
         },
       },
     ];
-    const bare = median(await timeRuns(10_000, healthy, 100)) * 1e3;
     // The cached paths side by side, then the paths that go to DynamoDB on every call: their load (one or two
     // requests per call on the shared two cores) would otherwise be the cached paths' tail.
-    const cached = await sustained(paths.slice(0, 2), counted, CACHED_DURATION_MS);
-    const measured = [...cached, ...await sustained(paths.slice(2), counted, UNCACHED_DURATION_MS)];
+    const cached = await sustained([unguarded, ...paths.slice(0, 3)], counted, CACHED_DURATION_MS);
+    const measured = [...cached, ...await sustained([secondUnguarded, ...paths.slice(3)], counted, UNCACHED_DURATION_MS)];
+    /** The unguarded calls of a path's group at a rate: its baseline. */
+    const firstGroup = new Set(paths.slice(0, 3).map((p) => p.label));
+    const baselineOf = (path: string) => (firstGroup.has(path) ? UNGUARDED : secondUnguarded.label);
+    const baseline = (m: Measured) => measured.find((b) => b.rate === m.rate && b.path === baselineOf(m.path))!;
+    const pct = (m: Measured, p: number) => median(m.latenciesUs.map((l) => percentile(l, p)));
+    const overhead = (m: Measured, p: number) => pct(m, p) - pct(baseline(m), p);
 
     const herdRows: Array<{ label: string; probes: number[] }> = [];
     for (const kind of ['ours', 'peer'] as const) {
@@ -254,20 +271,18 @@ export async function run(): Promise<BenchSection> {
     }
     counted.client.destroy();
 
-    const latency = measured.filter((m) => m.rate === LATENCY_RATE);
+    const guarded = measured.filter((m) => paths.some((p) => p.label === m.path));
     const rss = measured.flatMap((m) => m.rssKiB);
     const perThousand = (m: Measured) => (m.calls > 0 ? fmt((1_000 * m.reads) / m.calls, 0) : 'n/a');
     const body = [
-      `### Overhead per guarded call, ${LATENCY_RATE} calls/s per environment (median of ${SLICES} slices of the run)`,
+      `### Overhead per guarded call against an unguarded call, by call rate of each environment (median of ${SLICES} slices of the run)`,
       '',
       table(
-        ['path', 'calls', 'p50 overhead (µs)', 'p99 overhead (µs)', 'p99 per slice (µs)', 'max (µs)'],
-        latency.map((m) => {
-          const overhead = (us: number, digits: number) => fmt(us - bare, digits);
-          const p99s = m.latenciesUs.map((l) => percentile(l, 99));
-          const p50 = median(m.latenciesUs.map((l) => percentile(l, 50)));
-          return [m.path, m.calls, overhead(p50, 1), overhead(median(p99s), 1), p99s.map((p) => overhead(p, 0)).join(', '), overhead(Math.max(...m.latenciesUs.flat()), 0)];
-        }),
+        ['path', 'calls/s per environment', 'calls', 'p50 (µs)', 'p99 (µs)', 'unguarded p50 / p99 (µs)', 'p50 overhead (µs)', 'p99 overhead (µs)'],
+        guarded.map((m) => [
+          m.path, m.rate, m.calls, fmt(pct(m, 50), 1), fmt(pct(m, 99), 1),
+          `${fmt(pct(baseline(m), 50), 1)} / ${fmt(pct(baseline(m), 99), 1)}`, fmt(overhead(m, 50), 1), fmt(overhead(m, 99), 1),
+        ]),
       ),
       '',
       '### DynamoDB reads per 1,000 guarded calls, by call rate of each environment',
@@ -290,18 +305,22 @@ export async function run(): Promise<BenchSection> {
       'each call 0.5 to 1.5 gaps after the previous one ends. An environment is its own breaker instance (own cache); on the extension path it also has',
       `its own extension process, bundled as the layer ships it (AWS SDK included) and driven by a stand-in Extensions API, with its default ${D.extensionCacheMaxAgeMs} ms cache;`,
       `the client keeps state ${D.stateMaxAgeMs} ms from when its DynamoDB read was sent and refreshes it in the background from three quarters of that. Overhead = the call's wall time`,
-      `(process.hrtime) minus the median time of calling the unguarded function (${fmt(bare, 2)} µs), over every call but each environment's first (its`,
-      'cold read); the paths measured together share this process and the two cores with DynamoDB Local and the extension processes, so the tail',
-      'includes being descheduled, for each of them alike. Reads are GetItem requests counted by SDK middleware (first calls included), attributed to the calling',
+      '(process.hrtime), over every call but each environment\'s first (its cold read), minus the same percentile of an unguarded call of the same',
+      'function made the same way, at the same rate, by environments running beside them in the same group; the paths measured together share this',
+      'process and the two cores with DynamoDB Local and the extension processes, so the tail includes being descheduled, for each of them alike.',
+      '"Via the extension state server" is the client with no cache of its own (state max age 0), so every call asks the extension over localhost HTTP.',
+      'Reads are GetItem requests counted by SDK middleware (first calls included), attributed to the calling',
       "environment's rate through AsyncLocalStorage, plus the extension processes' own reads from their /health counters. `circuitbreaker-lambda` needs",
       'AWS SDK v2, so it gets a stand-in `DynamoDB.DocumentClient` over SDK v3; it also writes once per call (not counted as a read). Resident memory is',
       `VmRSS from /proc. In the herd, each of the ${HERD} environments is a separate breaker instance with its own DynamoDB client and no cache; the circuit`,
       'item is OPEN with its open period just ended; "probes" counts invocations of the guarded function. Node here is not the Lambda runtime: compare ratios.',
     ].join(' ');
-    const p99 = (m: Measured) => fmt(median(m.latenciesUs.map((l) => percentile(l, 99))) - bare, 1);
     const at = (label: string, rate: number) => measured.find((m) => m.path === label && m.rate === rate);
     const summary: Array<[string, string]> = [
-      [`Circuit breaker p99 overhead per guarded call at ${LATENCY_RATE} calls/s`, latency.map((m) => `${m.path} ${p99(m)} µs`).join('; ')],
+      ...RATES.map(({ rate }): [string, string] => [
+        `Circuit breaker overhead per guarded call vs an unguarded call at ${rate} call${rate > 1 ? 's' : ''}/s per environment (p50 / p99)`,
+        paths.slice(0, 3).map((p) => `${p.label} ${fmt(overhead(at(p.label, rate)!, 50), 1)} / ${fmt(overhead(at(p.label, rate)!, 99), 1)} µs`).join('; '),
+      ]),
       ['Circuit breaker DynamoDB reads per 1,000 calls at 10 calls/s', paths.map((p) => `${p.label} ${at(p.label, 10) ? perThousand(at(p.label, 10)!) : 'n/a'}`).join('; ')],
       ['Circuit breaker extension resident memory (median)', `${fmt(median(rss) / 1024, 1)} MiB`],
       [`Probes sent when ${HERD} environments find the open period over`, herdRows.map((h) => `${h.label} ${median(h.probes)}`).join(', ')],

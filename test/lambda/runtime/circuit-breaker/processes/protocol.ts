@@ -33,6 +33,16 @@ export interface TrafficTask extends TaskBase {
   readonly stopWhenOpen: boolean;
   /** End with one more call a report interval after the last, so everything counted reaches the table. */
   readonly finalReport: boolean;
+  /** Replace the environment (a new CircuitBreaker, the old one closed) this often: short-lived environments. */
+  readonly lifetimeMs?: number;
+}
+
+/** One planned call: which environment made it, when it completed, whether the dependency failed, whether the circuit refused it. */
+export interface TracedCallResult {
+  readonly env: string;
+  readonly at: number;
+  readonly failed: boolean;
+  readonly refused: boolean;
 }
 
 export type WorkerTask = ElectionTask | TrafficTask;
@@ -47,6 +57,8 @@ export type TaskResult =
     readonly firstFailureAt?: number;
     readonly refusedAt?: number;
     readonly window?: LocalWindow;
+    /** Every planned call, refused ones included (what the dependency would have answered). */
+    readonly trace: TracedCallResult[];
   };
 
 /** A worker's result with what every worker reports. */

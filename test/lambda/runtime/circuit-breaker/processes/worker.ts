@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { ElectionTask, TaskResult, TrafficTask, WorkerTask } from './protocol';
+import type { ElectionTask, TaskResult, TracedCallResult, TrafficTask, WorkerTask } from './protocol';
 import { CircuitBreaker } from '../../../../../lambda/runtime/circuit-breaker/breaker';
 import { CircuitOpenError } from '../../../../../lambda/runtime/circuit-breaker/errors';
 import { seededRandom } from '../../../../support/seeded-random';
@@ -47,9 +47,18 @@ async function main(): Promise<void> {
   const go = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as { startAt: number };
   lines.close();
 
+  // A short-lived environment is replaced by a new one (its own writer key, cache and tally) sharing the process.
+  const newEnvironment = () => new CircuitBreaker({
+    ...task.settings,
+    tableName: task.table,
+    env: {},
+    dynamoDbClient: client,
+    logger: { log: () => undefined },
+    metricSink: (line) => metrics.push(JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics[0].Name),
+  });
   const result: TaskResult = task.kind === 'election'
     ? await election(task, breaker, go.startAt, (at) => (holdWritesUntil = at))
-    : await traffic(task, breaker, go.startAt);
+    : await traffic(task, breaker, go.startAt, newEnvironment);
   process.stdout.write(`${JSON.stringify({ ...result, writerKey: breaker.writerKey, writes, metrics })}\n`);
   breaker.close();
   client.destroy();
@@ -69,7 +78,10 @@ async function election(task: ElectionTask, breaker: CircuitBreaker, startAt: nu
   return { kind: 'election', rounds };
 }
 
-async function traffic(task: TrafficTask, breaker: CircuitBreaker, startAt: number): Promise<TaskResult> {
+async function traffic(task: TrafficTask, first: CircuitBreaker, startAt: number, newEnvironment: () => CircuitBreaker): Promise<TaskResult> {
+  let breaker = first;
+  let bornAt = startAt;
+  const trace: TracedCallResult[] = [];
   const random = seededRandom(task.seed);
   const gap = 1_000 / task.rate;
   let calls = 0;
@@ -79,10 +91,18 @@ async function traffic(task: TrafficTask, breaker: CircuitBreaker, startAt: numb
   const endAt = startAt + task.durationMs;
   await sleepUntil(startAt + random() * gap);
   while (Date.now() < endAt) {
+    if (task.lifetimeMs !== undefined && Date.now() - bornAt >= task.lifetimeMs) {
+      if (breaker !== first) breaker.close();
+      breaker = newEnvironment();
+      bornAt = Date.now();
+    }
     const fails = random() < task.failureProbability;
+    let completedAt: number | undefined;
     const outcome = await breaker.call(async () => {
+      completedAt = Date.now(); // the completion time the breaker counts the call at, before its report is written
       if (fails) throw new Error('dependency down');
     }, { circuitId: task.circuitId }).then(() => undefined, (err: unknown) => err);
+    trace.push({ env: breaker.writerKey, at: completedAt ?? Date.now(), failed: fails, refused: CircuitOpenError.is(outcome) });
     if (CircuitOpenError.is(outcome)) {
       refusedAt ??= Date.now();
       if (task.stopWhenOpen) break;
@@ -101,7 +121,9 @@ async function traffic(task: TrafficTask, breaker: CircuitBreaker, startAt: numb
     await breaker.call(async () => undefined, { circuitId: task.circuitId });
     calls++;
   }
-  return { kind: 'traffic', calls, failures, firstFailureAt, refusedAt, window: breaker.countingWindow(task.circuitId) };
+  const window = breaker.countingWindow(task.circuitId);
+  if (breaker !== first) breaker.close();
+  return { kind: 'traffic', calls, failures, firstFailureAt, refusedAt, window, trace };
 }
 
 main().catch((err) => {
