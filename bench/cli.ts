@@ -17,6 +17,7 @@ export const SECTIONS: Record<string, () => SectionModule> = {
   'inference': () => require('./sections/inference'),
   'nag': () => require('./sections/nag'),
   'outbox': () => require('./sections/outbox'),
+  'egress': () => require('./sections/egress'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
