@@ -18,6 +18,7 @@ export const SECTIONS: Record<string, () => SectionModule> = {
   'nag': () => require('./sections/nag'),
   'outbox': () => require('./sections/outbox'),
   'outbox-modes': () => require('./sections/outbox-modes'),
+  'egress': () => require('./sections/egress'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

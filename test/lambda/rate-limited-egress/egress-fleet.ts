@@ -10,7 +10,12 @@ import { build } from 'esbuild';
 
 /** What one process does. */
 export interface EgressTask {
-  readonly role: 'deliverer' | 'controller';
+  /**
+   * `deliverer`: the RateLimitedEgress delivery handler; `controller`: its drain controller; `plain`: the peer the
+   * bench compares with, a plain SQS consumer that POSTs each record and reports every non-2xx as a batch item
+   * failure (no limiter, no breaker, no pause).
+   */
+  readonly role: 'deliverer' | 'controller' | 'plain';
   /** Environment of the handler (what the construct sets). */
   readonly env: Record<string, string>;
   readonly dynamoDbEndpoint: string;
@@ -31,6 +36,8 @@ export interface EgressTask {
   /** Removal experiments. */
   readonly removeLimiter?: boolean;
   readonly removePause?: boolean;
+  /** `plain`: how long a request may take before it counts as failed, ms. */
+  readonly callTimeoutMs?: number;
 }
 
 export interface EgressResult {

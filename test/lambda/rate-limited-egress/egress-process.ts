@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const handle = createDeliveryHandler({ ...options, sqsClient: sqs });
+  const handle = task.role === 'plain' ? plainConsumer(task) : createDeliveryHandler({ ...options, sqsClient: sqs });
   let invocations = 0;
   let received = 0;
   let returned = 0;
@@ -122,6 +122,29 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${JSON.stringify({ role: task.role, invocations, received, returned, receiveErrors: receiveErrors.length, logs })}\n`);
+}
+
+/** The bench's peer: every record POSTed at once, any answer but 2xx (or no answer in time) a batch item failure. */
+function plainConsumer(task: EgressTask): (event: { Records: SQSRecord[] }) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }> {
+  const url = task.env[RATE_LIMITED_EGRESS_ENV.ENDPOINT_URL];
+  const post = async (record: SQSRecord): Promise<boolean> => {
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: record.body,
+        signal: AbortSignal.timeout(task.callTimeoutMs ?? 1_000),
+      });
+      await res.arrayBuffer();
+      return res.status >= 200 && res.status < 300;
+    } catch {
+      return false;
+    }
+  };
+  return async (event) => {
+    const results = await Promise.all(event.Records.map(post));
+    return { batchItemFailures: event.Records.filter((_, i) => !results[i]).map((r) => ({ itemIdentifier: r.messageId })) };
+  };
 }
 
 function toRecord(m: Message): SQSRecord {

@@ -7,7 +7,8 @@
  * (watching an open circuit 2.5 s per run), the open timeout 2 s (capped at 4 s after failed probes). The visibility
  * timeout is 3 s, so the outage spans 5 visibility timeouts: a consumer that kept receiving would receive each
  * waiting message 5 or 6 times, reaching the default maxReceiveCount (5). Function timeout 2.9 s, call timeout
- * 0.4 s (partner latency 20-60 ms), batches of 4 so 4 environments book at most 1.8 s of the schedule ahead. The
+ * 0.4 s (partner latency 20-60 ms), batches of 3, so 4 environments book at most 1.2 s of the schedule ahead, as the
+ * construct's ConcurrencyAboveRate check requires for these timeouts (scaled-outage.ts). The
  * rate limit is not scaled (10 per second). The partner's timeline starts at its first request.
  *
  * Removal experiments (run once, by hand): EGRESS_REMOVAL=limiter hands out slots without the shared schedule;
@@ -18,15 +19,14 @@ import { writeFileSync } from 'node:fs';
 import { EgressFleet, EgressTask } from './egress-fleet';
 import { MotoEgress, startMotoEgress } from './moto-egress';
 import { PartnerSimulator } from './partner-simulator';
-import { BUFFERED_CONSUMER_ENV } from '../../../lib/buffered-consumer/contract';
-import { CIRCUIT_BREAKER_ENV } from '../../../lib/circuit-breaker/contract';
-import { RATE_LIMITED_EGRESS_DEFAULTS, RATE_LIMITED_EGRESS_ENV as ENV } from '../../../lib/rate-limited-egress/contract';
+import { orderEvent, SCALED_OUTAGE, scaledTask } from './scaled-outage';
+import { RATE_LIMITED_EGRESS_DEFAULTS } from '../../../lib/rate-limited-egress/contract';
 import { createTestTable, dynamoDbLocalEndpoint, localDynamoDbClient } from '../../support/dynamodb-local';
 
 const LIMIT = 10;
 const DELIVERERS = 4;
 const EVENTS = 200;
-const OUTAGE = { fromMs: 6_000, toMs: 21_000 };
+const OUTAGE = SCALED_OUTAGE;
 /** The processes stop once the buffer is empty, or at the latest this long after they are spawned. */
 const RUN_MS = 150_000;
 /**
@@ -59,23 +59,9 @@ afterAll(() => {
   fleet?.dispose();
 });
 
-function orderEvent(i: number) {
-  return {
-    'version': '0',
-    'id': randomUUID(),
-    'detail-type': 'OrderPlaced',
-    'source': 'shop.orders',
-    'account': '123456789012',
-    'time': new Date().toISOString(),
-    'region': 'us-east-1',
-    'resources': [],
-    'detail': { orderId: `order-${i}` },
-  };
-}
-
 test(`a ${OUTAGE.toMs - OUTAGE.fromMs} ms partner outage (10 min scaled 1/40): nothing dead-lettered, everything delivered after, ≤ ${LIMIT}/s, one probe per recovery`, async () => {
   const buffer = await moto.buffer(`orders-${randomUUID().slice(0, 8)}`, RATE_LIMITED_EGRESS_DEFAULTS.maxReceiveCount);
-  const { queueUrl, dlqUrl, mappingId, functionName, mappedQueueArn } = buffer;
+  const { queueUrl, dlqUrl } = buffer;
   const events = Array.from({ length: EVENTS }, (_, i) => orderEvent(i));
   await moto.send(queueUrl, events.map((e) => JSON.stringify(e)));
 
@@ -85,45 +71,23 @@ test(`a ${OUTAGE.toMs - OUTAGE.fromMs} ms partner outage (10 min scaled 1/40): n
     phases: [{ ...OUTAGE, kind: 'outage' }],
     lifetimeMs: RUN_MS + 60_000,
   });
-  const circuitId = 'partner-orders';
-  const env: Record<string, string> = {
-    [ENV.ENDPOINT_URL]: `${partner.url}/webhooks/orders`,
-    [ENV.PROBE_URL]: `${partner.url}/health`,
-    [ENV.RATE_LIMIT_PER_SECOND]: String(LIMIT),
-    [ENV.LIMITER_TABLE_NAME]: tables.limiter,
-    [ENV.LIMITER_ID]: `partner-${randomUUID()}`,
-    [ENV.DEAD_LETTER_QUEUE_URL]: dlqUrl,
-    [ENV.CONTROLLER_WATCH_MS]: '2500',
-    [ENV.START_TOLERANCE_MS]: String(START_TOLERANCE_MS),
-    [BUFFERED_CONSUMER_ENV.EVENT_INPUT]: 'WHOLE_EVENT',
-    [CIRCUIT_BREAKER_ENV.TABLE_NAME]: tables.circuits,
-    [CIRCUIT_BREAKER_ENV.CIRCUIT_IDS]: circuitId,
-    [CIRCUIT_BREAKER_ENV.FAILURE_COUNTING]: 'WINDOW',
-    [CIRCUIT_BREAKER_ENV.FAILURE_THRESHOLD]: '3',
-    [CIRCUIT_BREAKER_ENV.FAILURE_WINDOW_MS]: '5000',
-    [CIRCUIT_BREAKER_ENV.OPEN_TIMEOUT_MS]: '2000',
-    [CIRCUIT_BREAKER_ENV.MAX_OPEN_TIMEOUT_MS]: '4000',
-    [CIRCUIT_BREAKER_ENV.CALL_TIMEOUT_MS]: '400',
-    [CIRCUIT_BREAKER_ENV.STATE_MAX_AGE_MS]: '200',
-  };
   const common = {
-    env,
-    dynamoDbEndpoint: dynamoDbLocalEndpoint(),
-    motoEndpoint: moto.endpoint,
-    queueUrl,
-    mappingId,
-    functionName,
-    mappedQueueArn,
-    stopAt: Date.now() + RUN_MS,
-    batchSize: 4,
-    visibilityTimeoutSeconds: 3,
-    functionTimeoutMs: 2_900,
+    ...scaledTask({
+      partnerUrl: partner.url,
+      limitPerSecond: LIMIT,
+      tables,
+      buffer,
+      dynamoDbEndpoint: dynamoDbLocalEndpoint(),
+      motoEndpoint: moto.endpoint,
+      runMs: RUN_MS,
+      startToleranceMs: START_TOLERANCE_MS,
+    }),
     removeLimiter: removal === 'limiter',
     removePause: removal === 'pause',
   };
   const tasks: EgressTask[] = [
     ...Array.from({ length: DELIVERERS }, () => ({ ...common, role: 'deliverer' as const })),
-    { ...common, role: 'controller', controllerScheduleMs: 3_000 },
+    { ...common, role: 'controller' },
   ];
   const results = await fleet.run(tasks);
   partner.stop();

@@ -126,8 +126,7 @@ describe('BUFFERED', () => {
 });
 
 describe('MANAGED', () => {
-  function managed(overrides: Partial<RateLimitedEgressProps> = {}) {
-    const stack = newStack();
+  function managed(overrides: Partial<RateLimitedEgressProps> = {}, stack = newStack()) {
     const secret = new secretsmanager.Secret(stack, 'PartnerKey');
     const egress = new RateLimitedEgress(stack, 'Partner', {
       deliveryPath: EgressDeliveryPath.MANAGED,
@@ -190,15 +189,7 @@ describe('MANAGED', () => {
   test('a customer managed key encrypts the connection and is tagged as EventBridge requires', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'ConnectionKey');
-    new RateLimitedEgress(stack, 'Partner', {
-      deliveryPath: EgressDeliveryPath.MANAGED,
-      endpointUrl: 'https://partner.example.com/webhooks/orders',
-      rateLimitPerSecond: 20,
-      eventPattern: PATTERN,
-      authorization: events.Authorization.apiKey('x-api-key', SecretValue.secretsManager('partner/api-key')),
-      encryptionKey: key,
-    });
-    const t = template(stack);
+    const { t } = managed({ encryptionKey: key }, stack);
     t.hasResourceProperties('AWS::Events::Connection', { KmsKeyIdentifier: stack.resolve(key.keyArn) });
     t.hasResourceProperties('AWS::KMS::Key', { Tags: Match.arrayWith([{ Key: 'EventBridgeApiDestinations', Value: 'true' }]) });
   });
@@ -207,14 +198,7 @@ describe('MANAGED', () => {
     const { stack } = managed();
     const stackWithKey = newStack();
     new secretsmanager.Secret(stackWithKey, 'OnCmk', { encryptionKey: new kms.Key(stackWithKey, 'SecretKey') });
-    new RateLimitedEgress(stackWithKey, 'Partner', {
-      deliveryPath: EgressDeliveryPath.MANAGED,
-      endpointUrl: 'https://partner.example.com/webhooks/orders',
-      rateLimitPerSecond: 20,
-      eventPattern: PATTERN,
-      authorization: events.Authorization.apiKey('x-api-key', SecretValue.secretsManager('partner/api-key')),
-      encryptionKey: new kms.Key(stackWithKey, 'ConnectionKey'),
-    });
+    managed({ encryptionKey: new kms.Key(stackWithKey, 'ConnectionKey') }, stackWithKey);
     const ids = ['SPC-EVB4', 'SPC-EVB5', 'SPC-EVB6'];
     for (const s of [stack, stackWithKey]) {
       const report = new ServerlessPatternsChecks().validateScope(s);
