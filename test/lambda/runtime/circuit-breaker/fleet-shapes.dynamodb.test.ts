@@ -7,11 +7,10 @@
  * its last). An opening must happen no later than the oracle's deadline and only at a moment the rule allows.
  * Separate OS processes on the real clock replay a dense and a short-lived shape where concurrency matters.
  */
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mayEverOpen, mayOpenAt, mustOpenBy, RuleSettings, TracedCall } from './fleet-oracle';
-import { WorkerFleet } from './processes/fleet';
-import type { WorkerResult } from './processes/protocol';
-import { seededRandom } from './seeded-random';
+import type { WorkerResult, WorkerTask } from './processes/protocol';
 import { captureLogger, countingClient, createCircuitTable, ManualClock } from './support';
 import { CircuitBreaker } from '../../../../lambda/runtime/circuit-breaker/breaker';
 import { OUTCOME_BUCKET_MS } from '../../../../lambda/runtime/circuit-breaker/counting';
@@ -20,6 +19,8 @@ import { CircuitStore } from '../../../../lambda/runtime/circuit-breaker/store';
 import { CircuitState } from '../../../../lambda/runtime/circuit-breaker/types';
 import { CIRCUIT_BREAKER_DEFAULTS as D } from '../../../../lib/circuit-breaker/contract';
 import { dynamoDbLocalEndpoint } from '../../../support/dynamodb-local';
+import { seededRandom } from '../../../support/seeded-random';
+import { WorkerFleet } from '../../../support/worker-fleet';
 
 /** The default rule (RATE: 50 % of at least 20 calls in 30 s), reports every second, state at most 1 s old. */
 const RULE: RuleSettings = {
@@ -216,9 +217,9 @@ describe('environments appearing mid-window', () => {
 });
 
 describe('separate processes on the real clock', () => {
-  let fleet: WorkerFleet;
+  let fleet: WorkerFleet<WorkerTask, WorkerResult>;
   beforeAll(async () => {
-    fleet = await WorkerFleet.bundle();
+    fleet = await WorkerFleet.bundle<WorkerTask, WorkerResult>(join(__dirname, 'processes', 'worker.ts'));
   });
   afterAll(() => fleet.dispose());
 
