@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
@@ -6,6 +6,7 @@ import { validateConsumerOptions } from '../../core/private/consumer-options';
 import { EVENTBRIDGE, PIPES } from '../../core/private/limits';
 import { checkRuleDescription } from '../../core/private/names';
 import { awsManagedQueueKey } from '../../core/private/queue-encryption';
+import { regionWithout } from '../../core/private/regions';
 import { Problems, warn } from '../../core/private/validation';
 import type { BufferedEventConsumerProps } from '../buffered-event-consumer';
 import { BufferedEventInput } from '../contract';
@@ -126,7 +127,7 @@ export function validateBufferedConsumer(problems: Problems, scope: IConstruct, 
   );
   validateConsumerOptions(problems, props, fifo);
   validateEventPattern(problems, scope, props.eventPattern);
-  if (fifo) validatePipeRegion(problems, Stack.of(scope).region);
+  if (fifo) validatePipeRegion(problems, scope);
   checkRuleDescription(problems, 'BufferedEventConsumer', props.ruleDescription);
 }
 
@@ -165,10 +166,10 @@ function emptyListPaths(value: unknown, path: string): string[] {
 }
 
 /** FIFO buffering moves events through an EventBridge Pipe, which some regions do not offer. */
-function validatePipeRegion(problems: Problems, region: string): void {
-  if (Token.isUnresolved(region)) return;
+function validatePipeRegion(problems: Problems, scope: IConstruct): void {
+  const region = regionWithout(scope, PIPES.unavailableRegions);
   problems.check(
-    !PIPES.unavailableRegions.includes(region),
+    region === undefined,
     'BufferedEventConsumer.PipesUnavailable',
     `fifo: true needs EventBridge Pipes, which region ${region} does not offer`,
     'deploy to a region with EventBridge Pipes, or buffer in a standard queue (fifo: false)',

@@ -1,9 +1,10 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { PIPES } from '../../core/private/limits';
 import { checkTableName } from '../../core/private/names';
 import { checkFifoThroughput, checkRedriveAllowed } from '../../core/private/queue-inspection';
+import { regionWithout } from '../../core/private/regions';
 import { Problems, warn } from '../../core/private/validation';
 import { maxOutboxEventBytes, OUTBOX_DEFAULTS, OUTBOX_LIMITS, outboxRequestByteLimit, OutboxTarget } from '../contract';
 import { OutboxStartingPosition, TransactionalOutboxProps } from '../props';
@@ -14,12 +15,10 @@ const PIPE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 /** Every prop check that does not need the table; warnings go to `scope`. */
 export function validateOutboxProps(problems: Problems, scope: IConstruct, props: TransactionalOutboxProps): void {
   validateSource(problems, props.eventSource);
-  const region = Stack.of(scope).region;
-  if (!Token.isUnresolved(region)) {
-    problems.check(!PIPES.unavailableRegions.includes(region), 'TransactionalOutbox.PipesUnavailable',
-      `the outbox publishes through EventBridge Pipes, which region ${region} does not offer`,
-      'deploy the outbox to a region with EventBridge Pipes');
-  }
+  const region = regionWithout(scope, PIPES.unavailableRegions);
+  problems.check(region === undefined, 'TransactionalOutbox.PipesUnavailable',
+    `the outbox publishes through EventBridge Pipes, which region ${region} does not offer`,
+    'deploy the outbox to a region with EventBridge Pipes');
   checkTableName(problems, 'TransactionalOutbox', props.tableName);
   validateTarget(problems, props);
   // A FIFO queue passed in as the target must have settings SQS accepts together, and a dead-letter queue that takes it.
