@@ -6,7 +6,7 @@
  * an outbox with a bus target and one through an outbox with a FIFO queue target. The assertions read the event from
  * a queue: from the bus (through a rule), the detail is the outbox envelope whose data is the object the writer was
  * given, and the outbox event id is the event's resource; from the FIFO queue, the body is the envelope, grouped by the
- * order id. CI only verifies the committed snapshot (no deployment).
+ * order id, carrying the order's sequence number 1. CI only verifies the committed snapshot (no deployment).
  */
 import { ExpectedResult, IntegTest, InvocationType, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -80,12 +80,12 @@ placeOrder(writerFor('BusWriter', busOutbox), 'integ-bus-1').next(
     .waitForAssertions({ totalTimeout: Duration.minutes(3) }),
 );
 
-// The FIFO queue gets the envelope as the body, in the order's message group.
+// The FIFO queue gets the envelope as the body, in the order's message group: the order's first event, sequence 1.
 placeOrder(writerFor('FifoWriter', fifoOutbox), 'integ-fifo-1').next(
   receive(fifoOutbox.queue!.queueUrl)
     .expect(ExpectedResult.objectLike({
       Messages: Match.arrayWith([Match.objectLike({
-        Body: Match.stringLikeRegexp(`^\\{"metadata":\\s*\\{.*"eventId":\\s*"${ULID}".*"detailType":\\s*"OrderPlaced".*"data":\\s*\\{"orderId":\\s*"integ-fifo-1"`),
+        Body: Match.stringLikeRegexp(`^\\{"metadata":\\s*\\{.*"eventId":\\s*"${ULID}".*"detailType":\\s*"OrderPlaced".*"sequence":\\s*1[,}].*"data":\\s*\\{"orderId":\\s*"integ-fifo-1"`),
         Attributes: { MessageGroupId: 'integ-fifo-1' },
       })]),
     }))

@@ -13,21 +13,30 @@ import { build } from 'esbuild';
 
 const repoRoot = join(__dirname, '..', '..');
 
+/**
+ * Bundles a script to run as its own process into a new temporary directory (remove `dir` when done). The AWS SDK
+ * stays external and resolves from this repository's node_modules (pass it as NODE_PATH).
+ */
+export async function bundleProcessScript(entry: string): Promise<{ dir: string; file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'processes-'));
+  const file = join(dir, 'process.js');
+  await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', '@smithy/*'],
+    logLevel: 'warning',
+  });
+  return { dir, file };
+}
+
 export class WorkerFleet<TTask, TResult> {
   /** Bundles the worker script `entry` into a temporary directory. */
   public static async bundle<TTask, TResult>(entry: string): Promise<WorkerFleet<TTask, TResult>> {
-    const dir = mkdtempSync(join(tmpdir(), 'workers-'));
-    const file = join(dir, 'worker.js');
-    await build({
-      entryPoints: [entry],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['@aws-sdk/*', '@smithy/*'],
-      logLevel: 'warning',
-    });
+    const { dir, file } = await bundleProcessScript(entry);
     return new WorkerFleet<TTask, TResult>(dir, file);
   }
 

@@ -3,10 +3,9 @@
  * repository) and collects the line each prints when its stop time has passed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleProcessScript } from '../../support/worker-fleet';
 
 /** What one process does. */
 export interface EgressTask {
@@ -53,18 +52,7 @@ const repoRoot = join(__dirname, '..', '..', '..');
 
 export class EgressFleet {
   public static async bundle(): Promise<EgressFleet> {
-    const dir = mkdtempSync(join(tmpdir(), 'egress-processes-'));
-    const file = join(dir, 'egress-process.js');
-    await build({
-      entryPoints: [join(__dirname, 'egress-process.ts')],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['@aws-sdk/*', '@smithy/*'],
-      logLevel: 'warning',
-    });
+    const { dir, file } = await bundleProcessScript(join(__dirname, 'egress-process.ts'));
     return new EgressFleet(dir, file);
   }
 
