@@ -148,7 +148,8 @@ test.each(Object.keys(EXAMPLE_STACKS))('every resource of the %s example renders
     for (const node of nodes) {
       const resource = template.get(node)!;
       const rendered = JSON.parse(JSON.stringify(withLogicalIds(resource.properties, stack, template, resource)));
-      expect({ path: node.node.path, properties: rendered }).toEqual({ path: node.node.path, properties: synthesized[stack.getLogicalId(node)].Properties ?? {} });
+      const written = synthesized[stack.getLogicalId(node)].Properties ?? {};
+      expect({ path: node.node.path, properties: rendered }).toEqual({ path: node.node.path, properties: written });
     }
   });
 });
