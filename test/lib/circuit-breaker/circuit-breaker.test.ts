@@ -69,8 +69,16 @@ describe('CircuitBreaker defaults', () => {
     ]);
   });
 
-  test('one "circuit opened" alarm per circuit on the EMF metric', () => {
-    expect(breaker.alarms).toHaveLength(2);
+  test('one "circuit opened" alarm per circuit on the EMF metric, and one when the table refuses or does not answer', () => {
+    expect(breaker.alarms).toHaveLength(3);
+    // A store outage is not silent: every failed table request emits StoreUnavailable, also without dimensions.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ServerlessPatterns/CircuitBreaker',
+      MetricName: 'StoreUnavailable',
+      Statistic: 'Sum',
+      Threshold: 1,
+      Dimensions: Match.absent(),
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'ServerlessPatterns/CircuitBreaker',
       MetricName: 'CircuitOpened',
@@ -167,8 +175,8 @@ describe('CircuitBreaker options', () => {
     });
     // A throttled check waits in Lambda's asynchronous queue for one interval at most (the next check replaces it).
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
-    // Two circuits, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
-    expect(breaker.alarms).toHaveLength(5);
+    // Two circuits, the store, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
+    expect(breaker.alarms).toHaveLength(6);
     // Health checks cannot stop silently: undeliverable schedule events go to a dead-letter queue, and failed
     // invocations of the schedule are alarmed on the metric EventBridge publishes for a default-bus rule.
     const rule = Object.values(t.findResources('AWS::Events::Rule'))[0] as any;
@@ -244,7 +252,7 @@ describe('CircuitBreaker options', () => {
       build(new CircuitBreaker(stack, 'Breaker'), stack);
       const byCircuit: Record<string, string> = {};
       for (const [logicalId, alarm] of Object.entries(template(stack).findResources('AWS::CloudWatch::Alarm')) as [string, any][]) {
-        byCircuit[alarm.Properties.Dimensions[0].Value] = logicalId;
+        if (alarm.Properties.Dimensions) byCircuit[alarm.Properties.Dimensions[0].Value] = logicalId;
       }
       return byCircuit;
     };
@@ -267,8 +275,9 @@ describe('CircuitBreaker options', () => {
     const stack = newStack();
     const breaker = new CircuitBreaker(stack, 'Breaker');
     breaker.protect(new PatternFunction(stack, 'A', fnProps), { circuitIds: ['a-b', 'a.b', 'a_b', 'a:b', 'ab'] });
-    expect(breaker.alarms).toHaveLength(5);
-    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Five circuits and the store.
+    expect(breaker.alarms).toHaveLength(6);
+    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   test('an alarm is created once per circuit however many functions guard it', () => {
@@ -276,7 +285,8 @@ describe('CircuitBreaker options', () => {
     const breaker = new CircuitBreaker(stack, 'Breaker');
     breaker.protect(new PatternFunction(stack, 'A', fnProps), { circuitIds: ['x'] });
     breaker.protect(new PatternFunction(stack, 'B', fnProps), { circuitIds: ['x', 'y'] });
-    expect(breaker.alarms).toHaveLength(2);
+    // Two circuits and the store.
+    expect(breaker.alarms).toHaveLength(3);
   });
 });
 
