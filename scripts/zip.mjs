@@ -26,6 +26,19 @@ const MADE_BY_UNIX = (3 << 8) | 20;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
+/** Version needed, flags, method, time, date, CRC-32, sizes and name length, as both headers lay them out from `at`. */
+function writeSharedFields(buffer, at, { method, crc, compressedSize, size, nameLength }) {
+  buffer.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  buffer.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+  buffer.writeUInt16LE(method, at + 4);
+  buffer.writeUInt16LE(DOS_TIME, at + 6);
+  buffer.writeUInt16LE(DOS_DATE, at + 8);
+  buffer.writeUInt32LE(crc, at + 10);
+  buffer.writeUInt32LE(compressedSize, at + 14);
+  buffer.writeUInt32LE(size, at + 18);
+  buffer.writeUInt16LE(nameLength, at + 22);
+}
+
 /**
  * Writes `entries` to `outfile`, in the order given. Each entry is `{ name, mode }` for a directory (name ending in
  * `/`) or `{ name, mode, source }` for a file read from `source`. `mode` is the permission bits, e.g. 0o755.
@@ -41,30 +54,16 @@ export function writeZip(outfile, entries) {
     const deflated = isDir ? raw : deflateRawSync(raw, { level: 9 });
     const method = isDir ? 0 : 8;
     const crc = crc32(raw);
+    // The local header and the central directory entry share a run of fields: from offset 4 and 6 respectively.
+    const fields = { method, crc, compressedSize: deflated.length, size: raw.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(deflated.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeSharedFields(local, 4, fields);
+    local.writeUInt16LE(0, 28); // extra length
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(MADE_BY_UNIX, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(deflated.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeSharedFields(central, 6, fields);
     // extra length, comment length, disk number, internal attributes: 0
     const unixMode = (isDir ? S_IFDIR : S_IFREG) | entry.mode;
     central.writeUInt32LE(((unixMode << 16) | (isDir ? 0x10 : 0)) >>> 0, 38);

@@ -26,7 +26,7 @@ const UNCACHED_DURATION_MS = 20_000;
 /** Latency percentiles are taken per slice of the run, and the median of the slices is reported. */
 const SLICES = 5;
 /** Calls per second of one environment, and how many environments call at that rate, per path. */
-const RATES = [{ rate: 1, environments: 4 }, { rate: 10, environments: 6 }, { rate: 50, environments: 1 }];
+const RATES = [{ rate: 1, environments: 3 }, { rate: 10, environments: 3 }, { rate: 50, environments: 1 }];
 /** Each group of paths runs beside an environment set calling the bare function, the peer overhead is measured against. */
 const UNGUARDED = 'unguarded call (same loop, no breaker)';
 const HERD = 20;

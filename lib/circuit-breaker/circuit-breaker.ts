@@ -281,7 +281,33 @@ export class CircuitBreaker extends Construct {
       // Each function touches only the items of the circuits it guards.
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': circuitIds } },
     });
+    this.alarmOnStoreUnavailable();
     return { circuitIds: [...circuitIds], grant, openedAlarms: circuitIds.map((circuitId) => this.alarmOnOpen(circuitId)) };
+  }
+
+  /**
+   * Requests to the circuit table that failed (refused, throttled or timed out), summed per minute over every circuit
+   * of this construct's namespace: while they fail, calls run unguarded (or fail, with `FAIL_CLOSED`) and failures
+   * are not counted. The construct's "store unavailable" alarm watches this metric.
+   */
+  public metricStoreUnavailable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: CircuitMetric.STORE_UNAVAILABLE,
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** One alarm per construct, created with its first protected function: a store outage must not be silent. */
+  private alarmOnStoreUnavailable(): void {
+    if (this.node.tryFindChild('StoreUnavailableAlarm')) return;
+    this.alarmFactory.threshold(this, 'StoreUnavailableAlarm', {
+      description: 'The circuit-breaker table refused or did not answer requests: calls are not guarded and failures are not counted',
+      metric: this.metricStoreUnavailable(),
+      threshold: 1,
+    });
   }
 
   private alarmOnOpen(circuitId: string): cloudwatch.IAlarm {
@@ -340,6 +366,7 @@ export class CircuitBreaker extends Construct {
       ),
     );
     this.configure(fn, [...new Set(checks.map((c) => c.circuitId))], {});
+    this.alarmOnStoreUnavailable();
     const { deadLetterQueue } = scheduleFunction(this, 'HealthCheck', fn, interval ?? Duration.minutes(1), {
       rule: 'Runs the circuit-breaker health checks',
       deadLetterQueue: 'Health check schedule dead-letter queue',

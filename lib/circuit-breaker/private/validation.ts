@@ -6,18 +6,20 @@ import { checkMetricNamespace } from '../../core/private/names';
 import { Problems } from '../../core/private/validation';
 import { LAMBDA_DEFAULT_TIMEOUT } from '../../core/private/visibility';
 import type { HealthCheck, ProtectOptions } from '../circuit-breaker';
-import { CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_LIMITS, defaultFailureCounting, FailureCounting, StoreFailureMode } from '../contract';
+import {
+  callPathStoreBudgetMs, CIRCUIT_BREAKER_DEFAULTS, CIRCUIT_BREAKER_LIMITS, defaultFailureCounting, FailureCounting, StoreFailureMode,
+} from '../contract';
 import type { CircuitBreakerSettings } from '../settings';
 
 
 /**
- * How long before the function's timeout a guarded call must end. When a call's deadline fires, the breaker still
- * has to count the failure: one conditional DynamoDB write, bounded by the client's store timeout (1 s by
- * default). Lambda kills the invocation at its own timeout, so a call allowed to run that long is never counted and
- * a hanging dependency never opens the circuit. One store timeout is the least room that lets the write finish; a
- * call that starts late in an invocation needs more, which synth cannot know.
+ * How much longer than its call timeout a protected function must be allowed to run. Around the guarded function a
+ * call spends at most one store budget reading state before it and one counting the outcome after it (the store
+ * timeout, 1 s by default, each): Lambda kills the invocation at its own timeout, so a function allowed less than
+ * `callTimeout` + both budgets can end before a hanging call is counted, and a hanging dependency then never opens
+ * the circuit. A call that starts late in an invocation needs more, which synth cannot know.
  */
-export const CALL_TIMEOUT_MARGIN_MS = CIRCUIT_BREAKER_DEFAULTS.storeTimeoutMs;
+export const CALL_TIMEOUT_MARGIN_MS = callPathStoreBudgetMs();
 
 /**
  * Which CircuitBreaker protects each function, across every construct of the app (kept on the function object, so nothing
@@ -212,7 +214,8 @@ export function validateCallFitsFunction(problems: Problems, fn: lambda.Function
       `${human(callTimeoutMs)}: Lambda ends the invocation before the breaker can count a call that hangs, so a hanging ` +
       'dependency never opens the circuit',
     `raise the function's timeout to at least ${human(callTimeoutMs + CALL_TIMEOUT_MARGIN_MS)} ` +
-      `(${callName} plus ${human(CALL_TIMEOUT_MARGIN_MS)} to record the failure)` +
+      `(${callName} plus ${human(CALL_TIMEOUT_MARGIN_MS)}: a store budget to read the state before the call and one to record ` +
+      'the failure after it)' +
       (lower >= 1 ? `, or lower ${callName} to at most ${human(lower)}` : ''),
   );
 }

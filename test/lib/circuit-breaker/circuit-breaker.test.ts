@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -69,8 +69,16 @@ describe('CircuitBreaker defaults', () => {
     ]);
   });
 
-  test('one "circuit opened" alarm per circuit on the EMF metric', () => {
-    expect(breaker.alarms).toHaveLength(2);
+  test('one "circuit opened" alarm per circuit on the EMF metric, and one when the table refuses or does not answer', () => {
+    expect(breaker.alarms).toHaveLength(3);
+    // A store outage is not silent: every failed table request emits StoreUnavailable, also without dimensions.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ServerlessPatterns/CircuitBreaker',
+      MetricName: 'StoreUnavailable',
+      Statistic: 'Sum',
+      Threshold: 1,
+      Dimensions: Match.absent(),
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'ServerlessPatterns/CircuitBreaker',
       MetricName: 'CircuitOpened',
@@ -167,8 +175,8 @@ describe('CircuitBreaker options', () => {
     });
     // A throttled check waits in Lambda's asynchronous queue for one interval at most (the next check replaces it).
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
-    // Two circuits, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
-    expect(breaker.alarms).toHaveLength(5);
+    // Two circuits, the store, the on-failure queue, the schedule's dead-letter queue and its failed invocations; all with the action.
+    expect(breaker.alarms).toHaveLength(6);
     // Health checks cannot stop silently: undeliverable schedule events go to a dead-letter queue, and failed
     // invocations of the schedule are alarmed on the metric EventBridge publishes for a default-bus rule.
     const rule = Object.values(t.findResources('AWS::Events::Rule'))[0] as any;
@@ -211,12 +219,23 @@ describe('CircuitBreaker options', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  test('a function timeout at least a second above callTimeout is accepted (Lambda default timeout included)', () => {
+  test('a function timeout at least two store budgets above callTimeout is accepted (Lambda default timeout included)', () => {
     const stack = newStack();
-    const breaker = new CircuitBreaker(stack, 'Breaker', { callTimeout: Duration.seconds(2) });
+    const breaker = new CircuitBreaker(stack, 'Breaker', { callTimeout: Duration.seconds(1) });
     breaker.protect(new lambda.Function(stack, 'OnDefault', { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }), { circuitIds: ['a'] });
     breaker.protect(new PatternFunction(stack, 'Tight', { ...fnProps, timeout: Duration.seconds(3) }), { circuitIds: ['b'] });
-    expect(CALL_TIMEOUT_MARGIN_MS).toBe(1000);
+    // The runtime's bound: a read before the call and a count after it, each within the store timeout.
+    expect(CALL_TIMEOUT_MARGIN_MS).toBe(2 * RUNTIME_DEFAULTS.storeTimeoutMs);
+  });
+
+  test('a function timeout one second above callTimeout is refused: the count after a hanging call could be cut off', () => {
+    const stack = newStack();
+    const breaker = new CircuitBreaker(stack, 'Breaker', { callTimeout: Duration.seconds(2) });
+    const tight = new PatternFunction(stack, 'Tight', { ...fnProps, timeout: Duration.seconds(3) });
+    expect(() => {
+      breaker.protect(tight, { circuitIds: ['b'] });
+      Template.fromStack(stack);
+    }).toThrow(/raise the function's timeout to at least 4 seconds/);
   });
 
   test('the health checker leaves the margin after its slowest check', () => {
@@ -233,7 +252,7 @@ describe('CircuitBreaker options', () => {
       build(new CircuitBreaker(stack, 'Breaker'), stack);
       const byCircuit: Record<string, string> = {};
       for (const [logicalId, alarm] of Object.entries(template(stack).findResources('AWS::CloudWatch::Alarm')) as [string, any][]) {
-        byCircuit[alarm.Properties.Dimensions[0].Value] = logicalId;
+        if (alarm.Properties.Dimensions) byCircuit[alarm.Properties.Dimensions[0].Value] = logicalId;
       }
       return byCircuit;
     };
@@ -256,8 +275,9 @@ describe('CircuitBreaker options', () => {
     const stack = newStack();
     const breaker = new CircuitBreaker(stack, 'Breaker');
     breaker.protect(new PatternFunction(stack, 'A', fnProps), { circuitIds: ['a-b', 'a.b', 'a_b', 'a:b', 'ab'] });
-    expect(breaker.alarms).toHaveLength(5);
-    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Five circuits and the store.
+    expect(breaker.alarms).toHaveLength(6);
+    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   test('an alarm is created once per circuit however many functions guard it', () => {
@@ -265,7 +285,8 @@ describe('CircuitBreaker options', () => {
     const breaker = new CircuitBreaker(stack, 'Breaker');
     breaker.protect(new PatternFunction(stack, 'A', fnProps), { circuitIds: ['x'] });
     breaker.protect(new PatternFunction(stack, 'B', fnProps), { circuitIds: ['x', 'y'] });
-    expect(breaker.alarms).toHaveLength(2);
+    // Two circuits and the store.
+    expect(breaker.alarms).toHaveLength(3);
   });
 });
 
@@ -434,7 +455,7 @@ describe('CircuitBreaker validation', () => {
     [
       'a function on the Lambda default timeout with the default callTimeout',
       (s) => new CircuitBreaker(s, 'B').protect(new lambda.Function(s, 'F', { ...fnProps, runtime: lambda.Runtime.NODEJS_22_X }), { circuitIds: ['a'] }),
-      /function Test\/F times out after 3 seconds \(the Lambda default\), but callTimeout is 10 seconds: Lambda ends the invocation before the breaker can count a call that hangs.*Fix: raise the function's timeout to at least 11 seconds \(callTimeout plus 1 second to record the failure\), or lower callTimeout to at most 2 seconds/,
+      /function Test\/F times out after 3 seconds \(the Lambda default\), but callTimeout is 10 seconds: Lambda ends the invocation before the breaker can count a call that hangs.*Fix: raise the function's timeout to at least 12 seconds \(callTimeout plus 2 seconds: a store budget to read the state before the call and one to record the failure after it\), or lower callTimeout to at most 1 second/,
     ],
     [
       'a function timeout equal to callTimeout',
@@ -442,9 +463,9 @@ describe('CircuitBreaker validation', () => {
       /function Test\/F times out after 5 seconds, but callTimeout is 5 seconds/,
     ],
     [
-      'a function timeout less than a second above callTimeout',
+      'a function timeout less than two store budgets above callTimeout',
       (s) => new CircuitBreaker(s, 'B', { callTimeout: Duration.millis(4500) }).protect(new PatternFunction(s, 'F', { ...fnProps, timeout: Duration.seconds(5) }), { circuitIds: ['a'] }),
-      /times out after 5 seconds, but callTimeout is 4 seconds 500 millis.*at least 5 seconds 500 millis.*at most 4 seconds/,
+      /times out after 5 seconds, but callTimeout is 4 seconds 500 millis.*at least 6 seconds 500 millis.*at most 3 seconds/,
     ],
     // One breaker per function, across constructs.
     [

@@ -33,7 +33,11 @@ describe('CircuitBreaker.protect returns what it gave the function', () => {
     ]);
     // A circuit guarded by two functions has one alarm, returned to both.
     expect(second.openedAlarms[0]).toBe(protection.openedAlarms[1]);
-    expect(breaker.alarms).toHaveLength(2);
+    // Two circuits and the store (one alarm per construct, on the metric metricStoreUnavailable returns).
+    expect(breaker.alarms).toHaveLength(3);
+    // A user's alarm on metricStoreUnavailable() watches what the construct's alarm watches.
+    const watched = breaker.alarms.map((alarm) => watchedMetric(stack, alarm)).find((w) => w.MetricName === 'StoreUnavailable');
+    expect(userAlarmOn(stack, 'UserStoreAlarm', breaker.metricStoreUnavailable())).toEqual(watched);
   });
 
   test('the grant lands in the function role\'s policy', () => {

@@ -31,23 +31,7 @@ async function main(): Promise<void> {
     return next(args);
   }, { step: 'initialize', name: 'workerWrites' });
   const metrics: string[] = [];
-  const breaker = new CircuitBreaker({
-    ...task.settings,
-    tableName: task.table,
-    env: {},
-    dynamoDbClient: client,
-    logger: { log: () => undefined },
-    metricSink: (line) => metrics.push(JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics[0].Name),
-  });
-  // Open the connection before the race starts, so no process is handicapped by its TCP handshake.
-  await client.send(new GetItemCommand({ TableName: task.table, Key: { id: { S: 'warm-up' } } }));
-
-  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
-  const lines = createInterface({ input: process.stdin });
-  const go = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as { startAt: number };
-  lines.close();
-
-  // A short-lived environment is replaced by a new one (its own writer key, cache and tally) sharing the process.
+  // One execution environment; a short-lived one is replaced by a new one (its own writer key, cache and tally).
   const newEnvironment = () => new CircuitBreaker({
     ...task.settings,
     tableName: task.table,
@@ -56,6 +40,15 @@ async function main(): Promise<void> {
     logger: { log: () => undefined },
     metricSink: (line) => metrics.push(JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics[0].Name),
   });
+  const breaker = newEnvironment();
+  // Open the connection before the race starts, so no process is handicapped by its TCP handshake.
+  await client.send(new GetItemCommand({ TableName: task.table, Key: { id: { S: 'warm-up' } } }));
+
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  const lines = createInterface({ input: process.stdin });
+  const go = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as { startAt: number };
+  lines.close();
+
   const result: TaskResult = task.kind === 'election'
     ? await election(task, breaker, go.startAt, (at) => (holdWritesUntil = at))
     : await traffic(task, breaker, go.startAt, newEnvironment);
