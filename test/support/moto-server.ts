@@ -19,15 +19,25 @@ export interface MotoServer {
   stop(): void;
 }
 
-/** The python of the pinned moto virtualenv (installed with pip on first use). */
-function motoPython(): string {
+/** Which pinned virtualenv runs the server. */
+export interface MotoVenv {
+  /** Cache folder name of the virtualenv. */
+  readonly name: string;
+  /** Its requirements file. */
+  readonly requirements: string;
+}
+
+const DEFAULT_VENV: MotoVenv = { name: 'moto-server', requirements: REQUIREMENTS };
+
+/** The python of a pinned moto virtualenv (installed with pip on first use). */
+function motoPython(venv: MotoVenv): string {
   const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
-    `process.stdout.write(ensurePinnedVenv('moto-server', ${JSON.stringify(REQUIREMENTS)}));`;
+    `process.stdout.write(ensurePinnedVenv(${JSON.stringify(venv.name)}, ${JSON.stringify(venv.requirements)}));`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-export async function startMotoServer(): Promise<MotoServer> {
-  const python = motoPython();
+export async function startMotoServer(venv: MotoVenv = DEFAULT_VENV): Promise<MotoServer> {
+  const python = motoPython(venv);
   const port = await freePort();
   const server: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
