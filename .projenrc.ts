@@ -177,6 +177,8 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 
+// The outbox dead-letter replay as a command (`npx cdk-serverless-patterns-outbox-replay`), compiled in place with the runtime.
+project.addBins({ 'cdk-serverless-patterns-outbox-replay': 'lambda/runtime/outbox/replay-cli.js' });
 // Ship generated Lambda bundles and the compiled runtime helpers in the npm package.
 // lib/ holds the jsii sources beside their output: ship the JavaScript and declarations, not the .ts sources (a
 // consumer's TypeScript would otherwise pick them up and type-check them under its own settings).

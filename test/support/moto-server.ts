@@ -1,6 +1,6 @@
 /**
- * A moto server (the pinned virtualenv the model-sync tests use) on a private port: the local stand-in for the AWS
- * services DynamoDB Local does not cover (SQS, EventBridge, Pipes).
+ * A moto server on a private port, from the virtualenv pinned in test/support/moto/requirements.txt: the local
+ * stand-in for the AWS services DynamoDB Local does not cover (SQS, EventBridge with rule targets, Pipes).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../scripts/dynamodb-local';
 
 const ROOT = join(__dirname, '..', '..');
-const REQUIREMENTS = join(ROOT, 'test', 'lambda', 'efs-model-sync', 'moto', 'requirements.txt');
+const REQUIREMENTS = join(__dirname, 'moto', 'requirements.txt');
 /** How long the server may take to answer after it starts (it answers in about a second). */
 const STARTUP_LIMIT_MS = 30_000;
 
@@ -19,15 +19,25 @@ export interface MotoServer {
   stop(): void;
 }
 
-/** The python of the pinned moto virtualenv (installed with pip on first use). */
-function motoPython(): string {
+/** Which pinned virtualenv runs the server. */
+export interface MotoVenv {
+  /** Cache folder name of the virtualenv. */
+  readonly name: string;
+  /** Its requirements file. */
+  readonly requirements: string;
+}
+
+const DEFAULT_VENV: MotoVenv = { name: 'moto-server', requirements: REQUIREMENTS };
+
+/** The python of a pinned moto virtualenv (installed with pip on first use). */
+function motoPython(venv: MotoVenv): string {
   const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
-    `process.stdout.write(ensurePinnedVenv('moto-s3', ${JSON.stringify(REQUIREMENTS)}));`;
+    `process.stdout.write(ensurePinnedVenv(${JSON.stringify(venv.name)}, ${JSON.stringify(venv.requirements)}));`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-export async function startMotoServer(): Promise<MotoServer> {
-  const python = motoPython();
+export async function startMotoServer(venv: MotoVenv = DEFAULT_VENV): Promise<MotoServer> {
+  const python = motoPython(venv);
   const port = await freePort();
   const server: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;

@@ -48,6 +48,11 @@ export function eventIdTime(id: string): number {
   return time;
 }
 
+/** The lowest and highest event ids made from `fromMs` to `toMs` (inclusive): ids sort by time, then randomness. */
+export function eventIdRange(fromMs: number, toMs: number): [string, string] {
+  return [encodeTime(Math.max(0, Math.floor(fromMs))) + '0'.repeat(RANDOM_CHARS), encodeTime(Math.floor(toMs)) + 'Z'.repeat(RANDOM_CHARS)];
+}
+
 function encodeTime(time: number): string {
   let rest = time;
   let out = '';

@@ -23,6 +23,15 @@ export interface FifoIngestProps {
 }
 
 /**
+ * Events per ingest batch. Pipes sends a batch to the FIFO queue as one SendMessageBatch, whose bodies may sum to
+ * 1 MiB ("the maximum total payload size (the sum of the individual lengths of all of the batched messages)",
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html), and a body is an
+ * EventBridge event: its entry is at most 256 KB, plus the event's own fields (id, account, region, time, version:
+ * well under 1 KiB) and the `{"body": ...}` wrapper. Three such bodies fit one request (< 772 KiB); four may not.
+ */
+export const FIFO_INGEST_BATCH_SIZE = 3;
+
+/**
  * A standard ingest queue and an EventBridge Pipe that moves its messages into a FIFO queue with a message group
  * (and deduplication id) taken from each event.
  *
@@ -53,7 +62,7 @@ export class FifoIngest extends Construct {
       roleDescription: 'Moves buffered events from the ingest queue into the FIFO buffer queue',
       description: 'Sets a FIFO message group per event',
       source: this.queue.queueArn,
-      sourceParameters: { sqsQueueParameters: { batchSize: 10 } },
+      sourceParameters: { sqsQueueParameters: { batchSize: FIFO_INGEST_BATCH_SIZE } },
       target: props.target.queueArn,
       targetParameters: {
         // The FIFO queue gets the body as the rule shaped it (whole event or detail), wrapped in a JSON object: a lone

@@ -3,11 +3,9 @@
  * virtualenv the model-sync tests use): an SQS buffer with a dead-letter queue and a redrive policy, and a Lambda
  * event source mapping whose Enabled state the runtime switches through the Lambda API.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { freePort } from '../../../scripts/dynamodb-local';
+import { startMotoServer } from '../../support/moto-server';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REQUIREMENTS = join(ROOT, 'test', 'lambda', 'efs-model-sync', 'moto', 'requirements.txt');
@@ -35,25 +33,7 @@ export interface MotoEgress {
 }
 
 export async function startMotoEgress(): Promise<MotoEgress> {
-  const script = `import { ensurePinnedVenv } from ${JSON.stringify(join(ROOT, 'scripts', 'pinned-venv.mjs'))};\n` +
-    `process.stdout.write(ensurePinnedVenv('moto-s3', ${JSON.stringify(REQUIREMENTS)}));`;
-  const python = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await freePort();
-  const server: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || server.exitCode !== null) {
-      server.kill();
-      throw new Error(`moto did not start on ${endpoint}`);
-    }
-    await sleep(100);
-  }
+  const { endpoint, stop: stopServer } = await startMotoServer({ name: 'moto-s3', requirements: REQUIREMENTS });
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
   const post = async (service: string, path: string, body: string, contentType: string) => {
     const res = await fetch(`${endpoint}${path}`, { method: 'POST', headers: { ...routed(service), 'content-type': contentType }, body });
@@ -108,7 +88,7 @@ export async function startMotoEgress(): Promise<MotoEgress> {
     },
     stop: () => {
       sqs.destroy();
-      server.kill();
+      stopServer();
     },
   };
 }

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BufferedEventConsumer, BufferedEventInput, IdempotencyTable, PatternFunction } from '../../../lib';
+import { FIFO_INGEST_BATCH_SIZE } from '../../../lib/buffered-consumer/private/fifo-ingest';
 import { existingQueue, INLINE_CODE, newStack, onlyResource, template } from '../../support/cdk';
 
 const PATTERN = { source: ['com.example.orders'], detailType: ['OrderPlaced'] };
@@ -132,6 +133,7 @@ describe('BufferedEventConsumer options', () => {
       InputTemplate: '{"body": <$.body>}',
       SqsQueueParameters: { MessageGroupId: '$.body.detail.orderId', MessageDeduplicationId: '$.body.id' },
     });
+    expect(pipe.Properties.SourceParameters.SqsQueueParameters.BatchSize).toBe(FIFO_INGEST_BATCH_SIZE);
     expect(pipe.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersFifoIngestRoleDefaultPolicy/)]));
     // The pipe role may only read the ingest queue and send to the buffer, and only this account's pipes assume it.
     const role = onlyResource(t, 'AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'pipes.amazonaws.com' } })] }) });
@@ -267,4 +269,28 @@ test('an imported consumer cannot be given its environment: one warning per vari
     expect.stringContaining('consumer Test/Imported is imported, so its environment cannot be set: give it BUFFERED_EVENT_INPUT=DETAIL yourself'),
     expect.stringContaining('function Test/Imported is imported, so its environment cannot be set: give it IDEMPOTENCY_TABLE_NAME'),
   ]));
+});
+
+test('a full FIFO ingest batch of the largest EventBridge events fits one SendMessageBatch (1 MiB); one more would not', () => {
+  // The largest event a bus takes: an entry of exactly 256 KB (time 14 + source + detail-type + detail).
+  const source = 'com.example.orders';
+  const detailType = 'OrderPlaced';
+  const detailFor = (n: number) => JSON.stringify({ x: 'x'.repeat(n) });
+  const detail = detailFor(262_144 - 14 - source.length - detailType.length - detailFor(0).length);
+  expect(14 + source.length + detailType.length + Buffer.byteLength(detail)).toBe(262_144);
+  // As the rule delivers it to the ingest queue (the whole event), and as the pipe's template wraps it.
+  const event = {
+    'version': '0',
+    'id': '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': detailType,
+    source,
+    'account': '111122223333',
+    'time': '2024-05-01T12:00:00Z',
+    'region': 'ap-southeast-2',
+    'resources': [],
+    'detail': JSON.parse(detail),
+  };
+  const wrapped = Buffer.byteLength(`{"body": ${JSON.stringify(event)}}`);
+  expect(FIFO_INGEST_BATCH_SIZE * wrapped).toBeLessThanOrEqual(1_048_576);
+  expect((FIFO_INGEST_BATCH_SIZE + 1) * wrapped).toBeGreaterThan(1_048_576);
 });

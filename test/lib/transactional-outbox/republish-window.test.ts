@@ -89,9 +89,10 @@ describe('a consumer whose idempotency window is shorter than the republish wind
 });
 
 describe('a named pipe', () => {
-  const pipeWarnings = (props: Partial<TransactionalOutboxProps>) => {
+  const pipeWarnings = (props: Partial<TransactionalOutboxProps>, acknowledge = false) => {
     const stack = newStack();
-    new TransactionalOutbox(stack, 'Outbox', { eventSource: SOURCE, ...props });
+    const outbox = new TransactionalOutbox(stack, 'Outbox', { eventSource: SOURCE, ...props });
+    if (acknowledge) CdkAnnotations.of(outbox).acknowledgeWarning('cdk-serverless-patterns:NamedPipe', 'consumers keep 48 h of event ids');
     return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('NamedPipe')).map((w) => String(w.entry.data));
   };
 
@@ -99,5 +100,9 @@ describe('a named pipe', () => {
     expect(pipeWarnings({ pipeName: 'orders-outbox' })).toEqual([expect.stringMatching(
       /pipeName "orders-outbox" blocks replacement.*publishes the stream's last 24 hours again: consumers must deduplicate by event id over at least 24 hours/)]);
     expect(pipeWarnings({})).toEqual([]);
+  });
+
+  test('the warning can be acknowledged', () => {
+    expect(pipeWarnings({ pipeName: 'orders-outbox' }, true)).toEqual([]);
   });
 });
