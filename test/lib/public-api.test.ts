@@ -18,6 +18,7 @@ const ROOT_EXPORTS = [
   'ServerlessPatternsChecks',
   'OutboxPipeLogLevel', 'OutboxStartingPosition', 'OutboxTarget', 'TransactionalOutbox',
   'EfsModelInference', 'InferenceHandler', 'ModelSource',
+  'EgressDeliveryPath', 'EgressHttpMethod', 'RateLimitedEgress',
   'examples', 'rules',
 ];
 /**
