@@ -18,7 +18,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-serverless-patterns maintainers',
   authorAddress: 'maintainers@cdk-serverless-patterns.dev',
   repositoryUrl: 'https://github.com/cdk-serverless-patterns/cdk-serverless-patterns.git',
-  keywords: ['cdk', 'awscdk', 'serverless', 'sns-fifo', 'sqs', 'eventbridge', 'cdk-nag', 'lambda'],
+  homepage: 'https://github.com/cdk-serverless-patterns/cdk-serverless-patterns#readme',
+  // Construct Hub lists packages with the `awscdk` keyword (and jsii targets); the others are what users search for.
+  keywords: [
+    'awscdk', 'cdk', 'aws-cdk', 'constructs', 'serverless', 'sns-fifo', 'sqs', 'eventbridge', 'eventbridge-pipes',
+    'circuit-breaker', 'transactional-outbox', 'dynamodb', 'efs', 'cdk-nag', 'lambda',
+  ],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -111,6 +116,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '**/*.snapshot/asset.*', '/.dynamodb-local/',
   ],
 });
+
+// The version of the next release (no release workflow here: the version is set by hand, with CHANGELOG.md). While
+// the major is 0, a minor may break the API; every break is listed in the changelog.
+project.package.addVersion('0.1.0');
+
+// jsii-diff against the previous release on npm, once one exists (scripts/compat.mjs says it skipped until then).
+project.tasks.tryFind('compat')!.reset('node scripts/compat.mjs');
 
 // The registry serves only some platform builds of unrs-resolver 1.13 (pulled in by the eslint import resolver),
 // which leaves `npm ci` unable to install from the lockfile; 1.12.2 exists for every platform.
@@ -382,6 +394,8 @@ prepare.exec('node scripts/cfn-lint.mjs --install');
 prepare.spawn(integVerify);
 // The committed API reference must match the public API built above.
 prepare.exec('node scripts/check-api-docs.mjs');
+// The public API built above against the previous release (breaks acknowledged in .compatignore, listed in the changelog).
+prepare.spawn(project.tasks.tryFind('compat')!);
 project.testTask.exec('node scripts/run-jest.mjs', { receiveArgs: true });
 // The API reference of the root module in API.md; the example stacks (a submodule) in examples.md.
 project.tasks.tryFind('docgen')!.reset('jsii-docgen -o API.md --split-by-submodule');

@@ -40,10 +40,8 @@ export class PatternFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: PatternFunctionProps) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
     super(scope, id, { ...prepared.functionProps, code: props.code, handler: props.handler });
-    const finished = finishFunction(this, prepared, props);
-    this.functionLogGroup = finished.logGroup;
-    this.onFailureQueue = finished.onFailureQueue;
-    this.onFailureAlarm = finished.onFailureAlarm;
+    ({ logGroup: this.functionLogGroup, onFailureQueue: this.onFailureQueue, onFailureAlarm: this.onFailureAlarm } =
+      finishFunction(this, prepared, props));
   }
 
   /**

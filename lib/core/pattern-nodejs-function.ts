@@ -30,10 +30,8 @@ export class PatternNodejsFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: PatternNodejsFunctionProps = {}) {
     const prepared = prepareFunction(scope, id, props, props.runtime);
     super(scope, id, prepared.functionProps);
-    const finished = finishFunction(this, prepared, props);
-    this.functionLogGroup = finished.logGroup;
-    this.onFailureQueue = finished.onFailureQueue;
-    this.onFailureAlarm = finished.onFailureAlarm;
+    ({ logGroup: this.functionLogGroup, onFailureQueue: this.onFailureQueue, onFailureAlarm: this.onFailureAlarm } =
+      finishFunction(this, prepared, props));
   }
 
   /**

@@ -171,7 +171,7 @@ export function finishFunction(fn: lambda.Function, prepared: PreparedFunction, 
     );
     // aws-cdk-lib's AWSLambdaVPCAccessExecutionRole was removed above; without these actions Lambda refuses to
     // create a function in a VPC.
-    if (props.vpc) allowNetworkInterfaces(fn, role);
+    if (props.vpc) allowNetworkInterfaces(fn, role, props);
   }
   // Lambda needs the mount targets available when it creates the function (the dependency prepareFunction removed).
   (fn.node.defaultChild as lambda.CfnFunction).node.addDependency(...(props.filesystem?.config.dependency ?? []));
@@ -248,34 +248,56 @@ function enableTracing(fn: lambda.Function, mode: lambda.Tracing, role: iam.IRol
 
 /**
  * The EC2 actions Lambda needs to attach a function to its subnets (those of AWSLambdaVPCAccessExecutionRole, without
- * the managed policy's log actions). Create/Describe/Delete of network interfaces support no resource-level scoping
- * at create time, so they are on `*`, in a policy of their own with a precise acknowledgement. The policy must exist
- * before the function: Lambda checks the permissions when it creates the function.
+ * the managed policy's log actions), scoped as far as EC2 allows ("Actions, resources, and condition keys for Amazon
+ * EC2", Service Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+ * - DescribeNetworkInterfaces and DescribeSubnets support no resource-level permissions: `*`;
+ * - CreateNetworkInterface authorizes the new interface, its subnet and its security groups: the function's own
+ *   subnets, any network interface (its id exists only once the call made it) and any security group (groups can be
+ *   added to the function after this policy is written);
+ * - DeleteNetworkInterface, AssignPrivateIpAddresses and UnassignPrivateIpAddresses act on interfaces Lambda created
+ *   at deploy time, whose ids no template can know: network interfaces only.
+ * In a policy of its own with precise acknowledgements. The policy must exist before the function: Lambda checks the
+ * permissions when it creates the function.
  */
-function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole): void {
+function allowNetworkInterfaces(fn: lambda.Function, role: iam.IRole, props: PatternFunctionOptions): void {
+  const stack = Stack.of(fn);
+  // Interfaces and security groups of any id, by resource type. The ARN's partition, region and account are wildcards
+  // too: a cdk-nag finding naming a pseudo parameter (<AWS::Region>) cannot be acknowledged through aws-cdk-lib's
+  // Validations, whose ids reserve '::'. The role acts in its own account, and subnets are named exactly.
+  const anyInterface = 'arn:*:ec2:*:*:network-interface/*';
+  const anySecurityGroup = 'arn:*:ec2:*:*:security-group/*';
+  // The same selection aws-cdk-lib makes for the function's VpcConfig.
+  const subnets = props.vpc!.selectSubnets(props.vpcSubnets).subnetIds
+    .map((id) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id }));
   const policy = new iam.Policy(fn, 'NetworkInterfacePolicy', {
     statements: [
+      new iam.PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }),
+      new iam.PolicyStatement({ actions: ['ec2:CreateNetworkInterface'], resources: [anyInterface, anySecurityGroup, ...subnets] }),
       new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
+        actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: [anyInterface],
       }),
     ],
     roles: [role],
   });
   (fn.node.defaultChild as lambda.CfnFunction).node.addDependency(policy);
-  Validations.of(policy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'The network-interface actions Lambda needs to run a function in a VPC (those of the AWS managed ' +
-      'AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions; this policy holds only them.',
-  });
+  Validations.of(policy).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets, which Lambda needs to run a function in a VPC, support ' +
+        'no resource-level permissions; the statement on * holds only those two actions.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${anyInterface}]`,
+      reason: 'Lambda creates the function\'s network interfaces at deploy time, so their ids cannot be named in a template: ' +
+        'creating, deleting and assigning/unassigning private IPs are limited to network interfaces (no other EC2 resource).',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${anySecurityGroup}]`,
+      reason: 'ec2:CreateNetworkInterface also authorizes the new interface\'s security groups, which can be added to the ' +
+        'function after this policy is written; only that action, and only on security groups.',
+    },
+  );
 }
 
 /** A function's file system without its dependency on the mount targets (see prepareFunction). */
