@@ -111,7 +111,7 @@ export class TransactionalOutbox extends Construct {
       environment: {
         [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource,
         [OUTBOX_ENV.MALFORMED_QUEUE_URL]: this.malformedImageQueue.queueUrl,
-        ...(capture ? captureEnvironment(capture) : {}),
+        ...(capture ? captureEnvironment(capture, this.target, this.batchSize) : {}),
       },
     });
     this.malformedImageQueue.grantSendMessages(enrichment);
