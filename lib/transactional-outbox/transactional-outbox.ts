@@ -265,7 +265,8 @@ export class TransactionalOutbox extends Construct {
   }
 
   /**
-   * Outbox images the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
+   * Outbox images (or, with `capture`, captured changes: no valid aggregate id or sequence, or an event too large for
+   * the target's request) the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
    * of the enrichment function, summed over 5 minutes): each is an event consumers will see as a gap in its
    * aggregate's sequence. The construct's malformed-image alarm watches this metric.
    */
