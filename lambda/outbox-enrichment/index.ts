@@ -10,26 +10,14 @@
  *
  * Environment: `OUTBOX_EVENT_SOURCE` (the `source` of every event) and `OUTBOX_MALFORMED_QUEUE_URL`, both required.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { enrichBatch, EnrichmentDependencies } from './enrich';
-import { sqsSetAside } from './sqs-set-aside';
 import { OUTBOX_ENV } from '../../lib/transactional-outbox/contract';
-import { metricLogLevel } from '../runtime/circuit-breaker/telemetry';
 import type { OutboxDelivery, OutboxStreamRecord } from '../runtime/outbox/outbox-row';
+import { requiredEnv, setAsideFromEnvironment } from '../runtime/outbox/sqs-set-aside';
 
-// Read once per execution environment: a missing setting fails the init instead of every batch.
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`outbox-enrichment: environment variable ${name} is not set`);
-  return value;
-}
 const deps: EnrichmentDependencies = {
-  eventSource: required(OUTBOX_ENV.EVENT_SOURCE),
-  setAside: sqsSetAside(new SQSClient({}), required(OUTBOX_ENV.MALFORMED_QUEUE_URL)),
-  // Straight to stdout: the runtime's console patching would wrap an EMF line and CloudWatch would not extract it.
-  output: (line) => process.stdout.write(`${line}\n`),
-  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'outbox-enrichment',
-  metricLevel: metricLogLevel(),
+  eventSource: requiredEnv('outbox-enrichment', OUTBOX_ENV.EVENT_SOURCE),
+  ...setAsideFromEnvironment('outbox-enrichment'),
 };
 
 /** The Lambda handler: stream records in, deliveries out. */

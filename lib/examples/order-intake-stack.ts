@@ -172,7 +172,12 @@ export class OrderIntakeStack extends Stack {
   }
 }
 
-/** API Gateway's request model schemas are JSON Schema draft 4. */
+/**
+ * API Gateway's request model schemas are JSON Schema draft 4. Every string has a maxLength and every array a maxItems:
+ * nothing checks an order between the API and the table, so these bounds are what keeps an order's event within the
+ * outbox's per-event cap (an event over it would be set aside, not published). order-intake-event-bound.test.ts
+ * computes the largest event a valid request can produce and checks it against the cap.
+ */
 const PLACE_ORDER_SCHEMA: apigateway.JsonSchema = {
   schema: apigateway.JsonSchemaVersion.DRAFT4,
   title: 'PlaceOrder',
@@ -180,7 +185,7 @@ const PLACE_ORDER_SCHEMA: apigateway.JsonSchema = {
   required: ['customerId', 'items', 'totalCents'],
   additionalProperties: false,
   properties: {
-    customerId: { type: apigateway.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9-]{1,64}$' },
+    customerId: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]{1,64}$' },
     items: {
       type: apigateway.JsonSchemaType.ARRAY,
       minItems: 1,
@@ -190,7 +195,7 @@ const PLACE_ORDER_SCHEMA: apigateway.JsonSchema = {
         required: ['sku', 'quantity'],
         additionalProperties: false,
         properties: {
-          sku: { type: apigateway.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9-]{1,32}$' },
+          sku: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9-]{1,32}$' },
           quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1, maximum: 1000 },
         },
       },

@@ -31,7 +31,10 @@ export const OUTBOX_ENV = {
   EVENT_SOURCE: 'OUTBOX_EVENT_SOURCE',
   /** One of {@link OutboxTarget}. */
   TARGET: 'OUTBOX_TARGET',
-  /** The pipe's batch size: with the target's per-request limit it decides the largest event (see maxOutboxEventBytes). */
+  /**
+   * The pipe's batch size: with the target's per-request limit it decides the largest event (see maxOutboxEventBytes).
+   * Set on writers and, with the target, on the capture enrichment (which sets larger events aside).
+   */
   BATCH_SIZE: 'OUTBOX_BATCH_SIZE',
   /** URL of the queue where the enrichment sets aside outbox images it cannot publish (see OUTBOX_MALFORMED). */
   MALFORMED_QUEUE_URL: 'OUTBOX_MALFORMED_QUEUE_URL',
@@ -39,7 +42,9 @@ export const OUTBOX_ENV = {
 
 /**
  * An outbox image the enrichment cannot publish (written by something other than the OutboxWriter: an attribute
- * missing, a detail that is not a JSON object) must not take the good events of its batch with it: Pipes has no
+ * missing, a detail that is not a JSON object), or in change-capture mode a captured change the capture enrichment
+ * cannot publish (no valid aggregate id or sequence, or an event over {@link maxOutboxEventBytes}: nothing refused it
+ * before it was written), must not take the good events of its batch with it: Pipes has no
  * partial batch failure for an enrichment ("Partial batch failure is not supported for enrichment", "Amazon
  * EventBridge Pipes batching and concurrency",
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html), so a throw would fail,

@@ -36,8 +36,12 @@ export interface OutboxTableAttributes {
    * @default - the table has a partition key only: each aggregate's outbox item then gets a partition of its own
    */
   readonly sortKey?: string;
-  /** The table's TTL attribute (epoch seconds). */
-  readonly timeToLiveAttribute: string;
+  /**
+   * The table's TTL attribute (epoch seconds): outbox items expire through it. Required without `capture`; with
+   * `capture` the construct writes no outbox items and never uses it.
+   * @default - none: allowed only with `capture`
+   */
+  readonly timeToLiveAttribute?: string;
 }
 
 /** Properties of a {@link TransactionalOutbox}. */
@@ -78,9 +82,10 @@ export interface TransactionalOutboxProps extends QueueAlarmOptions {
   readonly queueProps?: SecureQueueProps;
   /**
    * A table of your own instead of a new one: a `TableV2` or `Table` defined in your app (checked: a stream with new
-   * images, string keys, a TTL attribute), or an imported table with a stream ARN (not checkable: you get a warning,
-   * and must give `tableAttributes`).
-   * @default - a new TableV2: pk `pk`, sk `sk` (strings), TTL `expiresAt`, stream NEW_IMAGE, on-demand, PITR
+   * images, string keys, and a TTL attribute unless `capture` is set: only outbox items use it), or an imported table
+   * with a stream ARN (not checkable: you get a warning, and must give `tableAttributes`).
+   * @default - a new TableV2: pk `pk`, sk `sk` (strings), TTL `expiresAt` (also with `capture`, for your items' use),
+   * stream NEW_IMAGE, on-demand, PITR
    */
   readonly table?: dynamodb.ITable;
   /**

@@ -43,7 +43,7 @@ import { SecureQueue } from '../core/secure-queue';
 export class TransactionalOutbox extends Construct {
   /** The table holding the outbox items (and, usually, the business items). */
   public readonly table: dynamodb.ITable;
-  /** Its key and TTL attribute names. */
+  /** Its key and TTL attribute names (no TTL attribute: a table without TTL, allowed only with `capture`). */
   public readonly tableAttributes: OutboxTableAttributes;
   /** Where events go. */
   public readonly target: OutboxTarget;
@@ -111,7 +111,7 @@ export class TransactionalOutbox extends Construct {
       environment: {
         [OUTBOX_ENV.EVENT_SOURCE]: props.eventSource,
         [OUTBOX_ENV.MALFORMED_QUEUE_URL]: this.malformedImageQueue.queueUrl,
-        ...(capture ? captureEnvironment(capture) : {}),
+        ...(capture ? captureEnvironment(capture, this.target, this.batchSize) : {}),
       },
     });
     this.malformedImageQueue.grantSendMessages(enrichment);
@@ -239,7 +239,7 @@ export class TransactionalOutbox extends Construct {
       [OUTBOX_ENV.TABLE_NAME]: this.table.tableName,
       [OUTBOX_ENV.PARTITION_KEY]: partitionKey,
       ...(sortKey === undefined ? {} : { [OUTBOX_ENV.SORT_KEY]: sortKey }),
-      [OUTBOX_ENV.TIME_TO_LIVE_ATTRIBUTE]: timeToLiveAttribute,
+      ...(timeToLiveAttribute === undefined ? {} : { [OUTBOX_ENV.TIME_TO_LIVE_ATTRIBUTE]: timeToLiveAttribute }),
       [OUTBOX_ENV.RETENTION_SECONDS]: String(this.retention.toSeconds()),
       [OUTBOX_ENV.EVENT_SOURCE]: this.eventSource,
       [OUTBOX_ENV.TARGET]: this.target,
@@ -265,7 +265,8 @@ export class TransactionalOutbox extends Construct {
   }
 
   /**
-   * Outbox images the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
+   * Outbox images (or, with `capture`, captured changes: no valid aggregate id or sequence, or an event too large for
+   * the target's request) the enrichment set aside because it could not publish them (`MalformedOutboxImages`, an EMF metric
    * of the enrichment function, summed over 5 minutes): each is an event consumers will see as a gap in its
    * aggregate's sequence. The construct's malformed-image alarm watches this metric.
    */
@@ -303,7 +304,7 @@ export class TransactionalOutbox extends Construct {
 
   private tableFor(problems: Problems, props: TransactionalOutboxProps): { table: dynamodb.ITable; attributes: OutboxTableAttributes } {
     if (props.table) {
-      const attributes = inspectTable(problems, this, props.table, props.tableAttributes);
+      const attributes = inspectTable(problems, this, props.table, props.tableAttributes, props.capture !== undefined);
       problems.throwIfAny();
       return { table: props.table, attributes: attributes! };
     }

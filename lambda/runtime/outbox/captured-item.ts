@@ -11,7 +11,10 @@
  * - SS, NS, BS: arrays (of strings; of numbers as above; of base64 strings); B: its base64 string, as the stream carries it.
  */
 import { isJsonObject, OutboxEventMetadata, PublishedOutboxEvent } from './published-event';
-import { OUTBOX_CAPTURE_ENV, OUTBOX_CAPTURED_CHANGES } from '../../../lib/transactional-outbox/contract';
+import { deliveredEventBytes } from './sizes';
+import {
+  maxOutboxEventBytes, OUTBOX_CAPTURE_ENV, OUTBOX_CAPTURED_CHANGES, OUTBOX_DEFAULTS, OUTBOX_ENV, OUTBOX_LIMITS, outboxRequestByteLimit, OutboxTarget,
+} from '../../../lib/transactional-outbox/contract';
 
 /** A DynamoDB attribute value as the stream record carries it (JSON). */
 export interface StreamAttributeValue {
@@ -33,6 +36,8 @@ export interface CapturedStreamRecord {
   readonly eventName?: string;
   readonly dynamodb?: {
     readonly NewImage?: Record<string, StreamAttributeValue>;
+    readonly Keys?: Record<string, StreamAttributeValue>;
+    readonly SequenceNumber?: string;
     /** Epoch seconds. */
     readonly ApproximateCreationDateTime?: number;
   };
@@ -67,9 +72,16 @@ export interface CaptureSettings {
   readonly aggregateIdAttribute: string;
   readonly sequenceAttribute: string;
   readonly keyAttributes: readonly string[];
+  /** The target: with the batch size it decides the largest event (see maxOutboxEventBytes in the contract). */
+  readonly target: OutboxTarget;
+  /** The pipe's batch size. */
+  readonly batchSize: number;
 }
 
-/** An item of a captured type whose change cannot be published (no sequence, no aggregate id...). */
+/**
+ * An item of a captured type whose change cannot be published (no sequence, no aggregate id, an event too large for
+ * the target's request...). The capture enrichment sets it aside (see OUTBOX_MALFORMED in the contract).
+ */
 export class MalformedCapturedItemError extends Error {
   constructor(reason: string) {
     super(`captured item change cannot be published: ${reason}`);
@@ -96,13 +108,31 @@ export function captureSettingsFrom(env: Record<string, string | undefined>, sou
     aggregateIdAttribute: required(OUTBOX_CAPTURE_ENV.AGGREGATE_ID_ATTRIBUTE),
     sequenceAttribute: required(OUTBOX_CAPTURE_ENV.SEQUENCE_ATTRIBUTE),
     keyAttributes: names(OUTBOX_CAPTURE_ENV.KEY_ATTRIBUTES),
+    target: targetOf(env[OUTBOX_ENV.TARGET] ?? OUTBOX_DEFAULTS.target),
+    batchSize: batchSizeOf(env[OUTBOX_ENV.BATCH_SIZE] ?? String(OUTBOX_DEFAULTS.batchSize)),
   };
+}
+
+function targetOf(text: string): OutboxTarget {
+  if (!(Object.values(OutboxTarget) as string[]).includes(text)) {
+    throw new Error(`outbox capture: ${OUTBOX_ENV.TARGET} '${text}' is not one of ${Object.values(OutboxTarget).join(', ')}`);
+  }
+  return text as OutboxTarget;
+}
+
+function batchSizeOf(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1 || size > OUTBOX_LIMITS.maxBatchSize) {
+    throw new Error(`outbox capture: ${OUTBOX_ENV.BATCH_SIZE} must be a whole number from 1 to ${OUTBOX_LIMITS.maxBatchSize}, got '${text}'`);
+  }
+  return size;
 }
 
 /**
  * The delivery for a creation or change of a captured item; `undefined` for anything else (a deletion, an item
  * without a type: the pipe's filter already drops those).
- * @throws MalformedCapturedItemError for a captured item without a string aggregate id, string keys or a valid sequence
+ * @throws MalformedCapturedItemError for a captured item without a string aggregate id, string keys or a valid sequence,
+ * or whose event is over the per-event cap of the target and batch size (nothing refused it before it was written)
  */
 export function capturedItemDeliveryFrom(record: CapturedStreamRecord, settings: CaptureSettings): CapturedItemDelivery | undefined {
   const image = record.dynamodb?.NewImage;
@@ -133,7 +163,7 @@ export function capturedItemDeliveryFrom(record: CapturedStreamRecord, settings:
     const value = image[name];
     if (value !== undefined) data[name] = jsonOf(value);
   }
-  return {
+  const delivery: CapturedItemDelivery = {
     eventID: eventId,
     dynamodb: { NewImage: { [settings.typeAttribute]: { S: type }, [settings.aggregateIdAttribute]: { S: aggregateId } } },
     metadata: {
@@ -149,6 +179,33 @@ export function capturedItemDeliveryFrom(record: CapturedStreamRecord, settings:
     },
     data,
   };
+  checkDeliveredSize(delivery, settings);
+  return delivery;
+}
+
+/** How the reason of an oversized event reads (set-aside message, log line). */
+export const OVERSIZED_REASON = 'too large for the target\'s request';
+
+/**
+ * Pipes sends a batch as one request, and the target limits the request: an event over the per-event cap could make
+ * the batch's request too large, and the whole batch would fail. In capture mode the item is written without a
+ * writer that could refuse it before commit (an API Gateway service integration writes straight to the table), so the
+ * enrichment checks each event as the target counts it and sets an oversized one aside.
+ */
+function checkDeliveredSize(delivery: CapturedItemDelivery, settings: CaptureSettings): void {
+  const { metadata, data } = delivery;
+  const bytes = deliveredEventBytes({
+    target: settings.target,
+    source: settings.source,
+    detailType: metadata.detailType,
+    envelope: JSON.stringify({ metadata, data }),
+    resource: delivery.eventID,
+  });
+  const cap = maxOutboxEventBytes(settings.target, settings.batchSize);
+  if (bytes > cap) {
+    throw new MalformedCapturedItemError(`record ${delivery.eventID}: the event is ${bytes} bytes, ${OVERSIZED_REASON} ` +
+      `(at most ${cap} bytes per event: ${outboxRequestByteLimit(settings.target)} bytes per request, shared by a batch of ${settings.batchSize})`);
+  }
 }
 
 /** The JSON form of a DynamoDB attribute value (the mapping in this module's comment). */

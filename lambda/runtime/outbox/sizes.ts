@@ -3,6 +3,7 @@
  * transaction before sending it instead of failing halfway through a request.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { OutboxTarget } from '../../../lib/transactional-outbox/contract';
 
 /** DynamoDB's size of one attribute value ("Item sizes and formats", DynamoDB developer guide). */
 export function attributeValueBytes(value: AttributeValue): number {
@@ -39,6 +40,26 @@ export interface EventEntryParts {
 export function eventEntryBytes(entry: EventEntryParts): number {
   return (entry.hasTime ? 14 : 0) + utf8Bytes(entry.source) + utf8Bytes(entry.detailType) + utf8Bytes(entry.detail) +
     sum(entry.resources.map(utf8Bytes));
+}
+
+/** The event as its target counts it. */
+export interface DeliveredEventParts {
+  readonly target: OutboxTarget;
+  readonly source: string;
+  readonly detailType: string;
+  /** The envelope's JSON text: the bus event's detail, or the queue message's body. */
+  readonly envelope: string;
+  /** The bus event's one resource (the event id). */
+  readonly resource: string;
+}
+
+/**
+ * The size the target counts: the message body for a FIFO queue, the PutEvents entry for a bus (counted with `Time`,
+ * the larger of the two cases, as the pipe's request is not ours to see).
+ */
+export function deliveredEventBytes(event: DeliveredEventParts): number {
+  if (event.target === OutboxTarget.FIFO_QUEUE) return utf8Bytes(event.envelope);
+  return eventEntryBytes({ source: event.source, detailType: event.detailType, detail: event.envelope, resources: [event.resource], hasTime: true });
 }
 
 export function utf8Bytes(text: string): number {

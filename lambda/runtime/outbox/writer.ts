@@ -16,7 +16,7 @@ import { EVENT_ID_PATTERN, EventIdGenerator } from './event-id';
 import { jsonFidelityProblems } from './json-fidelity';
 import { outboxItemKey, outboxItemUpdate, OutboxRecord, publishedEvent } from './outbox-row';
 import { isJsonObject, OutboxEventMetadata } from './published-event';
-import { eventEntryBytes, utf8Bytes } from './sizes';
+import { deliveredEventBytes } from './sizes';
 import { TableKeys, transactionProblems } from './transaction-checks';
 import { OUTBOX_LIMITS, outboxRequestByteLimit } from '../../../lib/transactional-outbox/contract';
 
@@ -262,14 +262,12 @@ export class OutboxWriter {
    */
   private deliveredBytes(record: OutboxRecord, sequence: number): number {
     // The target receives the envelope (detail on a bus, body on a queue), never the bare detail.
-    const envelope = JSON.stringify(publishedEvent(record, this.config.eventSource, sequence));
-    if (this.config.target === OutboxTarget.FIFO_QUEUE) return utf8Bytes(envelope);
-    return eventEntryBytes({
+    return deliveredEventBytes({
+      target: this.config.target,
       source: this.config.eventSource,
       detailType: record.detailType,
-      detail: envelope,
-      resources: [record.eventId],
-      hasTime: true,
+      envelope: JSON.stringify(publishedEvent(record, this.config.eventSource, sequence)),
+      resource: record.eventId,
     });
   }
 

@@ -4,7 +4,7 @@ import { PIPES } from '../../core/private/limits';
 import { Problems } from '../../core/private/validation';
 import { OutboxCaptureOptions } from '../capture';
 import {
-  OUTBOX_CAPTURE_DEFAULTS, OUTBOX_CAPTURE_ENV, OUTBOX_CAPTURED_CHANGES, OUTBOX_INPUT_TEMPLATE, OUTBOX_LIMITS, OutboxTarget,
+  OUTBOX_CAPTURE_DEFAULTS, OUTBOX_CAPTURE_ENV, OUTBOX_CAPTURED_CHANGES, OUTBOX_ENV, OUTBOX_INPUT_TEMPLATE, OUTBOX_LIMITS, OutboxTarget,
 } from '../contract';
 import { OutboxTableAttributes, TransactionalOutboxProps } from '../props';
 
@@ -135,9 +135,14 @@ export function captureTargetParameters(
   };
 }
 
-/** The capture enrichment's environment. */
-export function captureEnvironment(capture: ResolvedCapture): Record<string, string> {
+/**
+ * The capture enrichment's environment; the target and batch size decide the largest event it passes on (larger ones
+ * it sets aside: nothing refused them before they were written).
+ */
+export function captureEnvironment(capture: ResolvedCapture, target: OutboxTarget, batchSize: number): Record<string, string> {
   return {
+    [OUTBOX_ENV.TARGET]: target,
+    [OUTBOX_ENV.BATCH_SIZE]: String(batchSize),
     [OUTBOX_CAPTURE_ENV.ATTRIBUTES]: JSON.stringify(capture.attributes),
     [OUTBOX_CAPTURE_ENV.TYPE_ATTRIBUTE]: capture.typeAttribute,
     [OUTBOX_CAPTURE_ENV.AGGREGATE_ID_ATTRIBUTE]: capture.aggregateIdAttribute,

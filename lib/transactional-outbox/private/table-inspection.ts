@@ -17,15 +17,16 @@ const NEW_IMAGE_VIEWS: string[] = [dynamodb.StreamViewType.NEW_IMAGE, dynamodb.S
 
 /**
  * Reads and checks a table brought into the outbox. A table defined in the app is inspected: a stream carrying new
- * images (the pipe reads the outbox item from it), string keys (outbox keys are strings) and a TTL attribute (outbox
- * rows must expire). An imported table cannot be inspected: it needs a stream ARN and `tableAttributes`, and gets a
- * warning.
+ * images (the pipe reads the outbox item from it), string keys (outbox keys are strings) and, unless the outbox
+ * captures item changes (`capture`: it writes no outbox items), a TTL attribute (outbox items must expire). An
+ * imported table cannot be inspected: it needs a stream ARN and `tableAttributes`, and gets a warning.
  */
 export function inspectTable(
   problems: Problems,
   scope: IConstruct,
   table: dynamodb.ITable,
   given: OutboxTableAttributes | undefined,
+  capture: boolean,
 ): OutboxTableAttributes | undefined {
   const definition = definitionOf(table);
   if (!definition) {
@@ -35,9 +36,12 @@ export function inspectTable(
     if (!problems.check(given !== undefined, 'TransactionalOutbox.ImportedTableAttributes',
       `imported table ${table.node.path}: its key and TTL attribute names cannot be read from the app`,
       'pass tableAttributes: { partitionKey, sortKey?, timeToLiveAttribute }')) return undefined;
+    if (!problems.check(capture || given!.timeToLiveAttribute !== undefined, 'TransactionalOutbox.ImportedTableTtlAttribute',
+      `imported table ${table.node.path}: tableAttributes has no timeToLiveAttribute, but outbox items expire through it`,
+      'pass tableAttributes.timeToLiveAttribute (TTL must be enabled on it), or use capture (no outbox items)')) return undefined;
     warn(scope, 'ImportedOutboxTable', `table ${table.node.path} is imported, so its stream view type, key types and TTL ` +
-      'cannot be checked: its stream must carry NEW_IMAGE or NEW_AND_OLD_IMAGES, its keys must be strings and TTL must be ' +
-      `enabled on ${given!.timeToLiveAttribute}`);
+      'cannot be checked: its stream must carry NEW_IMAGE or NEW_AND_OLD_IMAGES, its keys must be strings' +
+      (capture ? '' : ` and TTL must be enabled on ${given!.timeToLiveAttribute}`));
     return given;
   }
   problems.check(given === undefined, 'TransactionalOutbox.TableAttributesForAppTable',
@@ -52,7 +56,9 @@ export function inspectTable(
     'give the table dynamoStream (TableV2) or stream (Table): StreamViewType.NEW_IMAGE or NEW_AND_OLD_IMAGES');
 
   const ttl = resolve(definition.timeToLiveSpecification) as { attributeName?: string; enabled?: boolean } | undefined;
-  problems.check(ttl?.enabled === true && typeof ttl.attributeName === 'string', 'TransactionalOutbox.TableWithoutTtl',
+  const ttlAttribute = ttl?.enabled === true && typeof ttl.attributeName === 'string' ? ttl.attributeName : undefined;
+  // Only outbox items expire through TTL: with capture there are none (the user's items may still use it).
+  problems.check(capture || ttlAttribute !== undefined, 'TransactionalOutbox.TableWithoutTtl',
     `table ${table.node.path} has no TTL attribute: outbox items would never expire`,
     'set timeToLiveAttribute on the table');
 
@@ -67,8 +73,8 @@ export function inspectTable(
       `key ${key} of table ${table.node.path} is of type ${types.get(key) ?? 'unknown'}`,
       'use a table whose partition and sort keys are strings (outbox keys are OUTBOX#<aggregate id>)');
   }
-  if (partitionKey === undefined || ttl?.attributeName === undefined) return undefined;
-  return { partitionKey, sortKey, timeToLiveAttribute: ttl.attributeName };
+  if (partitionKey === undefined || (!capture && ttlAttribute === undefined)) return undefined;
+  return { partitionKey, sortKey, timeToLiveAttribute: ttlAttribute };
 }
 
 /** Outbox item attributes must not be mistaken for the table's keys or TTL. */

@@ -8,54 +8,25 @@
  * that keep each shard's own order (what Pipes keeps, eb-pipes-dynamodb.html) and cut into random batches: every
  * item's events must arrive in the order of its writes, with sequences 1, 2, 3... and the image each write produced.
  */
-import { join } from 'node:path';
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { Template } from 'aws-cdk-lib/assertions';
+import { captureEnrichmentHandler, SynthesizedCapture, synthesizedCapture } from './synthesized-capture';
 import { CapturedItemDelivery, PublishedCapturedItem } from '../../../lambda/runtime/outbox/captured-item';
 import { outboxEventFrom } from '../../../lambda/runtime/outbox/published-event';
-import { OutboxTarget, TransactionalOutbox } from '../../../lib';
-import { newStack } from '../../support/cdk';
+import { OutboxTarget } from '../../../lib';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
-import { applyInputTemplate, matchesPattern, targetParameter } from '../outbox-enrichment/pipe-semantics';
 import { seededRandom } from '../../support/seeded-random';
+import { applyInputTemplate, matchesPattern, targetParameter } from '../outbox-enrichment/pipe-semantics';
 import { createOutboxTable, localStreamsClient } from '../runtime/outbox/local-stream';
 
 const SOURCE = 'com.example.orders';
-const BUNDLE = join(__dirname, '..', '..', '..', 'assets', 'outbox-capture-enrichment', 'index.js');
 const ITEMS = 12;
 const WRITES_PER_ITEM = 6;
 const CAPTURED = ['orderId', 'status', 'total', 'lines'];
 const SHARDS = 3;
 
-/** The pipe and the enrichment's environment, read from the synthesized template. */
-function synthesized() {
-  const stack = newStack();
-  new TransactionalOutbox(stack, 'Outbox', {
-    eventSource: SOURCE,
-    target: OutboxTarget.FIFO_QUEUE,
-    capture: { itemTypes: ['Order'], attributes: CAPTURED },
-  });
-  const template = Template.fromStack(stack);
-  const [pipe] = Object.values(template.findResources('AWS::Pipes::Pipe')) as any[];
-  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
-    Properties: { Description: 'Turns captured item changes from the DynamoDB stream into the events the outbox publishes' },
-  })) as any[];
-  return {
-    filters: pipe.Properties.SourceParameters.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
-    target: pipe.Properties.TargetParameters,
-    environment: fn.Properties.Environment.Variables as Record<string, string>,
-  };
-}
-
-function enrichmentHandler(environment: Record<string, string>): (records: unknown[]) => Promise<CapturedItemDelivery[]> {
-  Object.assign(process.env, environment);
-  let handler: (records: unknown[]) => Promise<CapturedItemDelivery[]> = async () => [];
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require(BUNDLE).handler;
-  });
-  return handler;
+function synthesized(): SynthesizedCapture {
+  return synthesizedCapture({ source: SOURCE, attributes: CAPTURED, target: OutboxTarget.FIFO_QUEUE });
 }
 
 /** Each shard's records in its own order, in the shape Pipes delivers them (creation time in epoch seconds). */
@@ -170,7 +141,7 @@ test('each write was one event-carrying write: versions 1..n per item', () => {
 
 test('in every interleaving of the shards, each item\'s images arrive in write order, sequences 1..n, exactly the captured attributes', async () => {
   const pipe = synthesized();
-  const handler = enrichmentHandler(pipe.environment);
+  const handler = captureEnrichmentHandler(pipe.environment);
   const expected = [...written.entries()].map(([pk, images]) => [pk, images.map((image) => ({
     sequence: Number(image.version.N),
     status: image.status.S,
@@ -199,7 +170,7 @@ test('in every interleaving of the shards, each item\'s images arrive in write o
 
 test('the consumer\'s check is not vacuous: a reader that loses a shard\'s order is seen as out-of-sequence', async () => {
   const pipe = synthesized();
-  const handler = enrichmentHandler(pipe.environment);
+  const handler = captureEnrichmentHandler(pipe.environment);
   const reversed = shards.map((shard) => [...shard].reverse());
   const groups = await deliver([reversed.flat()], pipe, handler);
   const inSequence = [...groups.values()].every((messages) => messages.every(({ body }, i) => body.metadata.sequence === i + 1));

@@ -6,15 +6,13 @@
  */
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { matchesPattern } from './pipe-semantics';
+import { expectedMalformedMetric, useSetAsidePeers } from './set-aside-peers';
 import { enrichmentHandler, synthesizedPipe } from './synthesized-pipe';
-import { setAsideMessage } from '../../../lambda/outbox-enrichment/enrich';
+import { setAsideMessage } from '../../../lambda/runtime/outbox/set-aside';
 import { OutboxWriter } from '../../../lambda/runtime/outbox/writer';
-import { OUTBOX_MALFORMED, OutboxTarget } from '../../../lib/transactional-outbox/contract';
+import { OutboxTarget } from '../../../lib/transactional-outbox/contract';
 import { localDynamoDbClient } from '../../support/dynamodb-local';
-import { MotoEgress, startMotoEgress } from '../rate-limited-egress/moto-egress';
-import { saveHandlerEnv, setEnv } from '../runtime/idempotent-fixtures';
 import { createOutboxTable, localStreamsClient, PipeStreamRecord, readStream } from '../runtime/outbox/local-stream';
 
 const SOURCE = 'com.example.orders';
@@ -22,27 +20,13 @@ const FUNCTION_NAME = 'OutboxEnrichment-test';
 
 let client: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
-let moto: MotoEgress;
-let queueUrl: string;
-let restoreEnv: () => void;
 let batch: PipeStreamRecord[];
 let goodEventIds: string[];
-let output: string[];
+const peers = useSetAsidePeers('outbox-malformed-images', FUNCTION_NAME);
 
 beforeAll(async () => {
   client = localDynamoDbClient();
   streams = localStreamsClient();
-  moto = await startMotoEgress();
-  queueUrl = (await moto.sqs.send(new CreateQueueCommand({ QueueName: 'outbox-malformed-images' }))).QueueUrl!;
-  restoreEnv = saveHandlerEnv();
-  setEnv({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_ENDPOINT_URL_SQS: moto.endpoint,
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
-  });
 
   const { tableName, streamArn } = await createOutboxTable(client);
   const writer = new OutboxWriter({ client, tableName, eventSource: SOURCE });
@@ -67,18 +51,7 @@ beforeAll(async () => {
   const orderB = batch.find((r) => r.dynamodb.Keys.pk.S === 'order-b')!.dynamodb.NewImage!.outboxEventId.S;
   goodEventIds = [first, orderB, last];
 });
-beforeEach(() => {
-  output = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(...String(chunk).split('\n').filter((line) => line !== ''));
-    return true;
-  });
-});
-afterEach(() => jest.restoreAllMocks());
 afterAll(() => {
-  restoreEnv();
-  setEnv({ AWS_ENDPOINT_URL_SQS: undefined });
-  moto.stop();
   client.destroy();
   streams.destroy();
 });
@@ -90,28 +63,18 @@ test('the stream batch holds good images and two malformed ones, in commit order
 });
 
 test('the good events of the batch are published; each malformed image is set aside with its reason, logged by its coordinates and counted', async () => {
-  const deliveries = await enrichmentHandler(SOURCE, queueUrl)(batch);
+  const deliveries = await enrichmentHandler(SOURCE, peers.queueUrl)(batch);
   expect(deliveries.map((d) => d.metadata.eventId)).toEqual(goodEventIds);
 
-  const received = await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-  const setAside = (received.Messages ?? []).map((m) => JSON.parse(m.Body!));
+  const setAside = await peers.received();
   const [modified, incomplete] = [batch[2], batch[3]];
   expect(setAside).toEqual([
     { reason: expect.stringMatching(/outboxDetail is not a JSON object/), eventID: modified.eventID, sequenceNumber: modified.dynamodb.SequenceNumber, keys: modified.dynamodb.Keys, record: modified },
     { reason: expect.stringMatching(/string attribute outboxDetailType is missing/), eventID: incomplete.eventID, sequenceNumber: incomplete.dynamodb.SequenceNumber, keys: incomplete.dynamodb.Keys, record: incomplete },
   ]);
 
-  const lines = output.map((line) => JSON.parse(line));
-  const metric = lines.find((line) => line._aws);
-  expect(metric).toEqual({
-    level: 'INFO',
-    _aws: {
-      Timestamp: expect.any(Number),
-      CloudWatchMetrics: [{ Namespace: OUTBOX_MALFORMED.metricsNamespace, Dimensions: [['FunctionName']], Metrics: [{ Name: 'MalformedOutboxImages', Unit: 'Count' }] }],
-    },
-    FunctionName: FUNCTION_NAME,
-    MalformedOutboxImages: 2,
-  });
+  const lines = peers.output.map((line) => JSON.parse(line));
+  expect(lines.find((line) => line._aws)).toEqual(expectedMalformedMetric(FUNCTION_NAME, 2));
   const errors = lines.filter((line) => line.level === 'ERROR');
   expect(errors.map((e) => e.eventID)).toEqual([modified.eventID, incomplete.eventID]);
   // The log holds coordinates, not the image (business data stays in the encrypted queue).
@@ -120,14 +83,14 @@ test('the good events of the batch are published; each malformed image is set as
 
 test('a batch of good images only sends nothing aside and counts nothing', async () => {
   const good = batch.filter((r) => goodEventIds.includes(r.dynamodb.NewImage!.outboxEventId.S) && r.eventName === 'INSERT');
-  await expect(enrichmentHandler(SOURCE, queueUrl)(good)).resolves.toHaveLength(3);
-  expect(output).toEqual([]);
+  await expect(enrichmentHandler(SOURCE, peers.queueUrl)(good)).resolves.toHaveLength(3);
+  expect(peers.output).toEqual([]);
 });
 
 test('when the set-aside queue cannot take them, the batch fails (and is retried): nothing is dropped', async () => {
-  const missingQueue = queueUrl.replace(/[^/]+$/, 'no-such-queue');
+  const missingQueue = peers.queueUrl.replace(/[^/]+$/, 'no-such-queue');
   await expect(enrichmentHandler(SOURCE, missingQueue)(batch)).rejects.toThrow();
-  expect(output.filter((line) => line.includes('MalformedOutboxImages'))).toEqual([]);
+  expect(peers.output.filter((line) => line.includes('MalformedOutboxImages'))).toEqual([]);
 });
 
 test('a malformed record too large for an SQS message keeps its coordinates and keys, not its image', () => {

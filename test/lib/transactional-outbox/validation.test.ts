@@ -84,6 +84,8 @@ const boundaries: [string, PropsFor, PropsFor][] = [
     (s) => ({ table: new dynamodb.Table(s, 'V1', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, timeToLiveAttribute: 'ttl' }) }),
     (s) => ({ table: new dynamodb.Table(s, 'V1', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, timeToLiveAttribute: 'ttl', stream: dynamodb.StreamViewType.NEW_IMAGE }) })],
   ['TransactionalOutbox.TableWithoutTtl', (s) => ({ table: v2(s, { timeToLiveAttribute: undefined }) }), (s) => ({ table: v2(s) })],
+  ['TransactionalOutbox.ImportedTableTtlAttribute', (s) => ({ table: imported(s, STREAM_ARN), tableAttributes: { partitionKey: 'pk' } }),
+    (s) => ({ table: imported(s, STREAM_ARN), tableAttributes: { partitionKey: 'pk', timeToLiveAttribute: 'ttl' } })],
   ['TransactionalOutbox.TableKeyType', (s) => ({ table: v2(s, { sortKey: { name: 'sk', type: dynamodb.AttributeType.NUMBER } }) }), (s) => ({ table: v2(s) })],
   ['TransactionalOutbox.ReservedAttributeName', (s) => ({ table: v2(s, { timeToLiveAttribute: 'outboxDetail' }) }), (s) => ({ table: v2(s, { timeToLiveAttribute: 'expires' }) })],
 ];
@@ -127,6 +129,33 @@ test('all problems of one construct are reported together', () => {
     'TransactionalOutbox.InfiniteRetries',
     'TransactionalOutbox.RetentionTooShort',
   ]);
+});
+
+describe('change capture writes no outbox items, so the table needs no TTL', () => {
+  const capture = { itemTypes: ['Order'], attributes: ['status'] };
+
+  test('a table of the app without TTL: accepted with capture (rejected without, above), and no TTL attribute reported', () => {
+    // The table the construct creates keeps its TTL attribute (for the user's items).
+    expect(build(newStack(), { capture }).tableAttributes.timeToLiveAttribute).toBe('expiresAt');
+    expect(problemIds((s) => build(s, { capture, table: v2(s, { timeToLiveAttribute: undefined }) }))).toEqual([]);
+    const stack = newStack();
+    const withoutTtl = build(stack, { capture, table: v2(stack, { timeToLiveAttribute: undefined }) });
+    expect(withoutTtl.tableAttributes).toEqual({ partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: undefined });
+  });
+
+  test('a table of the app with TTL keeps its attribute name with capture', () => {
+    const stack = newStack();
+    expect(build(stack, { capture, table: v2(stack) }).tableAttributes.timeToLiveAttribute).toBe('ttl');
+  });
+
+  test('an imported table without timeToLiveAttribute: accepted with capture, and its warning does not ask for TTL', () => {
+    const stack = newStack();
+    const outbox = build(stack, { capture, table: imported(stack, STREAM_ARN), tableAttributes: { partitionKey: 'pk', sortKey: 'sk' } });
+    expect(outbox.tableAttributes.timeToLiveAttribute).toBeUndefined();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/is imported.*its keys must be strings.*ImportedOutboxTable/)]);
+    expect(warnings.join()).not.toMatch(/TTL must be enabled/);
+  });
 });
 
 describe('recoverable smells are acknowledgeable warnings', () => {

@@ -1,6 +1,8 @@
 import {
   capturedItemDeliveryFrom, CaptureSettings, isCapturedItem, jsonOf, MalformedCapturedItemError, significantDigits,
 } from '../../../../lambda/runtime/outbox/captured-item';
+import { eventEntryBytes } from '../../../../lambda/runtime/outbox/sizes';
+import { maxOutboxEventBytes, OutboxTarget } from '../../../../lib/transactional-outbox/contract';
 
 const settings: CaptureSettings = {
   source: 'com.example.orders',
@@ -9,6 +11,8 @@ const settings: CaptureSettings = {
   aggregateIdAttribute: 'pk',
   sequenceAttribute: 'version',
   keyAttributes: ['pk', 'sk'],
+  target: OutboxTarget.FIFO_QUEUE,
+  batchSize: 10,
 };
 const record = (image: Record<string, unknown>, eventName = 'MODIFY') => ({
   eventID: 'e-1', eventName, dynamodb: { ApproximateCreationDateTime: 1_700_000_000, NewImage: image as any },
@@ -56,4 +60,37 @@ test('DynamoDB JSON to JSON: numbers a double carries exactly become numbers, lo
     .toEqual({ a: [null, false, ['x'], [1, 2.5], 'AQI='] });
   expect(significantDigits('-000120.0500')).toBe(5);
   expect(() => jsonOf({} as any)).toThrow(/unknown attribute value type/);
+});
+
+describe.each([
+  [OutboxTarget.FIFO_QUEUE, 10],
+  [OutboxTarget.FIFO_QUEUE, 3],
+  [OutboxTarget.EVENT_BUS, 10],
+  [OutboxTarget.EVENT_BUS, 1],
+])('the per-event cap of target %s with batches of %d', (target, batchSize) => {
+  const capped = { ...settings, target, batchSize };
+  const cap = maxOutboxEventBytes(target, batchSize);
+  /** The event's size as the target counts it, computed independently of the enrichment's own helper. */
+  const counted = (delivery: { metadata: unknown; data: unknown; eventID: string }) => {
+    const body = JSON.stringify({ metadata: delivery.metadata, data: delivery.data });
+    return target === OutboxTarget.FIFO_QUEUE ? Buffer.byteLength(body, 'utf8')
+      : eventEntryBytes({ source: settings.source, detailType: 'Order', detail: body, resources: [delivery.eventID], hasTime: true });
+  };
+  // 'é' is two UTF-8 bytes: the cap is in bytes, not characters.
+  const withStatus = (status: string) => record({ ...order, status: { S: status } });
+  const base = counted(capturedItemDeliveryFrom(withStatus(''), capped)!);
+
+  test('an event of exactly the cap is delivered', () => {
+    const fill = cap - base;
+    const status = 'é'.repeat(Math.floor(fill / 2)) + 'x'.repeat(fill % 2);
+    const delivery = capturedItemDeliveryFrom(withStatus(status), capped)!;
+    expect(counted(delivery)).toBe(cap);
+  });
+
+  test('one byte over the cap: the change is unpublishable, as too large for the target\'s request', () => {
+    const fill = cap - base + 1;
+    const status = 'é'.repeat(Math.floor(fill / 2)) + 'x'.repeat(fill % 2);
+    expect(() => capturedItemDeliveryFrom(withStatus(status), capped)).toThrow(MalformedCapturedItemError);
+    expect(() => capturedItemDeliveryFrom(withStatus(status), capped)).toThrow(`is ${cap + 1} bytes, too large for the target's request`);
+  });
 });
