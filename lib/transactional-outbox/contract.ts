@@ -154,8 +154,11 @@ export const OUTBOX_DELIVERY = {
 } as const;
 
 /** The target input template: a JSON object whose values are paths to the envelope's two objects. */
+// No whitespace between the template's tokens: whether Pipes keeps a template's literal spaces is not documented, and
+// the writer and the capture enrichment measure an event as the compact JSON of the envelope (sizes.ts), so a template
+// without spaces renders exactly what they measured either way.
 export const OUTBOX_INPUT_TEMPLATE =
-  `{"${OUTBOX_ENVELOPE.metadataField}": <$.${OUTBOX_ENVELOPE.metadataField}>, "${OUTBOX_ENVELOPE.dataField}": <$.${OUTBOX_ENVELOPE.dataField}>}`;
+  `{"${OUTBOX_ENVELOPE.metadataField}":<$.${OUTBOX_ENVELOPE.metadataField}>,"${OUTBOX_ENVELOPE.dataField}":<$.${OUTBOX_ENVELOPE.dataField}>}`;
 
 /**
  * Change-capture mode: the captured item's own stream record is the event (no outbox row). Environment variables the

@@ -60,7 +60,7 @@ describe('TransactionalOutbox defaults', () => {
     expect(pipe.Enrichment).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OutboxEnrichment/), 'Arn'] });
     expect(pipe.Target).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] });
     expect(pipe.TargetParameters).toEqual({
-      InputTemplate: '{"metadata": <$.metadata>, "data": <$.data>}',
+      InputTemplate: '{"metadata":<$.metadata>,"data":<$.data>}',
       EventBridgeEventBusParameters: {
         Source: SOURCE,
         DetailType: '$.dynamodb.NewImage.outboxDetailType.S',
@@ -174,7 +174,7 @@ describe('FIFO queue target', () => {
     expect(outbox.eventBus).toBeUndefined();
     expect(pipeOf(t).Target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OutboxQueue/), 'Arn'] });
     expect(pipeOf(t).TargetParameters).toEqual({
-      InputTemplate: '{"metadata": <$.metadata>, "data": <$.data>}',
+      InputTemplate: '{"metadata":<$.metadata>,"data":<$.data>}',
       SqsQueueParameters: {
         MessageGroupId: '$.dynamodb.NewImage.outboxAggregateId.S',
         MessageDeduplicationId: '$.dynamodb.NewImage.outboxEventId.S',
