@@ -117,12 +117,12 @@ export interface ReplayedMessage {
 export interface UnrecoverableEvents {
   /** How many aggregates may have lost an event of the window to a later one. */
   readonly aggregatesMovedPast: number;
-  /** Their aggregate ids, the first {@link MAX_REPORTED_AGGREGATES}. */
+  /** Their aggregate ids, the first 100 in id order. */
   readonly aggregateIds: readonly string[];
 }
 
 /** The most aggregate ids a report lists. */
-export const MAX_REPORTED_AGGREGATES = 100;
+const MAX_REPORTED_AGGREGATES = 100;
 
 /** Options of an {@link OutboxReplayer}. */
 export interface OutboxReplayerOptions {
