@@ -77,7 +77,7 @@ export enum ExpiredBatchPolicy {
   KEEP = 'KEEP',
   /**
    * Scan the table for outbox items whose current event was made in the batch's arrival window and republish them
-   * (a superset); events overwritten since by a later event of their aggregate are counted, not recovered.
+   * (a superset); aggregates that may have overwritten an event of the window since are listed, not recovered.
    */
   SCAN_TIME_WINDOW = 'SCAN_TIME_WINDOW',
 }
@@ -90,7 +90,7 @@ export enum ReplayOutcome {
   KEPT = 'KEPT',
   /**
    * Left in the queue after an expired batch was scanned: the events still in the table were republished, but some
-   * aggregates have a later event since the window, so events of the batch may be lost (see `unrecoverable`).
+   * aggregates may have overwritten an event of the window with a later one, which is lost (see `unrecoverable`).
    */
   PARTIAL = 'PARTIAL',
   /** Left in the queue: reading or publishing failed; it becomes visible again and can be replayed later. */
