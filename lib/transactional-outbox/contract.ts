@@ -197,7 +197,7 @@ export const OUTBOX_DEFAULTS = {
   sortKey: 'sk',
   /** TTL attribute of a table the construct creates. */
   timeToLiveAttribute: 'expiresAt',
-  /** 14 days, the pipe dead-letter queue's retention: a dead-lettered event can still be found and replayed. */
+  /** 14 days, the pipe dead-letter queue's retention: the replay's scan of an expired batch still finds the items. */
   retentionSeconds: 14 * 86_400,
   target: OutboxTarget.EVENT_BUS,
   /**

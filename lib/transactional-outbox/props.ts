@@ -106,8 +106,10 @@ export interface TransactionalOutboxProps extends QueueAlarmOptions {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * How long an aggregate's outbox item is kept after its latest event occurred (DynamoDB TTL deletes it later;
-   * deletions are never published). An aggregate with no event for this long starts its sequence again at 1. Keep rows at least as long as the pipe dead-letter queue keeps messages, so a dead-lettered event can
-   * still be found and replayed. At least one day.
+   * deletions are never published). An aggregate with no event for this long starts its sequence again at 1. The
+   * dead-letter replay reads events from the stream, not the table; only its scan of batches older than the stream's
+   * 24 hours reads the table, and finds only items still there (each holding its aggregate's latest event), hence the
+   * default of the dead-letter queue's 14 days. At least one day.
    * @default Duration.days(14)
    */
   readonly retention?: Duration;

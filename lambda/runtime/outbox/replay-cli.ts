@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /**
  * cdk-serverless-patterns-outbox-replay: replays the TransactionalOutbox pipe's dead-letter queue (see replay.ts).
- * Prints one JSON line per dead-letter message; exits 1 when any message was not replayed. Needs the AWS SDK v3
- * clients for SQS, DynamoDB, DynamoDB Streams and EventBridge, and credentials allowing sqs:ReceiveMessage and
- * sqs:DeleteMessage on the dead-letter queue, dynamodb:GetItem (and Scan with --expired scan) on the table,
- * dynamodb:GetShardIterator and GetRecords on its stream, and events:PutEvents on the bus or sqs:SendMessage on the queue.
+ * Prints one JSON line per dead-letter message; exits 1 when any message was not replayed (or only in part). Needs the
+ * AWS SDK v3 clients for SQS, DynamoDB, DynamoDB Streams and EventBridge, and credentials allowing sqs:ReceiveMessage
+ * and sqs:DeleteMessage on the dead-letter queue, dynamodb:GetShardIterator and GetRecords on the table's stream,
+ * events:PutEvents on the bus or sqs:SendMessage on the queue, and, with --expired scan only, dynamodb:Scan on the table.
  */
 import { parseArgs } from 'node:util';
 import { ExpiredBatchPolicy, OutboxReplayer, ReplayOutcome } from './replay';
 
-const USAGE = `usage: cdk-serverless-patterns-outbox-replay --dead-letter-queue-url URL --table NAME --event-source SOURCE
-         (--event-bus NAME_OR_ARN | --queue-url FIFO_QUEUE_URL) [--expired keep|scan] [--max-messages N] [--dry-run]`;
+const USAGE = `usage: cdk-serverless-patterns-outbox-replay --dead-letter-queue-url URL --event-source SOURCE
+         (--event-bus NAME_OR_ARN | --queue-url FIFO_QUEUE_URL) [--expired keep | --expired scan --table NAME] [--max-messages N] [--dry-run]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -29,8 +29,8 @@ async function main(): Promise<number> {
   const deadLetterQueueUrl = values['dead-letter-queue-url'];
   const tableName = values.table;
   const eventSource = values['event-source'];
-  if (values.help || !deadLetterQueueUrl || !tableName || !eventSource || (values['event-bus'] === undefined) === (values['queue-url'] === undefined)
-    || !['keep', 'scan'].includes(values.expired!)) {
+  if (values.help || !deadLetterQueueUrl || !eventSource || (values['event-bus'] === undefined) === (values['queue-url'] === undefined)
+    || !['keep', 'scan'].includes(values.expired!) || (values.expired === 'scan' && !tableName)) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }

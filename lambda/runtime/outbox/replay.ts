@@ -3,21 +3,25 @@
  * only: the shard, the first and last sequence numbers and the stream ARN (`DDBStreamBatchInfo`), not the records
  * ("Amazon EventBridge Pipes error handling and troubleshooting", section "Pipe DLQ behavior",
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-error-troubleshooting.html). The replayer turns each
- * message back into its outbox rows and republishes them with their original event ids, the way the pipe would have:
+ * message back into its events and republishes them with their original event ids, the way the pipe would have:
  *
- * 1. Within the stream's 24 hours it reads the shard from the first to the last sequence number, keeps the outbox
- *    INSERTs (the pipe's filter), and reads each row back from the table by its key (rows outlive the stream).
- * 2. After that, the records are gone and the metadata carries no keys. With `ExpiredBatchPolicy.SCAN_TIME_WINDOW`
- *    it scans the table for outbox rows whose event id (a ULID, time-ordered) falls in the batch's arrival window;
- *    this republishes a superset (rows of other shards, already delivered ones), which consumers drop by event id.
- *    By default such a message is kept and reported.
- * 3. It publishes the rows as the pipe does (same envelope, detail-type, time, resources; on a FIFO queue the same
+ * 1. Within the stream's 24 hours (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html, "Data
+ *    in a DynamoDB stream is retained for 24 hours") it reads the shard from the first to the last sequence number and
+ *    takes each event from the stream record's own new image, with the pipe's filter and the enrichment's mapping
+ *    (`outboxDeliveryFrom`). Never from the table: an aggregate has one outbox item, and by now it may carry a later
+ *    event than the dead-lettered one.
+ * 2. After that, the records are gone, the metadata carries no keys, and the table holds each aggregate's latest event
+ *    only. With `ExpiredBatchPolicy.SCAN_TIME_WINDOW` it republishes the outbox items whose current event id (a ULID,
+ *    time-ordered) falls in the batch's arrival window, a superset (events of other shards, already delivered ones)
+ *    that consumers drop by event id, and lists the aggregates whose outbox item has moved past an event that may have
+ *    been in the window (current event in the window or later, sequence above the first): such an event was
+ *    overwritten and cannot be recovered. If there is any, the message is kept (`ReplayOutcome.PARTIAL`). By default
+ *    an expired message is kept and reported.
+ * 3. It publishes the events as the pipe does (same envelope, detail-type, time, resources; on a FIFO queue the same
  *    message group and deduplication id = event id, so SQS drops a replay within its 5-minute deduplication window),
  *    and deletes the dead-letter message only after every one of its events was accepted by the target.
  */
-import {
-  AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand, ScanCommandInput, ScanCommandOutput,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, ScanCommandInput, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import {
   _Record as StreamRecord, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -26,9 +30,9 @@ import {
   DeleteMessageCommand, Message, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageBatchRequestEntry, SQSClient,
 } from '@aws-sdk/client-sqs';
 import { eventIdRange } from './event-id';
-import { OutboxDelivery, outboxDeliveryFrom, StreamImage } from './outbox-row';
+import { isOutboxImage, OutboxDelivery, outboxDeliveryFrom, OutboxStreamRecord, StreamImage } from './outbox-row';
 import { eventEntryBytes, utf8Bytes } from './sizes';
-import { OUTBOX_LIMITS, OUTBOX_ROW_ATTRIBUTES } from '../../../lib/transactional-outbox/contract';
+import { OUTBOX_CAPTURED_CHANGES, OUTBOX_LIMITS, OUTBOX_ORDERING, OUTBOX_ROW_ATTRIBUTES } from '../../../lib/transactional-outbox/contract';
 
 /** The batch coordinates a pipe dead-letters for a DynamoDB stream source. */
 export interface StreamBatchInfo {
@@ -71,7 +75,10 @@ export function streamBatchInfoOf(body: string): StreamBatchInfo {
 export enum ExpiredBatchPolicy {
   /** Keep the message and report it: nothing is published. */
   KEEP = 'KEEP',
-  /** Scan the table for outbox rows made in the batch's arrival window and republish them all (a superset). */
+  /**
+   * Scan the table for outbox items whose current event was made in the batch's arrival window and republish them
+   * (a superset); aggregates that may have overwritten an event of the window since are listed, not recovered.
+   */
   SCAN_TIME_WINDOW = 'SCAN_TIME_WINDOW',
 }
 
@@ -79,8 +86,13 @@ export enum ExpiredBatchPolicy {
 export enum ReplayOutcome {
   /** Every event was republished and the message deleted (or, in a dry run, would be). */
   REPLAYED = 'REPLAYED',
-  /** Left in the queue: its records left the stream (with ExpiredBatchPolicy.KEEP) or a row no longer exists. */
+  /** Left in the queue: its records left the stream (with ExpiredBatchPolicy.KEEP). */
   KEPT = 'KEPT',
+  /**
+   * Left in the queue after an expired batch was scanned: the events still in the table were republished, but some
+   * aggregates may have overwritten an event of the window with a later one, which is lost (see `unrecoverable`).
+   */
+  PARTIAL = 'PARTIAL',
   /** Left in the queue: reading or publishing failed; it becomes visible again and can be replayed later. */
   FAILED = 'FAILED',
 }
@@ -93,14 +105,34 @@ export interface ReplayedMessage {
   readonly eventIds: readonly string[];
   /** Why the message was kept or failed. */
   readonly reason?: string;
+  /** After a scan of an expired batch: what the table no longer holds. */
+  readonly unrecoverable?: UnrecoverableEvents;
 }
+
+/**
+ * The outbox items whose current event was made in an expired batch's window or later and is not their aggregate's
+ * first. Each overwrote an earlier event, which may have been one of the batch's: the table holds an aggregate's latest
+ * event only, and does not say when the earlier ones were made. An upper bound, not a proof of loss.
+ */
+export interface UnrecoverableEvents {
+  /** How many aggregates may have lost an event of the window to a later one. */
+  readonly aggregatesMovedPast: number;
+  /** Their aggregate ids, the first 100 in id order. */
+  readonly aggregateIds: readonly string[];
+}
+
+/** The most aggregate ids a report lists. */
+const MAX_REPORTED_AGGREGATES = 100;
 
 /** Options of an {@link OutboxReplayer}. */
 export interface OutboxReplayerOptions {
   /** The pipe's dead-letter queue (the construct's `deadLetterQueue`). */
   readonly deadLetterQueueUrl: string;
-  /** The outbox table. */
-  readonly tableName: string;
+  /**
+   * The outbox table: read (Scan) only for expired batches with ExpiredBatchPolicy.SCAN_TIME_WINDOW, which needs it.
+   * @default none
+   */
+  readonly tableName?: string;
   /** The outbox's `eventSource`. */
   readonly eventSource: string;
   /** The bus the outbox publishes to (name or ARN), for a bus target. Give this or `queueUrl`. */
@@ -135,6 +167,12 @@ class KeptBatchError extends Error {
   }
 }
 
+/** The events a batch resolved to, and what could not be recovered. */
+interface ResolvedBatch {
+  readonly deliveries: OutboxDelivery[];
+  readonly unrecoverable?: UnrecoverableEvents;
+}
+
 /** Replays the outbox pipe's dead-letter queue (see the module comment). */
 export class OutboxReplayer {
   private readonly sqs: SQSClient;
@@ -146,6 +184,9 @@ export class OutboxReplayer {
   constructor(private readonly options: OutboxReplayerOptions) {
     if ((options.eventBusName === undefined) === (options.queueUrl === undefined)) {
       throw new Error('OutboxReplayer: give exactly one of eventBusName (bus target) and queueUrl (FIFO queue target)');
+    }
+    if (options.expiredBatches === ExpiredBatchPolicy.SCAN_TIME_WINDOW && options.tableName === undefined) {
+      throw new Error('OutboxReplayer: ExpiredBatchPolicy.SCAN_TIME_WINDOW scans the outbox table: give tableName');
     }
     this.sqs = options.sqs ?? new SQSClient({});
     this.dynamodb = options.dynamodb ?? new DynamoDBClient({});
@@ -175,17 +216,29 @@ export class OutboxReplayer {
     return reports;
   }
 
-  /** Replays one received message; deletes it only when every event was published. */
+  /** Replays one received message; deletes it only when every event was published and none is known lost. */
   public async replayMessage(message: Message): Promise<ReplayedMessage> {
     const messageId = message.MessageId ?? '';
     let deliveries: OutboxDelivery[] = [];
     try {
-      deliveries = await this.deliveriesOf(streamBatchInfoOf(message.Body ?? ''));
+      const resolved = await this.resolve(streamBatchInfoOf(message.Body ?? ''));
+      deliveries = resolved.deliveries;
+      const lost = resolved.unrecoverable !== undefined && resolved.unrecoverable.aggregatesMovedPast > 0;
       if (!this.options.dryRun) {
         await this.publish(deliveries);
-        await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+        if (!lost) await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
       }
-      return { messageId, outcome: ReplayOutcome.REPLAYED, eventIds: deliveries.map((d) => d.metadata.eventId) };
+      const eventIds = deliveries.map((d) => d.metadata.eventId);
+      const unrecoverable = resolved.unrecoverable ? { unrecoverable: resolved.unrecoverable } : {};
+      if (!lost) return { messageId, outcome: ReplayOutcome.REPLAYED, eventIds, ...unrecoverable };
+      return {
+        messageId,
+        outcome: ReplayOutcome.PARTIAL,
+        eventIds,
+        reason: `${resolved.unrecoverable!.aggregatesMovedPast} aggregates moved past an event that may have been in the batch's window: such an event ` +
+          'was overwritten in the table and cannot be recovered; the message is kept',
+        unrecoverable: resolved.unrecoverable,
+      };
     } catch (error) {
       const kept = error instanceof KeptBatchError ? error : undefined;
       return {
@@ -197,21 +250,16 @@ export class OutboxReplayer {
     }
   }
 
-  /** The events of a batch, in stream order. */
-  private async deliveriesOf(info: StreamBatchInfo): Promise<OutboxDelivery[]> {
+  /** The events of a batch, in stream order (within 24 hours) or event id order (after). */
+  private async resolve(info: StreamBatchInfo): Promise<ResolvedBatch> {
     const expired = this.now() - Date.parse(info.approximateArrivalOfFirstRecord) >= OUTBOX_LIMITS.streamRetentionSeconds * 1000;
-    const images = expired ? await this.imagesAfterExpiry(info) : await this.imagesFromStream(info);
-    return images.map((image) => {
-      const delivery = outboxDeliveryFrom({ eventName: 'INSERT', dynamodb: { NewImage: image } }, this.options.eventSource);
-      if (!delivery) throw new Error('an outbox row without an event id');
-      return delivery;
-    });
+    return expired ? this.scanAfterExpiry(info) : { deliveries: await this.deliveriesFromStream(info) };
   }
 
-  /** The batch's outbox INSERTs from the shard, each read back from the table by key. */
-  private async imagesFromStream(info: StreamBatchInfo): Promise<StreamImage[]> {
+  /** The event of each outbox image in the batch, from the stream record itself, as the pipe's filter and enrichment do. */
+  private async deliveriesFromStream(info: StreamBatchInfo): Promise<OutboxDelivery[]> {
     const end = BigInt(info.endSequenceNumber);
-    const inserts: StreamRecord[] = [];
+    const images: OutboxStreamRecord[] = [];
     let reachedEnd = false;
     let iterator = (await this.streams.send(new GetShardIteratorCommand({
       StreamArn: info.streamArn, ShardId: info.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: info.startSequenceNumber,
@@ -225,51 +273,61 @@ export class OutboxReplayer {
           reachedEnd = true;
           break;
         }
-        // The pipe's filter: INSERTs of outbox rows only.
-        if (record.eventName === 'INSERT' && record.dynamodb?.NewImage?.[OUTBOX_ROW_ATTRIBUTES.eventId]?.S !== undefined) inserts.push(record);
+        const image = asOutboxStreamRecord(record);
+        if (isOutboxImage(image)) images.push(image);
         if (record.dynamodb?.SequenceNumber === info.endSequenceNumber) reachedEnd = true;
       }
       iterator = page.NextShardIterator;
     }
-    const found = inserts.map((r) => r.dynamodb!.NewImage![OUTBOX_ROW_ATTRIBUTES.eventId].S!);
-    if (!reachedEnd) throw new KeptBatchError(`shard ${info.shardId} ended before sequence number ${info.endSequenceNumber}`, ReplayOutcome.FAILED, found);
-    const images: StreamImage[] = [];
-    for (const record of inserts) {
-      const { Item: item } = await this.dynamodb.send(new GetItemCommand({
-        TableName: this.options.tableName, Key: record.dynamodb!.Keys as Record<string, AttributeValue>, ConsistentRead: true,
-      }));
-      if (!item) {
-        throw new KeptBatchError(`outbox row of event ${record.dynamodb!.NewImage![OUTBOX_ROW_ATTRIBUTES.eventId].S} is no longer in the table ` +
-          '(expired by TTL after the outbox retention)', ReplayOutcome.KEPT, found);
-      }
-      images.push(item as StreamImage);
+    if (!reachedEnd) {
+      const found = images.map((r) => r.dynamodb!.NewImage![OUTBOX_ROW_ATTRIBUTES.eventId].S!);
+      throw new KeptBatchError(`shard ${info.shardId} ended before sequence number ${info.endSequenceNumber}`, ReplayOutcome.FAILED, found);
     }
-    return images;
+    // isOutboxImage held for each, so each maps to a delivery or throws MalformedOutboxRowError (the message then fails).
+    return images.map((image) => outboxDeliveryFrom(image, this.options.eventSource)!);
   }
 
-  /** After 24 hours: the outbox rows whose ids were made in the batch's arrival window, or a kept message. */
-  private async imagesAfterExpiry(info: StreamBatchInfo): Promise<StreamImage[]> {
+  /**
+   * After 24 hours: the outbox items whose current event id was made in the batch's arrival window, and the
+   * aggregates that may have lost an event of the window (see UnrecoverableEvents).
+   */
+  private async scanAfterExpiry(info: StreamBatchInfo): Promise<ResolvedBatch> {
     if ((this.options.expiredBatches ?? ExpiredBatchPolicy.KEEP) === ExpiredBatchPolicy.KEEP) {
       throw new KeptBatchError(`the batch's records left the stream (first arrived ${info.approximateArrivalOfFirstRecord}, the stream keeps 24 hours); ` +
-        'replay with ExpiredBatchPolicy.SCAN_TIME_WINDOW to republish every outbox row of its time window', ReplayOutcome.KEPT);
+        'replay with ExpiredBatchPolicy.SCAN_TIME_WINDOW to republish the outbox items whose latest event falls in its time window', ReplayOutcome.KEPT);
     }
     const [low, high] = eventIdRange(Date.parse(info.approximateArrivalOfFirstRecord) - ID_WINDOW_BEFORE_MS,
       Date.parse(info.approximateArrivalOfLastRecord) + ID_WINDOW_AFTER_MS);
-    const images: StreamImage[] = [];
+    const inWindow: StreamImage[] = [];
+    const movedPast: string[] = [];
     let input: ScanCommandInput | undefined = {
       TableName: this.options.tableName,
-      FilterExpression: '#id BETWEEN :low AND :high',
+      // Items from the window on: those in it are republished, those past it are counted.
+      FilterExpression: '#id >= :low',
       ExpressionAttributeNames: { '#id': OUTBOX_ROW_ATTRIBUTES.eventId },
-      ExpressionAttributeValues: { ':low': { S: low }, ':high': { S: high } },
+      ExpressionAttributeValues: { ':low': { S: low } },
       ConsistentRead: true,
     };
     while (input) {
       const page: ScanCommandOutput = await this.dynamodb.send(new ScanCommand(input));
-      images.push(...(page.Items ?? []) as StreamImage[]);
+      for (const item of (page.Items ?? []) as StreamImage[]) {
+        // The key prefix is not checked: the table shape (key names) is not known here; the event id attribute is the mark.
+        if (item[OUTBOX_ROW_ATTRIBUTES.eventId].S! <= high) inWindow.push(item);
+        // An item past its first sequence number overwrote an earlier event, which may have been in the window (the
+        // table does not say when it was made); an item at its first overwrote nothing.
+        if (Number(item[OUTBOX_ROW_ATTRIBUTES.sequence]?.N) > OUTBOX_ORDERING.firstSequence) movedPast.push(item[OUTBOX_ROW_ATTRIBUTES.aggregateId]?.S ?? '');
+      }
       input = page.LastEvaluatedKey ? { ...input, ExclusiveStartKey: page.LastEvaluatedKey } : undefined;
     }
     // Event ids sort by time: the closest to commit order a scan can give.
-    return images.sort((a, b) => a[OUTBOX_ROW_ATTRIBUTES.eventId].S!.localeCompare(b[OUTBOX_ROW_ATTRIBUTES.eventId].S!));
+    inWindow.sort((a, b) => a[OUTBOX_ROW_ATTRIBUTES.eventId].S!.localeCompare(b[OUTBOX_ROW_ATTRIBUTES.eventId].S!));
+    // The item's current image is what its last stream record carried: the enrichment's mapping applies as is.
+    const deliveries = inWindow.map((image) =>
+      outboxDeliveryFrom({ eventName: CURRENT_IMAGE_CHANGE, dynamodb: { NewImage: image } }, this.options.eventSource)!);
+    return {
+      deliveries,
+      unrecoverable: { aggregatesMovedPast: movedPast.length, aggregateIds: movedPast.sort().slice(0, MAX_REPORTED_AGGREGATES) },
+    };
   }
 
   /** Publishes as the pipe does, in requests the target accepts (≤ 10 entries, within its request size). */
@@ -304,6 +362,22 @@ export class OutboxReplayer {
       }
     }
   }
+}
+
+/** A later image of an item is a MODIFY: the change a scanned item's current image stands for. */
+const CURRENT_IMAGE_CHANGE: (typeof OUTBOX_CAPTURED_CHANGES)[number] = 'MODIFY';
+
+/** A Streams API record in the shape the pipe's filter and enrichment read (outbox images hold strings and numbers). */
+function asOutboxStreamRecord(record: StreamRecord): OutboxStreamRecord {
+  return {
+    eventName: record.eventName,
+    eventID: record.eventID,
+    dynamodb: {
+      NewImage: record.dynamodb?.NewImage as StreamImage | undefined,
+      Keys: record.dynamodb?.Keys as StreamImage | undefined,
+      SequenceNumber: record.dynamodb?.SequenceNumber,
+    },
+  };
 }
 
 /** Consecutive groups of at most 10 items whose sizes sum to at most `limit`, in order. */

@@ -32,7 +32,8 @@ export function validateOutboxProps(problems: Problems, scope: IConstruct, props
   if (props.retention !== undefined) {
     problems.check(props.retention.toSeconds() >= MIN_RETENTION.toSeconds(), 'TransactionalOutbox.RetentionTooShort',
       `retention ${props.retention.toHumanString()} is under a day`,
-      'keep outbox rows at least a day (default 14 days, the dead-letter queue retention) so dead-lettered events can be replayed');
+      'keep outbox items at least a day (default 14 days): an aggregate quiet for longer starts its sequence again at 1, and the replay ' +
+      'of an expired dead-letter batch (--expired scan) finds only items still in the table');
   }
 }
 
