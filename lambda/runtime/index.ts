@@ -31,10 +31,11 @@ export type {
   GuardedCallContext, GuardedFunction, LogLevel, MetricSink,
 } from './circuit-breaker';
 export {
-  attributeValueBytes, EVENT_ID_PATTERN, EventIdGenerator, eventEntryBytes, eventIdTime, itemBytes, MalformedOutboxRowError,
-  NotAnOutboxEventError, OUTBOX_ENV, OutboxConfigError, outboxDeliveryFrom, outboxEventFrom, OutboxTarget,
-  OutboxTransactionRejectedError, OutboxWriter, resolveOutboxWriterConfig,
+  attributeValueBytes, EVENT_ID_PATTERN, EventIdGenerator, eventEntryBytes, eventIdTime, isCapturedItem, itemBytes,
+  MalformedCapturedItemError, MalformedOutboxRowError, NotAnOutboxEventError, OUTBOX_ENV, OutboxConfigError, outboxDeliveryFrom,
+  outboxEventFrom, OutboxTarget, OutboxTransactionRejectedError, OutboxWriter, resolveOutboxWriterConfig,
 } from './outbox';
+export type { CapturedItemDelivery, CapturedItemMetadata, CapturedStreamRecord, PublishedCapturedItem } from './outbox';
 export type {
   EventEntryParts, MillisClock, OutboxDelivery, OutboxEvent, OutboxEventMetadata, OutboxStreamRecord, OutboxTableShape, OutboxTransactionRequest,
   OutboxWriteResult, OutboxWriterConfig, OutboxWriterOptions, OutboxWriterSettings, PreparedOutboxTransaction,

@@ -69,9 +69,9 @@ const ENTRY_EXPORTS: Record<string, string[]> = {
     'StoreFailureMode', 'defaultIsFailure', 'jsonLineLogger', 'resolveCircuitBreakerConfig', 'stdoutMetricSink', 'systemClock',
   ],
   'outbox': [
-    'EVENT_ID_PATTERN', 'EventIdGenerator', 'MalformedOutboxRowError', 'NotAnOutboxEventError', 'OUTBOX_ENV', 'OutboxConfigError', 'OutboxTarget',
-    'OutboxTransactionRejectedError', 'OutboxWriter', 'attributeValueBytes', 'eventEntryBytes', 'eventIdTime', 'itemBytes',
-    'outboxDeliveryFrom', 'outboxEventFrom', 'resolveOutboxWriterConfig',
+    'EVENT_ID_PATTERN', 'EventIdGenerator', 'MalformedCapturedItemError', 'MalformedOutboxRowError', 'NotAnOutboxEventError', 'OUTBOX_ENV',
+    'OutboxConfigError', 'OutboxTarget', 'OutboxTransactionRejectedError', 'OutboxWriter', 'attributeValueBytes', 'eventEntryBytes',
+    'eventIdTime', 'isCapturedItem', 'itemBytes', 'outboxDeliveryFrom', 'outboxEventFrom', 'resolveOutboxWriterConfig',
   ],
   'outbox/replay': ['ExpiredBatchPolicy', 'NotAStreamBatchError', 'OutboxReplayer', 'ReplayOutcome', 'streamBatchInfoOf'],
 };
