@@ -25,6 +25,8 @@ const COINCIDENCES: Record<string, string[]> = {
   ],
   // A tensor's element type (onnxruntime's field), not the captured item's type attribute.
   type: ['lambda/efs-onnx-inference/tensors.ts'],
+  // The CloudFormation property of a function a nag rule reads, not the outbox metric's dimension.
+  FunctionName: ['lib/nag/rules/lambda/LambdaLogRetention.ts'],
   // The circuit record's own version counter; the example's item attribute, which it names for its capture settings.
   version: ['lambda/runtime/circuit-breaker/codec.ts', 'lib/examples/order-intake-stack.ts'],
   // JSON fields of unrelated payloads (Extensions API events, tensors, the extension's state answer).

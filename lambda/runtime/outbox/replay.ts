@@ -365,7 +365,7 @@ export class OutboxReplayer {
 }
 
 /** A later image of an item is a MODIFY: the change a scanned item's current image stands for. */
-const CURRENT_IMAGE_CHANGE: (typeof OUTBOX_CAPTURED_CHANGES)[number] = 'MODIFY';
+const CURRENT_IMAGE_CHANGE: (typeof OUTBOX_CAPTURED_CHANGES)[number] = OUTBOX_CAPTURED_CHANGES[1];
 
 /** A Streams API record in the shape the pipe's filter and enrichment read (outbox images hold strings and numbers). */
 function asOutboxStreamRecord(record: StreamRecord): OutboxStreamRecord {
