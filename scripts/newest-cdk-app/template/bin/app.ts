@@ -2,10 +2,12 @@
 // aws-cdk-lib: every construct of the library in one stack, every example stack, and the library's rule pack.
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BufferedEventConsumer, CircuitBreaker, EfsModelInference, examples, FifoFanout, IdempotencyTable, ModelSource,
-  PatternFunction, PatternNodejsFunction, ScopedNagValidation, ServerlessPatternsChecks, TransactionalOutbox,
+  BufferedEventConsumer, CircuitBreaker, EfsModelInference, EgressDeliveryPath, examples, FifoFanout, IdempotencyTable, ModelSource,
+  PatternFunction, PatternNodejsFunction, RateLimitedEgress, ScopedNagValidation, ServerlessPatternsChecks, TransactionalOutbox,
 } from 'cdk-serverless-patterns';
 
 const app = new App({ context: { synthOnly: 'true' } });
@@ -16,6 +18,8 @@ new examples.OrderEventsStack(app, 'OrderEvents', {});
 new examples.OrderServiceStack(app, 'OrderService', {});
 new examples.QuotesStack(app, 'Quotes', {});
 new examples.InferenceStack(app, 'Inference', {});
+new examples.OrderIntakeStack(app, 'OrderIntake', {});
+new examples.PartnerWebhooksStack(app, 'PartnerWebhooks', {});
 
 // Every construct, with the defaults a user starts from.
 const stack = new Stack(app, 'Constructs');
@@ -47,6 +51,27 @@ breaker.protect(new PatternFunction(stack, 'OnNewestRuntime', { code, handler: '
 
 const outbox = new TransactionalOutbox(stack, 'Orders', { eventSource: 'com.example.orders', eventBusProps: {} });
 outbox.grantWrite(consumer('PlaceOrder'));
+new TransactionalOutbox(stack, 'Captured', {
+  eventSource: 'com.example.catalog',
+  eventBusProps: {},
+  capture: { itemTypes: ['Product'], attributes: ['productId', 'price'] },
+});
+
+const partnerEvents = { source: ['com.example.orders'], detailType: ['OrderPlaced'] };
+new RateLimitedEgress(stack, 'PartnerBuffered', {
+  deliveryPath: EgressDeliveryPath.BUFFERED,
+  endpointUrl: 'https://partner.example.com/webhooks/orders',
+  rateLimitPerSecond: 20,
+  eventPattern: partnerEvents,
+});
+const partnerKey = new secretsmanager.Secret(stack, 'PartnerApiKey');
+new RateLimitedEgress(stack, 'PartnerManaged', {
+  deliveryPath: EgressDeliveryPath.MANAGED,
+  endpointUrl: 'https://partner.example.com/webhooks/orders',
+  rateLimitPerSecond: 20,
+  eventPattern: partnerEvents,
+  authorization: events.Authorization.apiKey('x-api-key', partnerKey.secretValue),
+});
 
 // The demo model the package ships with its example stacks.
 const packageDir = path.dirname(require.resolve('cdk-serverless-patterns/package.json'));
