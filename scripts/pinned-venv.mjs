@@ -47,3 +47,16 @@ export function runQuietly(command, args) {
   if (result.error) throw new Error(`could not run ${command}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`\`${command} ${args.join(' ')}\` exited with ${result.status}`);
 }
+
+/**
+ * Moves a directory built at `partial` to `target` in one rename, so a reader never sees it half written; when another
+ * process published `target` first, its copy is kept and `partial` removed.
+ */
+export function publishDirectory(partial, target) {
+  try {
+    renameSync(partial, target);
+  } catch (error) {
+    if (!existsSync(target)) throw error;
+    rmSync(partial, { recursive: true, force: true });
+  }
+}

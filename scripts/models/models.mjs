@@ -5,9 +5,9 @@
 //
 //   node scripts/models/models.mjs
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePinnedVenv, runQuietly } from '../pinned-venv.mjs';
+import { ensurePinnedVenv, publishDirectory, runQuietly } from '../pinned-venv.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..', '..');
@@ -22,12 +22,7 @@ try {
     const partial = `${modelsDir}.partial-${process.pid}`;
     mkdirSync(partial, { recursive: true });
     runQuietly(python, [generator, partial]);
-    try {
-      renameSync(partial, modelsDir);
-    } catch (error) {
-      if (!existsSync(modelsDir)) throw error;
-      rmSync(partial, { recursive: true, force: true });
-    }
+    publishDirectory(partial, modelsDir);
   }
 } catch (error) {
   process.stderr.write(`models: ${error.message}\n`);

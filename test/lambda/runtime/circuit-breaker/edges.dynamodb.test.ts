@@ -91,15 +91,7 @@ describe('a read in flight across a freeze is judged by when it was sent', () =>
   });
 
   test('through the extension\'s state server: a lookup after the thaw does not get the read sent before it', async () => {
-    const clock = new ManualClock();
-    const client = localDynamoDbClient({ maxAttempts: 1 });
-    const answers = holdAnswers(client, 'GetItemCommand');
-    const server = new CircuitStateServer({
-      store: new CircuitStore(client, table),
-      maxAgeMs: 1_000,
-      now: () => clock.now(),
-      logger: captureLogger(),
-    });
+    const { clock, client, answers, server } = heldStateServer();
     const opener = testBreaker(table, { clock, failureThreshold: 1 });
     try {
       await server.lookup(opener.circuitId);
@@ -123,15 +115,7 @@ describe('a read in flight across a freeze is judged by when it was sent', () =>
   });
 
   test('through the client over the extension: the extension\'s answer to a request sent before the freeze is too old', async () => {
-    const clock = new ManualClock();
-    const client = localDynamoDbClient({ maxAttempts: 1 });
-    const answers = holdAnswers(client, 'GetItemCommand');
-    const server = new CircuitStateServer({
-      store: new CircuitStore(client, table),
-      maxAgeMs: 1_000,
-      now: () => clock.now(),
-      logger: captureLogger(),
-    });
+    const { clock, client, answers, server } = heldStateServer();
     const port = await server.listen(0);
     const t = testBreaker(table, { clock, stateMaxAgeMs: 1_000, extensionPort: port, extensionTimeoutMs: 1_000 });
     const opener = testBreaker(table, { clock, circuitId: t.circuitId, failureThreshold: 1 });
@@ -196,3 +180,17 @@ test('the tallies stay exact: a window of one environment holds exactly its call
   }
   expect(windowTotals(await t.breaker.readState())).toEqual({ calls: 6, failures: 1 });
 });
+
+/** A state server over DynamoDB Local on a manual clock, whose GetItem answers can be held (a read across a freeze). */
+function heldStateServer() {
+  const clock = new ManualClock();
+  const client = localDynamoDbClient({ maxAttempts: 1 });
+  const answers = holdAnswers(client, 'GetItemCommand');
+  const server = new CircuitStateServer({
+    store: new CircuitStore(client, table),
+    maxAgeMs: 1_000,
+    now: () => clock.now(),
+    logger: captureLogger(),
+  });
+  return { clock, client, answers, server };
+}

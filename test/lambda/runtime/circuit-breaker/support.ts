@@ -65,33 +65,7 @@ export function gateReads(client: DynamoDBClient) {
 
 /** Holds `client`'s requests of one command while closed (they are sent once it opens). */
 export function gateCommand(client: DynamoDBClient, command: string) {
-  let closed = false;
-  const waiting: Array<() => void> = [];
-  const watchers: Array<() => void> = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (closed && context.commandName === command) {
-        const held = new Promise<void>((resolve) => waiting.push(resolve));
-        watchers.splice(0).forEach((notify) => notify());
-        await held;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: `gate${command}` },
-  );
-  return {
-    close: () => void (closed = true),
-    open: () => {
-      closed = false;
-      waiting.splice(0).forEach((release) => release());
-    },
-    /** Reads held right now. */
-    get held(): number {
-      return waiting.length;
-    },
-    /** Resolves once a read is held. */
-    reached: (): Promise<void> => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => watchers.push(resolve))),
-  };
+  return holdCommand(client, command, 'request');
 }
 
 /**
@@ -99,20 +73,28 @@ export function gateCommand(client: DynamoDBClient, command: string) {
  * reads the item as it is then) and its answer arrives when the hold opens, as across a freeze.
  */
 export function holdAnswers(client: DynamoDBClient, command: string) {
+  return holdCommand(client, command, 'answer');
+}
+
+/** A hold on one command of `client`, before its request is sent or after its answer arrived. */
+function holdCommand(client: DynamoDBClient, command: string, what: 'request' | 'answer') {
   let closed = false;
   const waiting: Array<() => void> = [];
   const watchers: Array<() => void> = [];
+  const hold = async (commandName: string) => {
+    if (!closed || commandName !== command) return;
+    const held = new Promise<void>((resolve) => waiting.push(resolve));
+    watchers.splice(0).forEach((notify) => notify());
+    await held;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      if (what === 'request') await hold(context.commandName);
       const out = await next(args);
-      if (closed && context.commandName === command) {
-        const held = new Promise<void>((resolve) => waiting.push(resolve));
-        watchers.splice(0).forEach((notify) => notify());
-        await held;
-      }
+      if (what === 'answer') await hold(context.commandName);
       return out;
     },
-    { step: 'initialize', name: `holdAnswers${command}` },
+    { step: 'initialize', name: `${what === 'request' ? 'gate' : 'holdAnswers'}${command}` },
   );
   return {
     close: () => void (closed = true),
@@ -120,9 +102,11 @@ export function holdAnswers(client: DynamoDBClient, command: string) {
       closed = false;
       waiting.splice(0).forEach((release) => release());
     },
+    /** Requests (or answers) held right now. */
     get held(): number {
       return waiting.length;
     },
+    /** Resolves once one is held. */
     reached: (): Promise<void> => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => watchers.push(resolve))),
   };
 }
