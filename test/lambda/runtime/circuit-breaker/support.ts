@@ -81,7 +81,7 @@ function holdCommand(client: DynamoDBClient, command: string, what: 'request' | 
   let closed = false;
   const waiting: Array<() => void> = [];
   const watchers: Array<() => void> = [];
-  const hold = async (commandName: string) => {
+  const hold = async (commandName: string | undefined) => {
     if (!closed || commandName !== command) return;
     const held = new Promise<void>((resolve) => waiting.push(resolve));
     watchers.splice(0).forEach((notify) => notify());
