@@ -1,6 +1,6 @@
 // Java: the jar jsii-pacmak builds with Maven, used from a Maven project beside aws-cdk-lib, constructs and cdknag
 // from Maven Central. Maven's local repository is kept in the cache.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pacmak } from './pacmak.mjs';
@@ -10,11 +10,15 @@ import { probe, synthesize, writeApp } from './scratch.mjs';
 import { FLOOR, PROBE_ENV } from './versions.mjs';
 
 const CDK_NAG = { group: 'io.github.cdklabs', artifact: 'cdknag', version: FLOOR.cdkNag };
+/** This package's Maven coordinates (package.json jsii.targets.java). */
+const OWN_ARTIFACT = { group: 'dev.cdkserverlesspatterns', artifact: 'cdk-serverless-patterns' };
+const OWN_VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 const DEPENDENCIES = [
   ['software.amazon.awscdk', 'aws-cdk-lib', FLOOR.awsCdkLib],
   ['software.constructs', 'constructs', FLOOR.constructs],
   [CDK_NAG.group, CDK_NAG.artifact, CDK_NAG.version],
-  ['dev.cdkserverlesspatterns', 'cdk-serverless-patterns', '0.0.0'],
+  // The version being built (package.json), which jsii-pacmak gives the jar.
+  [OWN_ARTIFACT.group, OWN_ARTIFACT.artifact, OWN_VERSION],
 ];
 
 const PROBE = `if (System.getenv("${PROBE_ENV}") != null) {
@@ -88,6 +92,9 @@ export const java = {
     writeApp(dir, 'pom.xml', pom(repository));
     writeApp(dir, 'src/main/java/Main.java', composeJava(snippets, PROBE));
     const classpath = steps.run('install', () => {
+      // Maven never re-resolves a release version it has in its local repository: drop the copy of this package an
+      // earlier build left there, so the app compiles against the jar built above.
+      rmSync(join(ctx.m2, ...OWN_ARTIFACT.group.split('.'), OWN_ARTIFACT.artifact), { recursive: true, force: true });
       mvn(['compile', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], dir);
       return readFileSync(join(dir, 'classpath.txt'), 'utf8').trim();
     });
