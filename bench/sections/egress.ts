@@ -17,17 +17,19 @@ import { startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { EgressFleet, EgressTask } from '../../test/lambda/rate-limited-egress/egress-fleet';
 import { MotoEgress, startMotoEgress } from '../../test/lambda/rate-limited-egress/moto-egress';
 import { PartnerSimulator } from '../../test/lambda/rate-limited-egress/partner-simulator';
-import { orderEvent, SCALED_BATCH_SIZE, SCALED_OUTAGE, scaledTask } from '../../test/lambda/rate-limited-egress/scaled-outage';
+import {
+  orderEvent, SCALED_BATCH_SIZE, SCALED_ENVIRONMENTS, SCALED_EVENTS, SCALED_LIMIT, SCALED_OUTAGE, SCALED_RUN_MS, scaledTask,
+} from '../../test/lambda/rate-limited-egress/scaled-outage';
 import { createTestTable } from '../../test/support/dynamodb-local';
 import { BenchSection, fmt, median, runCount, table } from '../stats';
 
-const LIMIT = 10;
-const ENVIRONMENTS = 4;
-const EVENTS = 200;
+const LIMIT = SCALED_LIMIT;
+const ENVIRONMENTS = SCALED_ENVIRONMENTS;
+const EVENTS = SCALED_EVENTS;
 const OUTAGE = SCALED_OUTAGE;
 /** The outage stands for 10 minutes (scaled 1/40). */
 const OUTAGE_MINUTES = 10;
-const RUN_MS = 150_000;
+const RUN_MS = SCALED_RUN_MS;
 
 type Peer = 'RateLimitedEgress' | 'plain consumer';
 type Scenario = 'healthy' | 'outage';

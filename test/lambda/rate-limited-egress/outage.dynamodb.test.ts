@@ -19,16 +19,17 @@ import { writeFileSync } from 'node:fs';
 import { EgressFleet, EgressTask } from './egress-fleet';
 import { MotoEgress, startMotoEgress } from './moto-egress';
 import { PartnerSimulator } from './partner-simulator';
-import { orderEvent, SCALED_OUTAGE, scaledTask } from './scaled-outage';
+import {
+  orderEvent, SCALED_ENVIRONMENTS, SCALED_EVENTS, SCALED_LIMIT, SCALED_OUTAGE, SCALED_RUN_MS, scaledTask,
+} from './scaled-outage';
 import { RATE_LIMITED_EGRESS_DEFAULTS } from '../../../lib/rate-limited-egress/contract';
 import { createTestTable, dynamoDbLocalEndpoint, localDynamoDbClient } from '../../support/dynamodb-local';
 
-const LIMIT = 10;
-const DELIVERERS = 4;
-const EVENTS = 200;
+const LIMIT = SCALED_LIMIT;
+const DELIVERERS = SCALED_ENVIRONMENTS;
+const EVENTS = SCALED_EVENTS;
 const OUTAGE = SCALED_OUTAGE;
-/** The processes stop once the buffer is empty, or at the latest this long after they are spawned. */
-const RUN_MS = 150_000;
+const RUN_MS = SCALED_RUN_MS;
 /**
  * The limiter's guarantee holds at the partner while request latencies differ by at most the start tolerance. On a
  * test machine shared by many busy processes, scheduling alone delays requests by more than the 50 ms default, so

@@ -14,6 +14,12 @@ import { RATE_LIMITED_EGRESS_ENV as ENV } from '../../../lib/rate-limited-egress
 
 /** The partner's 10-minute outage, scaled: ms after its first request. */
 export const SCALED_OUTAGE = { fromMs: 6_000, toMs: 21_000 };
+/** The partner's limit (requests per second), the delivery environments and the events waiting in the buffer. */
+export const SCALED_LIMIT = 10;
+export const SCALED_ENVIRONMENTS = 4;
+export const SCALED_EVENTS = 200;
+/** The processes stop once the buffer is empty, or at the latest this long after they are spawned. */
+export const SCALED_RUN_MS = 150_000;
 /** Records per invocation. */
 export const SCALED_BATCH_SIZE = 3;
 /** The controller's schedule, scaled. */
